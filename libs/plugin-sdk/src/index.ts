@@ -1,0 +1,65 @@
+export {
+  SandboxedError,
+  NotFoundError,
+  InvalidArgumentError,
+  ConflictError,
+  UnauthorizedError,
+  ForbiddenError,
+  LimitExceededError,
+  TimeoutError,
+  UnavailableError,
+  toSandboxedError,
+} from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { hasScope } from './principal.types.js';
+export type { Principal } from './principal.types.js';
+export type {
+  SandboxRuntime,
+  SandboxSpec,
+  SandboxInfo,
+  SandboxStatus,
+  SandboxResources,
+  SandboxSelector,
+  ExecRequest,
+  ExecSession,
+  ExecExit,
+  RuntimeRegistry,
+} from './runtime.types.js';
+export type {
+  Class,
+  OperationDefinition,
+  OperationContext,
+  SandboxOperationContext,
+  OperationEvent,
+  OperationHints,
+  OperationLogger,
+  OperationRegistry,
+  HttpBinding,
+  UnaryOperation,
+  StreamOperation,
+} from './operation.types.js';
+export { sandboxOperation, globalOperation, sandboxStreamOperation } from './operation.helpers.js';
+export { definePlugin, isPlugin, PLUGIN_API_VERSION } from './plugin.definition.js';
+export type { Plugin, PluginKind, PluginManifest } from './plugin.definition.js';
+export {
+  OPERATION_REGISTRY,
+  RUNTIME_REGISTRY,
+  OPERATION_INVOKER,
+  AUTHENTICATOR,
+  SCHEMA_CATALOG,
+  KERNEL_LIMITS,
+  GATEWAY_INFO,
+} from './kernel.tokens.js';
+export type {
+  InvocationRequest,
+  OperationInvoker,
+  Authenticator,
+  SchemaCatalog,
+  JsonSchema,
+  Limits,
+  GatewayInfo,
+} from './kernel.tokens.js';
+export { collectOutput, decodeUtf8 } from './exec-output.collector.js';
+export type { CollectedOutput, CollectOptions } from './exec-output.collector.js';
+export { execEvents } from './exec-events.stream.js';
+export type { ExecEventsOptions } from './exec-events.stream.js';

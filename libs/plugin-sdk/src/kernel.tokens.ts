@@ -1,0 +1,56 @@
+import type { OperationEvent } from './operation.types.js';
+import type { Principal } from './principal.types.js';
+
+/** Injection tokens the kernel provides globally to every plugin. */
+export const OPERATION_REGISTRY = Symbol.for('sandboxed.OperationRegistry');
+export const RUNTIME_REGISTRY = Symbol.for('sandboxed.RuntimeRegistry');
+export const OPERATION_INVOKER = Symbol.for('sandboxed.OperationInvoker');
+export const AUTHENTICATOR = Symbol.for('sandboxed.Authenticator');
+export const SCHEMA_CATALOG = Symbol.for('sandboxed.SchemaCatalog');
+export const KERNEL_LIMITS = Symbol.for('sandboxed.Limits');
+export const GATEWAY_INFO = Symbol.for('sandboxed.GatewayInfo');
+
+export interface InvocationRequest {
+  /** Required by `sandbox` operations: the sandbox to act in. */
+  sandboxId?: string;
+  /** The raw, untrusted input; validated against the operation's DTO. */
+  input: unknown;
+}
+
+/** The one path every transport uses: validate, authorize, resolve the sandbox, run, map errors. */
+export interface OperationInvoker {
+  invoke(opId: string, req: InvocationRequest, principal: Principal, signal: AbortSignal): Promise<unknown>;
+  /** For `stream: true` operations. Validation and authorization errors throw before the first event. */
+  stream(
+    opId: string,
+    req: InvocationRequest,
+    principal: Principal,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<OperationEvent>>;
+}
+
+export interface Authenticator {
+  /** Resolves the caller from request headers; throws UnauthorizedError. */
+  authenticate(headers: Record<string, string | string[] | undefined>): Promise<Principal>;
+  /** The schemes in force, for OpenAPI `securitySchemes`. */
+  readonly schemes: ReadonlyArray<'bearer' | 'apiKey'>;
+  readonly devMode: boolean;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface SchemaCatalog {
+  /** JSON Schema for a DTO class, with nested DTOs inlined. */
+  schemaFor(dto: abstract new (...args: never[]) => unknown): JsonSchema;
+}
+
+export interface Limits {
+  exec: { timeoutMs: number; maxTimeoutMs: number; maxOutputBytes: number };
+  files: { maxReadBytes: number; maxWriteBytes: number; maxListEntries: number };
+}
+
+export interface GatewayInfo {
+  version: string;
+  runtime: string;
+  startedAt: Date;
+}

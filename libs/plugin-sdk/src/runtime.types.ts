@@ -1,0 +1,96 @@
+import type { Duplex, Readable, Writable } from 'node:stream';
+
+export interface SandboxResources {
+  /** CPU cores (fractions allowed). */
+  cpu?: number;
+  memoryMb?: number;
+}
+
+export interface SandboxSpec {
+  /** Unguessable id chosen by the kernel. */
+  id: string;
+  owner: string;
+  template: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  resources: SandboxResources;
+  expiresAt: Date;
+}
+
+export type SandboxStatus = 'running' | 'stopped' | 'starting' | 'error';
+
+export interface SandboxInfo {
+  id: string;
+  owner: string;
+  template: string;
+  labels: Record<string, string>;
+  resources: SandboxResources;
+  status: SandboxStatus;
+  createdAt: Date;
+  expiresAt: Date;
+  /** Name of the runtime that holds it. */
+  runtime: string;
+  /** Absolute working directory inside the sandbox; relative paths resolve against it. */
+  workdir: string;
+}
+
+export interface SandboxSelector {
+  owner?: string;
+  labels?: Record<string, string>;
+}
+
+export interface ExecRequest {
+  /** Program and arguments, run directly (no shell). */
+  argv: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Allocate a terminal (stdout and stderr merge). */
+  tty?: boolean;
+  /** Kill the whole process tree after this many milliseconds. */
+  timeoutMs?: number;
+}
+
+export interface ExecExit {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+}
+
+/** A running command. Streams end when the process exits; `wait()` resolves after both streams end. */
+export interface ExecSession {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly stdin: Writable;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Kills the whole process tree. Idempotent. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  wait(): Promise<ExecExit>;
+}
+
+/**
+ * Where sandboxes live. Every runtime passes the conformance suite in `@sandboxed/testing`.
+ */
+export interface SandboxRuntime {
+  readonly name: string;
+  create(spec: SandboxSpec): Promise<SandboxInfo>;
+  get(id: string): Promise<SandboxInfo | undefined>;
+  list(selector?: SandboxSelector): Promise<SandboxInfo[]>;
+  /** Idempotent: destroying an unknown sandbox is not an error. */
+  destroy(id: string): Promise<void>;
+  exec(id: string, req: ExecRequest): Promise<ExecSession>;
+  /** Extracts a tar stream into `dir` (absolute, inside the sandbox). */
+  putArchive(id: string, dir: string, tar: Readable): Promise<void>;
+  /** Returns a tar stream of `path` (absolute, inside the sandbox). */
+  getArchive(id: string, path: string): Promise<Readable>;
+  /** A TCP connection to `port` inside the sandbox. */
+  connect(id: string, port: number): Promise<Duplex>;
+  /** Releases engine resources held by this process (not the sandboxes). */
+  close?(): Promise<void>;
+}
+
+/** Where runtime plugins register themselves; the kernel picks one by `runtime.default`. */
+export interface RuntimeRegistry {
+  register(runtime: SandboxRuntime): void;
+  get(name: string): SandboxRuntime | undefined;
+  names(): string[];
+}
