@@ -63,3 +63,4 @@ export { collectOutput, decodeUtf8 } from './exec-output.collector.js';
 export type { CollectedOutput, CollectOptions } from './exec-output.collector.js';
 export { execEvents } from './exec-events.stream.js';
 export type { ExecEventsOptions } from './exec-events.stream.js';
+export { BinaryBody } from './binary.body.js';

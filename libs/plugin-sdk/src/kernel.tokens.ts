@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { OperationEvent } from './operation.types.js';
 import type { Principal } from './principal.types.js';
 
@@ -15,6 +16,8 @@ export interface InvocationRequest {
   sandboxId?: string;
   /** The raw, untrusted input; validated against the operation's DTO. */
   input: unknown;
+  /** Raw request body for `http.body: 'octets'` operations. */
+  body?: Readable;
 }
 
 /** The one path every transport uses: validate, authorize, resolve the sandbox, run, map errors. */

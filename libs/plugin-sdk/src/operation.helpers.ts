@@ -12,13 +12,13 @@ interface Common<I extends object> {
 
 /** Typed builders: they only help inference; the registry accepts the plain object too. */
 export function sandboxOperation<I extends object, O extends object | void>(
-  op: Common<I> & { output?: Class<O>; handler(ctx: SandboxOperationContext, input: I): Promise<O> },
+  op: Common<I> & { output?: Class<O> | 'binary'; handler(ctx: SandboxOperationContext, input: I): Promise<O> },
 ): OperationDefinition<I, O> {
   return { ...op, scope: 'sandbox', stream: false };
 }
 
 export function globalOperation<I extends object, O extends object | void>(
-  op: Common<I> & { output?: Class<O>; handler(ctx: OperationContext, input: I): Promise<O> },
+  op: Common<I> & { output?: Class<O> | 'binary'; handler(ctx: OperationContext, input: I): Promise<O> },
 ): OperationDefinition<I, O> {
   return { ...op, scope: 'global', stream: false };
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Principal } from './principal.types.js';
 import type { SandboxInfo, SandboxRuntime } from './runtime.types.js';
 import type { SandboxedError } from './errors.js';
@@ -22,6 +23,8 @@ export interface OperationContext {
   /** Aborted when the caller goes away or the server shuts down. */
   signal: AbortSignal;
   logger: OperationLogger;
+  /** The raw request body of `http.body: 'octets'` operations. */
+  body?: Readable;
 }
 
 export interface SandboxOperationContext extends OperationContext {
@@ -42,6 +45,12 @@ export interface HttpBinding {
   path: string;
   /** Status on success; defaults to 200 (204 when the output is empty). */
   status?: number;
+  /**
+   * `json` (default): the input is the JSON body (GET/DELETE: the query string).
+   * `octets`: the input comes from the query string and the raw request body reaches the
+   * handler as `ctx.body`. Octet operations are REST-only.
+   */
+  body?: 'json' | 'octets';
 }
 
 interface OperationBase<I extends object> {
@@ -67,7 +76,8 @@ interface Unbound {
 
 export type UnaryOperation<I extends object, O extends object | void> = OperationBase<I> & {
   stream?: false;
-  output?: Class<O>;
+  /** DTO class of the result, or `'binary'` when the handler returns a BinaryBody. */
+  output?: Class<O> | 'binary';
 } & (
     | (SandboxBound & { handler(ctx: SandboxOperationContext, input: I): Promise<O> })
     | (Unbound & { handler(ctx: OperationContext, input: I): Promise<O> })
