@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'limit_exceeded'
+  | 'quota_exceeded'
   | 'timeout'
   | 'unavailable'
   | 'internal';
@@ -62,6 +63,13 @@ export class ForbiddenError extends SandboxedError {
 export class LimitExceededError extends SandboxedError {
   constructor(message: string, details?: unknown) {
     super('limit_exceeded', 413, message, details);
+  }
+}
+
+/** A per-principal quota (e.g. sandboxes per owner) is used up. */
+export class QuotaExceededError extends SandboxedError {
+  constructor(message: string, details?: unknown) {
+    super('quota_exceeded', 429, message, details);
   }
 }
 

@@ -6,6 +6,7 @@ export {
   UnauthorizedError,
   ForbiddenError,
   LimitExceededError,
+  QuotaExceededError,
   TimeoutError,
   UnavailableError,
   toSandboxedError,
@@ -38,7 +39,7 @@ export type {
   UnaryOperation,
   StreamOperation,
 } from './operation.types.js';
-export { sandboxOperation, globalOperation, sandboxStreamOperation } from './operation.helpers.js';
+export { sandboxOperation, globalOperation, sandboxStreamOperation, requiredScopeOf } from './operation.helpers.js';
 export { definePlugin, isPlugin, PLUGIN_API_VERSION } from './plugin.definition.js';
 export type { Plugin, PluginKind, PluginManifest } from './plugin.definition.js';
 export {

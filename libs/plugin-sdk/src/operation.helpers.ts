@@ -28,3 +28,8 @@ export function sandboxStreamOperation<I extends object>(
 ): OperationDefinition<I> {
   return { ...op, scope: 'sandbox', stream: true };
 }
+
+/** The auth scope an operation needs: its `requiredScope`, else `sandbox:read` for read-only ops and `sandbox:write` otherwise. */
+export function requiredScopeOf(op: OperationDefinition): string {
+  return op.requiredScope ?? (op.hints?.readOnly ? 'sandbox:read' : 'sandbox:write');
+}

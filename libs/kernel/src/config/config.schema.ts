@@ -1,0 +1,97 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+export class ServerConfig {
+  @IsString() host: string;
+  @IsInt() @Min(0) @Max(65535) port: number;
+  @IsInt() @Min(1024) bodyLimitBytes: number;
+  /** Trust X-Forwarded-* headers (behind a proxy). */
+  @IsBoolean() trustProxy: boolean;
+}
+
+export class RuntimeConfig {
+  @IsString() default: string;
+}
+
+export class PluginEntry {
+  /** A built-in plugin id (`runtime-local`) or a module specifier (npm package or path). */
+  @IsString() use: string;
+  @IsOptional() @IsObject() options?: Record<string, unknown>;
+}
+
+export class JwtConfig {
+  @IsOptional() @IsString() secret?: string;
+  /** PEM (SPKI) public key for RS256/ES256. */
+  @IsOptional() @IsString() publicKey?: string;
+  @IsOptional() @IsString() jwksUrl?: string;
+  @IsOptional() @IsString() issuer?: string;
+  @IsOptional() @IsString() audience?: string;
+  @IsOptional() @IsArray() @IsIn(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], { each: true })
+  algorithms?: string[];
+  /** Allowed clock skew in seconds. */
+  @IsInt() @Min(0) clockToleranceSeconds: number;
+}
+
+export class AuthConfig {
+  @ValidateNested() @Type(() => JwtConfig) jwt: JwtConfig;
+  /** API key → principal id. */
+  @IsObject() apiKeys: Record<string, string>;
+}
+
+export class ExecLimits {
+  @IsInt() @Min(1) timeoutMs: number;
+  @IsInt() @Min(1) maxTimeoutMs: number;
+  @IsInt() @Min(1) maxOutputBytes: number;
+}
+
+export class FileLimits {
+  @IsInt() @Min(1) maxReadBytes: number;
+  @IsInt() @Min(1) maxWriteBytes: number;
+  @IsInt() @Min(1) maxListEntries: number;
+}
+
+export class LimitsConfig {
+  @ValidateNested() @Type(() => ExecLimits) exec: ExecLimits;
+  @ValidateNested() @Type(() => FileLimits) files: FileLimits;
+}
+
+export class SandboxResourceCaps {
+  @IsNumber() @Min(0.01) cpu: number;
+  @IsInt() @Min(16) memoryMb: number;
+}
+
+export class SandboxConfig {
+  @IsString() defaultTemplate: string;
+  @IsInt() @Min(1) defaultTtlSeconds: number;
+  @IsInt() @Min(1) maxTtlSeconds: number;
+  @IsInt() @Min(1) maxPerOwner: number;
+  @IsInt() @Min(1) reapIntervalSeconds: number;
+  @ValidateNested() @Type(() => SandboxResourceCaps) defaultResources: SandboxResourceCaps;
+  @ValidateNested() @Type(() => SandboxResourceCaps) maxResources: SandboxResourceCaps;
+}
+
+export class LogConfig {
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level: string;
+}
+
+export class GatewayConfig {
+  @ValidateNested() @Type(() => ServerConfig) server: ServerConfig;
+  @ValidateNested() @Type(() => RuntimeConfig) runtime: RuntimeConfig;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => PluginEntry) plugins: PluginEntry[];
+  @ValidateNested() @Type(() => AuthConfig) auth: AuthConfig;
+  @ValidateNested() @Type(() => LimitsConfig) limits: LimitsConfig;
+  @ValidateNested() @Type(() => SandboxConfig) sandbox: SandboxConfig;
+  @ValidateNested() @Type(() => LogConfig) log: LogConfig;
+}

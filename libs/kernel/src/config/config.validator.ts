@@ -1,0 +1,45 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { ConfigError } from './config.error.js';
+import { GatewayConfig } from './config.schema.js';
+
+function describe(errors: ValidationError[], prefix = ''): string[] {
+  const lines: string[] = [];
+  for (const e of errors) {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    for (const msg of Object.values(e.constraints ?? {})) {
+      if (msg.endsWith('should not exist')) lines.push(`${path}: unknown key`);
+      else lines.push(`${path}: ${msg.replace(e.property, 'value')}`);
+    }
+    lines.push(...describe(e.children ?? [], path));
+  }
+  return lines;
+}
+
+function normalizePlugins(raw: Record<string, unknown>): void {
+  if (!Array.isArray(raw.plugins)) return;
+  raw.plugins = raw.plugins.map((p) => (typeof p === 'string' ? { use: p } : p));
+}
+
+function checkStringMap(value: unknown, path: string, problems: string[]): void {
+  if (value === null || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string' || !v) problems.push(`${path}.${k}: must be a non-empty string`);
+  }
+}
+
+/** Validates the merged config tree. Unknown or ill-typed keys fail with their dotted path. */
+export function validateConfig(raw: Record<string, unknown>): GatewayConfig {
+  normalizePlugins(raw);
+  const config = plainToInstance(GatewayConfig, raw, { enableImplicitConversion: true });
+  const problems = describe(validateSync(config, { whitelist: true, forbidNonWhitelisted: true }));
+  checkStringMap(config.auth?.apiKeys, 'auth.apiKeys', problems);
+  if (config.sandbox && config.sandbox.defaultTtlSeconds > config.sandbox.maxTtlSeconds) {
+    problems.push('sandbox.defaultTtlSeconds: must not exceed sandbox.maxTtlSeconds');
+  }
+  if (config.limits?.exec && config.limits.exec.timeoutMs > config.limits.exec.maxTimeoutMs) {
+    problems.push('limits.exec.timeoutMs: must not exceed limits.exec.maxTimeoutMs');
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

@@ -1,0 +1,61 @@
+import { Module, type DynamicModule, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { KernelModule } from '../kernel.module.js';
+import { loadPlugins } from '../plugins/plugin.loader.js';
+import { guardPluginStartup } from '../plugins/plugin-startup.guard.js';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  version: string;
+  /** Listen on the configured host/port (default true). */
+  listen?: boolean;
+}
+
+export interface Gateway {
+  app: NestFastifyApplication;
+  /** Base URL it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+function logLevels(level: string): LogLevel[] | false {
+  if (level === 'silent') return false;
+  const nest = ({ info: 'log', trace: 'verbose' } as Record<string, LogLevel>)[level] ?? (level as LogLevel);
+  return LEVELS.slice(0, LEVELS.indexOf(nest) + 1);
+}
+
+@Module({})
+class GatewayModule {}
+
+/** Composes the kernel and the configured plugins into one NestJS app on Fastify. */
+export async function createGateway({ config, version, listen = true }: GatewayOptions): Promise<Gateway> {
+  const plugins = await loadPlugins(config.plugins);
+  const root: DynamicModule = {
+    module: GatewayModule,
+    imports: [KernelModule.forRoot({ config, version }), ...plugins.map((p) => guardPluginStartup(p.module, p.plugin.id))],
+  };
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.server.bodyLimitBytes,
+    trustProxy: config.server.trustProxy,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
+    logger: logLevels(config.log.level),
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  await app.init();
+  let url = '';
+  if (listen) {
+    await app.listen(config.server.port, config.server.host);
+    const addr = app.getHttpServer().address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+    const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    url = `http://${host}:${port}`;
+  }
+  return { app, url, close: () => app.close() };
+}

@@ -1,0 +1,14 @@
+export { loadConfig, deepMerge, parseFlags } from './config/config.loader.js';
+export type { ConfigSources } from './config/config.loader.js';
+export { ConfigError } from './config/config.error.js';
+export { validateConfig } from './config/config.validator.js';
+export { GatewayConfig } from './config/config.schema.js';
+export { loadPlugins, specifierFor } from './plugins/plugin.loader.js';
+export type { LoadedPlugin } from './plugins/plugin.loader.js';
+export { PluginLoadError } from './plugins/plugin-load.error.js';
+export { KernelModule } from './kernel.module.js';
+export type { KernelModuleOptions } from './kernel.module.js';
+export { createGateway } from './gateway/gateway.factory.js';
+export type { Gateway, GatewayOptions } from './gateway/gateway.factory.js';
+export { SandboxService } from './sandbox/sandbox.service.js';
+export { GATEWAY_CONFIG } from './kernel.tokens.js';

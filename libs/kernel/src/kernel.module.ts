@@ -1,0 +1,66 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import {
+  AUTHENTICATOR,
+  GATEWAY_INFO,
+  KERNEL_LIMITS,
+  OPERATION_INVOKER,
+  OPERATION_REGISTRY,
+  RUNTIME_REGISTRY,
+  SCHEMA_CATALOG,
+  type GatewayInfo,
+  type Limits,
+} from '@sandboxed/plugin-sdk';
+import { KernelAuthenticator } from './auth/authenticator.service.js';
+import type { GatewayConfig } from './config/config.schema.js';
+import { HealthController } from './gateway/health.controller.js';
+import { GATEWAY_CONFIG } from './kernel.tokens.js';
+import { KernelOperationInvoker } from './operations/operation.invoker.js';
+import { InMemoryOperationRegistry } from './operations/operation.registry.js';
+import { DtoSchemaCatalog } from './operations/schema.catalog.js';
+import { InMemoryRuntimeRegistry } from './sandbox/runtime.registry.js';
+import { SandboxReaper } from './sandbox/sandbox-reaper.service.js';
+import { SandboxOperations } from './sandbox/sandbox.operations.js';
+import { SandboxService } from './sandbox/sandbox.service.js';
+
+export interface KernelModuleOptions {
+  config: GatewayConfig;
+  version: string;
+}
+
+/** The kernel: registries, invoker, sandbox service and auth, injectable by every plugin. */
+@Global()
+@Module({})
+export class KernelModule {
+  static forRoot({ config, version }: KernelModuleOptions): DynamicModule {
+    const info: GatewayInfo = { version, runtime: config.runtime.default, startedAt: new Date() };
+    const limits: Limits = config.limits;
+    return {
+      module: KernelModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GATEWAY_INFO, useValue: info },
+        { provide: KERNEL_LIMITS, useValue: limits },
+        { provide: OPERATION_REGISTRY, useClass: InMemoryOperationRegistry },
+        { provide: RUNTIME_REGISTRY, useClass: InMemoryRuntimeRegistry },
+        { provide: SCHEMA_CATALOG, useClass: DtoSchemaCatalog },
+        { provide: AUTHENTICATOR, useClass: KernelAuthenticator },
+        SandboxService,
+        { provide: OPERATION_INVOKER, useClass: KernelOperationInvoker },
+        SandboxOperations,
+        SandboxReaper,
+      ],
+      exports: [
+        GATEWAY_CONFIG,
+        GATEWAY_INFO,
+        KERNEL_LIMITS,
+        OPERATION_REGISTRY,
+        RUNTIME_REGISTRY,
+        SCHEMA_CATALOG,
+        AUTHENTICATOR,
+        OPERATION_INVOKER,
+        SandboxService,
+      ],
+    };
+  }
+}

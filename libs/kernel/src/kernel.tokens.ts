@@ -1,0 +1,2 @@
+/** Kernel-internal tokens (not part of the plugin SDK). */
+export const GATEWAY_CONFIG = Symbol.for('sandboxed.GatewayConfig');

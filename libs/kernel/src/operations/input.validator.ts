@@ -1,0 +1,30 @@
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError } from 'class-validator';
+import { InvalidArgumentError, type Class } from '@sandboxed/plugin-sdk';
+
+export interface FieldProblem {
+  path: string;
+  problems: string[];
+}
+
+function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((e) => {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => (m.endsWith('should not exist') ? 'unknown field' : m));
+    return [...(own.length ? [{ path, problems: own }] : []), ...flatten(e.children ?? [], path)];
+  });
+}
+
+/** Turns untrusted input into a validated DTO instance; unknown fields are refused, not dropped. */
+export async function validateInput<T extends object>(dto: Class<T>, raw: unknown): Promise<T> {
+  const source = raw ?? {};
+  if (typeof source !== 'object' || Array.isArray(source)) throw new InvalidArgumentError('Input must be a JSON object');
+  const instance = plainToInstance(dto as new () => T, source);
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const fields = flatten(errors);
+    const summary = fields.map((f) => `${f.path}: ${f.problems.join(', ')}`).join('; ');
+    throw new InvalidArgumentError(`Invalid input: ${summary}`, { fields });
+  }
+  return instance;
+}

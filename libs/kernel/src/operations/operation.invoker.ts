@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ForbiddenError,
+  hasScope,
+  InvalidArgumentError,
+  NotFoundError,
+  OPERATION_REGISTRY,
+  requiredScopeOf,
+  SandboxedError,
+  toSandboxedError,
+  type InvocationRequest,
+  type OperationContext,
+  type OperationDefinition,
+  type OperationEvent,
+  type OperationInvoker,
+  type OperationLogger,
+  type OperationRegistry,
+  type Principal,
+  type SandboxOperationContext,
+} from '@sandboxed/plugin-sdk';
+import { SandboxService } from '../sandbox/sandbox.service.js';
+import { validateInput } from './input.validator.js';
+
+interface Prepared {
+  op: OperationDefinition;
+  ctx: OperationContext | SandboxOperationContext;
+  input: object;
+}
+
+/** The one invoke path for every transport: validate, authorize, resolve the sandbox, run, map errors. */
+@Injectable()
+export class KernelOperationInvoker implements OperationInvoker {
+  private readonly logger = new Logger('OperationInvoker');
+
+  constructor(
+    @Inject(OPERATION_REGISTRY) private readonly registry: OperationRegistry,
+    private readonly sandboxes: SandboxService,
+  ) {}
+
+  async invoke(opId: string, req: InvocationRequest, principal: Principal, signal: AbortSignal): Promise<unknown> {
+    const { op, ctx, input } = await this.prepare(opId, req, principal, signal);
+    if (op.stream) throw new InvalidArgumentError(`Operation ${opId} streams; use its streaming endpoint`);
+    try {
+      return await (op.handler as (c: typeof ctx, i: object) => Promise<unknown>)(ctx, input);
+    } catch (err) {
+      throw this.mapError(opId, err);
+    }
+  }
+
+  async stream(
+    opId: string,
+    req: InvocationRequest,
+    principal: Principal,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<OperationEvent>> {
+    const { op, ctx, input } = await this.prepare(opId, req, principal, signal);
+    if (!op.stream) throw new InvalidArgumentError(`Operation ${opId} does not stream`);
+    const events = (op.handler as (c: typeof ctx, i: object) => AsyncIterable<OperationEvent>)(ctx, input);
+    return this.guard(opId, events);
+  }
+
+  private async *guard(opId: string, events: AsyncIterable<OperationEvent>): AsyncGenerator<OperationEvent> {
+    try {
+      yield* events;
+    } catch (err) {
+      yield { type: 'error', error: this.mapError(opId, err).toJSON() };
+    }
+  }
+
+  private mapError(opId: string, err: unknown): SandboxedError {
+    if (!(err instanceof SandboxedError)) {
+      this.logger.error(`Operation ${opId} failed: ${(err as Error)?.stack ?? String(err)}`);
+    }
+    return toSandboxedError(err);
+  }
+
+  private async prepare(
+    opId: string,
+    req: InvocationRequest,
+    principal: Principal,
+    signal: AbortSignal,
+  ): Promise<Prepared> {
+    const op = this.registry.get(opId);
+    if (!op) throw new NotFoundError(`Unknown operation "${opId}"`);
+    const scope = requiredScopeOf(op);
+    if (!hasScope(principal, scope)) throw new ForbiddenError(`This operation needs the "${scope}" scope`);
+    const input = await validateInput(op.input, req.input);
+    const base: OperationContext = { principal, signal, logger: this.loggerFor(opId, principal), body: req.body };
+    if (op.scope !== 'sandbox') return { op, ctx: base, input };
+    const sandbox = await this.sandboxes.getOwned(principal, req.sandboxId);
+    return { op, ctx: { ...base, sandbox, runtime: this.sandboxes.runtime() }, input };
+  }
+
+  private loggerFor(opId: string, principal: Principal): OperationLogger {
+    const log = new Logger(opId);
+    const fmt = (m: string, meta?: Record<string, unknown>): string =>
+      `${m} ${JSON.stringify({ principal: principal.id, ...meta })}`;
+    return {
+      debug: (m, meta) => log.debug(fmt(m, meta)),
+      info: (m, meta) => log.log(fmt(m, meta)),
+      warn: (m, meta) => log.warn(fmt(m, meta)),
+      error: (m, meta) => log.error(fmt(m, meta)),
+    };
+  }
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  QuotaExceededError,
+  RUNTIME_REGISTRY,
+  type Principal,
+  type RuntimeRegistry,
+  type SandboxInfo,
+  type SandboxRuntime,
+} from '@sandboxed/plugin-sdk';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { GATEWAY_CONFIG } from '../kernel.tokens.js';
+import type { CreateSandboxInput, SandboxDto } from './sandbox.dto.js';
+
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_MAP_ENTRIES = 64;
+
+function checkMap(name: string, map: Record<string, unknown> | undefined, keyPattern: RegExp, maxValue: number): void {
+  if (!map) return;
+  const entries = Object.entries(map);
+  if (entries.length > MAX_MAP_ENTRIES) throw new InvalidArgumentError(`${name}: at most ${MAX_MAP_ENTRIES} entries`);
+  for (const [k, v] of entries) {
+    if (!keyPattern.test(k)) throw new InvalidArgumentError(`${name}: invalid key "${k}"`);
+    if (typeof v !== 'string') throw new InvalidArgumentError(`${name}.${k}: must be a string`);
+    if (v.length > maxValue) throw new InvalidArgumentError(`${name}.${k}: longer than ${maxValue} characters`);
+  }
+}
+
+/** Owns the sandbox lifecycle and the tenancy rule: a sandbox is visible only to its owner. */
+@Injectable()
+export class SandboxService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('SandboxService');
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(RUNTIME_REGISTRY) private readonly runtimes: RuntimeRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.runtime();
+  }
+
+  /** The runtime named by `runtime.default`. */
+  runtime(): SandboxRuntime {
+    const name = this.config.runtime.default;
+    const runtime = this.runtimes.get(name);
+    if (!runtime) {
+      const loaded = this.runtimes.names();
+      throw new Error(
+        `runtime.default is "${name}", but no loaded plugin provides it (loaded runtimes: ${loaded.join(', ') || 'none'}); add its plugin to \`plugins\``,
+      );
+    }
+    return runtime;
+  }
+
+  async create(principal: Principal, input: CreateSandboxInput): Promise<SandboxInfo> {
+    const cfg = this.config.sandbox;
+    checkMap('labels', input.labels, LABEL_KEY, 256);
+    if (Object.keys(input.labels ?? {}).some((k) => k.startsWith('sandboxed.'))) {
+      throw new InvalidArgumentError('labels: the "sandboxed." prefix is reserved');
+    }
+    checkMap('env', input.env, ENV_KEY, 32768);
+    const ttl = input.ttlSeconds ?? cfg.defaultTtlSeconds;
+    if (ttl > cfg.maxTtlSeconds) throw new InvalidArgumentError(`ttlSeconds: at most ${cfg.maxTtlSeconds}`);
+    const cpu = input.resources?.cpu ?? cfg.defaultResources.cpu;
+    const memoryMb = input.resources?.memoryMb ?? cfg.defaultResources.memoryMb;
+    if (cpu > cfg.maxResources.cpu) throw new InvalidArgumentError(`resources.cpu: at most ${cfg.maxResources.cpu}`);
+    if (memoryMb > cfg.maxResources.memoryMb) {
+      throw new InvalidArgumentError(`resources.memoryMb: at most ${cfg.maxResources.memoryMb}`);
+    }
+    const runtime = this.runtime();
+    const owned = await runtime.list({ owner: principal.id });
+    if (owned.length >= cfg.maxPerOwner) {
+      throw new QuotaExceededError(`You already have ${owned.length} sandboxes (limit ${cfg.maxPerOwner}); delete one first`);
+    }
+    return runtime.create({
+      id: randomBytes(16).toString('hex'),
+      owner: principal.id,
+      template: input.template ?? cfg.defaultTemplate,
+      env: input.env ?? {},
+      labels: input.labels ?? {},
+      resources: { cpu, memoryMb },
+      expiresAt: new Date(Date.now() + ttl * 1000),
+    });
+  }
+
+  /** Resolves a sandbox the principal owns; anything else is indistinguishable from a missing one. */
+  async getOwned(principal: Principal, id: string | undefined): Promise<SandboxInfo> {
+    if (!id || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new NotFoundError(`Sandbox ${id ?? ''} not found`);
+    const info = await this.runtime().get(id);
+    if (!info || info.owner !== principal.id || info.expiresAt.getTime() <= Date.now()) {
+      throw new NotFoundError(`Sandbox ${id} not found`);
+    }
+    return info;
+  }
+
+  async list(principal: Principal, labels?: Record<string, string>): Promise<SandboxInfo[]> {
+    const all = await this.runtime().list({ owner: principal.id, labels });
+    const now = Date.now();
+    return all.filter((s) => s.owner === principal.id && s.expiresAt.getTime() > now);
+  }
+
+  async delete(principal: Principal, id: string): Promise<void> {
+    const info = await this.getOwned(principal, id);
+    await this.runtime().destroy(info.id);
+    this.logger.log(`Destroyed sandbox ${info.id} (owner ${principal.id})`);
+  }
+
+  /** Destroys expired sandboxes of every owner. Returns how many it destroyed. */
+  async reapExpired(now = Date.now()): Promise<number> {
+    const runtime = this.runtime();
+    let reaped = 0;
+    for (const info of await runtime.list()) {
+      if (info.expiresAt.getTime() > now) continue;
+      try {
+        await runtime.destroy(info.id);
+        reaped++;
+        this.logger.log(`Reaped expired sandbox ${info.id} (owner ${info.owner})`);
+      } catch (err) {
+        this.logger.warn(`Could not reap sandbox ${info.id}: ${(err as Error).message}`);
+      }
+    }
+    return reaped;
+  }
+
+  toDto(info: SandboxInfo): SandboxDto {
+    return {
+      id: info.id,
+      template: info.template,
+      status: info.status,
+      labels: info.labels,
+      resources: info.resources,
+      runtime: info.runtime,
+      workdir: info.workdir,
+      createdAt: info.createdAt.toISOString(),
+      expiresAt: info.expiresAt.toISOString(),
+    };
+  }
+}

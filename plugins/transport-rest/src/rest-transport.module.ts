@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { RestRoutes } from './rest-routes.service.js';
+
+@Module({ providers: [RestRoutes] })
+export class RestTransportModule {}
