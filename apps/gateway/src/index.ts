@@ -1,0 +1,1 @@
+export { GATEWAY_VERSION } from './version.js';
