@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import type { ExecExit, ExecSession } from '@sandboxed/plugin-sdk';
+import { descendants, killTree } from './process-tree.helpers.js';
+import { signalQuietly } from './process.helpers.js';
+
+export interface LocalExecOptions {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  timeoutMs?: number;
+  tty: boolean;
+}
+
+/**
+ * One exec, as a child that leads its own process group (spawned detached). kill() and the
+ * timeout SIGKILL the whole group and every descendant, so background jobs die too.
+ */
+export class LocalExecSession implements ExecSession {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly stdin: Writable;
+  private timedOut = false;
+  private exited = false;
+  private readonly done: Promise<ExecExit>;
+  private timer?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly tty: boolean,
+    timeoutMs: number | undefined,
+  ) {
+    this.stdout = child.stdout!;
+    this.stderr = child.stderr!;
+    this.stdin = child.stdin!;
+    // Writing to a process that already exited must not crash the gateway (EPIPE).
+    this.stdin.on('error', () => undefined);
+    child.once('exit', () => {
+      this.exited = true;
+    });
+    this.done = new Promise<ExecExit>((resolve) => {
+      child.once('close', (code, signal) => {
+        if (this.timer) clearTimeout(this.timer);
+        resolve({ exitCode: code, signal, timedOut: this.timedOut });
+      });
+    });
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      this.timer = setTimeout(() => {
+        this.timedOut = true;
+        void this.kill('SIGKILL');
+      }, timeoutMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Spawns and resolves once the process started (rejects if the binary cannot run). */
+  static async start(opts: LocalExecOptions): Promise<LocalExecSession> {
+    const child = spawn(opts.file, opts.args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: opts.env });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    return new LocalExecSession(child, opts.tty, opts.timeoutMs);
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    if (!this.exited) {
+      await killTree(pid, signal);
+      return;
+    }
+    // The leader is gone (reaped). While any member of its group lives, the kernel cannot reuse
+    // the number, so if /proc/<pid> is absent, -pid still names only our leftover background jobs.
+    if (!existsSync(`/proc/${pid}`)) signalQuietly(-pid, signal);
+  }
+
+  /**
+   * With tty: sets the pty's window size from outside (`stty -F /proc/<pid>/fd/0`, where pid is
+   * the program under `script`); the kernel then sends SIGWINCH to its foreground group.
+   * Without tty: a no-op.
+   */
+  async resize(cols: number, rows: number): Promise<void> {
+    if (!this.tty || this.exited || this.child.pid === undefined) return;
+    const c = Math.max(1, Math.min(1000, Math.floor(cols)));
+    const r = Math.max(1, Math.min(1000, Math.floor(rows)));
+    const onPty = (await descendants(this.child.pid)).find((p) => p.ttyNr !== 0);
+    if (!onPty) return;
+    await new Promise<void>((resolve) => {
+      execFile('/usr/bin/stty', ['-F', `/proc/${onPty.pid}/fd/0`, 'cols', String(c), 'rows', String(r)], () => resolve());
+    });
+  }
+
+  wait(): Promise<ExecExit> {
+    return this.done;
+  }
+}

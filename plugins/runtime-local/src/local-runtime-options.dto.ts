@@ -1,0 +1,45 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import type { LocalIsolation, LocalNetwork, LocalRuntimeOptions } from './local-runtime.options.js';
+
+/** `$XDG_STATE_HOME/sandboxed/local`, else `~/.local/state/sandboxed/local`. */
+export function defaultLocalDataDir(): string {
+  const state = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(state, 'sandboxed', 'local');
+}
+
+/** The `runtime-local` plugin options from config; every field has a default. */
+export class LocalRuntimeOptionsDto {
+  /** Where sandboxes live on disk. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  dataDir?: string;
+
+  /** `bwrap` (default) or `none` (UNSAFE: commands run directly on the host). */
+  @IsOptional()
+  @IsIn(['bwrap', 'none'])
+  isolation?: LocalIsolation;
+
+  /** `none` (default, loopback only) or `host`. */
+  @IsOptional()
+  @IsIn(['none', 'host'])
+  network?: LocalNetwork;
+
+  /** Path to bwrap; default: found on PATH. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  bwrapPath?: string;
+}
+
+/** Applies the defaults to validated options. */
+export function resolveLocalRuntimeOptions(dto: Partial<LocalRuntimeOptionsDto> = {}): LocalRuntimeOptions {
+  return {
+    dataDir: dto.dataDir ?? defaultLocalDataDir(),
+    isolation: dto.isolation ?? 'bwrap',
+    network: dto.network ?? 'none',
+    ...(dto.bwrapPath ? { bwrapPath: dto.bwrapPath } : {}),
+  };
+}

@@ -1,0 +1,16 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { RUNTIME_REGISTRY, type RuntimeRegistry } from '@sandboxed/plugin-sdk';
+import { LocalRuntime } from './local.runtime.js';
+
+/** Registers the local runtime with the kernel's runtime registry when the module starts. */
+@Injectable()
+export class LocalRuntimeRegistrar implements OnModuleInit {
+  constructor(
+    @Inject(RUNTIME_REGISTRY) private readonly registry: RuntimeRegistry,
+    @Inject(LocalRuntime) private readonly runtime: LocalRuntime,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this.runtime);
+  }
+}

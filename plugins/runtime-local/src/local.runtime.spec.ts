@@ -1,0 +1,178 @@
+import { mkdtemp, rm, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { collectOutput, type SandboxSpec } from '@sandboxed/plugin-sdk';
+import { runtimeConformanceSuite } from '@sandboxed/testing';
+import { LocalRuntime } from './local.runtime.js';
+
+const quiet = { warn: () => undefined };
+
+function spec(overrides: Partial<SandboxSpec> = {}): SandboxSpec {
+  return {
+    id: randomBytes(16).toString('hex'),
+    owner: 'local-spec',
+    template: 'default',
+    env: {},
+    labels: {},
+    resources: {},
+    expiresAt: new Date(Date.now() + 3600_000),
+    ...overrides,
+  };
+}
+
+let conformanceDir: string;
+runtimeConformanceSuite('local (bwrap)', {
+  async create() {
+    conformanceDir = await mkdtemp(join(tmpdir(), 'sbx-local-conf-'));
+    return new LocalRuntime({ dataDir: conformanceDir, isolation: 'bwrap', network: 'none' }, quiet);
+  },
+  async restart() {
+    return new LocalRuntime({ dataDir: conformanceDir, isolation: 'bwrap', network: 'none' }, quiet);
+  },
+  async cleanup() {
+    await rm(conformanceDir, { recursive: true, force: true });
+  },
+});
+
+describe('LocalRuntime isolation (bwrap)', () => {
+  let dataDir: string;
+  let runtime: LocalRuntime;
+  let id: string;
+
+  async function sh(script: string): Promise<{ out: string; err: string; code: number | null }> {
+    const r = await collectOutput(await runtime.exec(id, { argv: ['sh', '-c', script] }), { maxOutputBytes: 1 << 20 });
+    return { out: r.stdout.toString(), err: r.stderr.toString(), code: r.exit.exitCode };
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sbx-local-iso-'));
+    runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' }, quiet);
+    const info = await runtime.create(spec());
+    id = info.id;
+  });
+
+  afterAll(async () => {
+    await runtime.destroy(id);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('does not see the host filesystem', async () => {
+    const r = await sh('ls -A /; echo ---; ls -A /etc; echo ---; test -e /etc/shadow && echo SHADOW; test -e /root && echo ROOT; test -e /home && echo HOME; test -e /work && echo WORK; true');
+    const [root, etc] = r.out.split('---\n');
+    expect(root!.split('\n').filter(Boolean).sort()).toEqual(['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'workspace']);
+    expect(etc).not.toMatch(/shadow|sudoers|ssh/);
+    expect(r.out).not.toMatch(/SHADOW|ROOT|HOME|WORK/);
+  });
+
+  it('sees its workspace at /workspace, backed by the sandbox directory', async () => {
+    expect((await sh('echo data > /workspace/f.txt && pwd')).out.trim()).toBe('/workspace');
+    expect(await readdir(join(dataDir, id, 'workspace'))).toContain('f.txt');
+  });
+
+  it('has a read-only /usr', async () => {
+    const r = await sh('touch /usr/sbx-probe 2>&1; echo rc=$?');
+    expect(r.out).toMatch(/Read-only file system/);
+    expect(r.out).toMatch(/rc=[1-9]/);
+  });
+
+  it('has no network but loopback', async () => {
+    const r = await sh("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
+    expect(r.out.trim().split('\n')).toEqual(['lo']);
+  });
+
+  it('runs without capabilities and with no_new_privs', async () => {
+    const r = await sh('grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs)" /proc/self/status');
+    expect(r.out).toMatch(/CapEff:\s+0000000000000000/);
+    expect(r.out).toMatch(/CapPrm:\s+0000000000000000/);
+    expect(r.out).toMatch(/CapBnd:\s+0000000000000000/);
+    expect(r.out).toMatch(/NoNewPrivs:\s+1/);
+  });
+
+  it('cannot write the kernel knobs in /proc', async () => {
+    const r = await sh('echo h > /proc/sysrq-trigger 2>&1; echo rc=$?; echo 1 > /proc/sys/kernel/panic 2>&1; echo rc=$?');
+    expect(r.out).not.toMatch(/rc=0/);
+  });
+
+  it('has its own pid namespace', async () => {
+    const r = await sh('ls /proc | grep -E "^[0-9]+$" | wc -l');
+    expect(Number(r.out.trim())).toBeLessThan(10);
+  });
+
+  it('archives through the sandbox: a symlink to a host path cannot leak host files', async () => {
+    expect((await sh('ln -sf /etc/hostname /workspace/leak && ln -sfn /etc /workspace/etc-link')).code).toBe(0);
+    // /etc/hostname is not among the sandbox's /etc files, so reading through the link fails.
+    await expect(runtime.getArchive(id, '/workspace/leak/')).rejects.toBeDefined();
+    const { pack } = await import('tar-stream');
+    const p = pack();
+    p.entry({ name: 'evil.txt' }, 'x');
+    p.finalize();
+    // Extracting "into" a link to /etc lands in the sandbox's read-only /etc, never the host's.
+    await expect(runtime.putArchive(id, '/workspace/etc-link', p)).rejects.toThrow(/tar|Read-only/);
+    await expect(readdir('/etc')).resolves.not.toContain('evil.txt');
+  });
+
+  it('rejects crafted ids', async () => {
+    await expect(runtime.create(spec({ id: '../../etc' }))).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(runtime.create(spec({ id: '..' }))).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(runtime.create(spec({ id: 'a/b' }))).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(await runtime.get('../../etc')).toBeUndefined();
+    await expect(runtime.exec('../' + id, { argv: ['true'] })).rejects.toMatchObject({ code: 'not_found' });
+    await runtime.destroy('..');
+    expect(await runtime.get(id)).toBeDefined();
+  });
+
+  it('restarts a dead holder lazily', async () => {
+    const meta = JSON.parse((await import('node:fs')).readFileSync(join(dataDir, id, 'meta.json'), 'utf8')) as {
+      holder: { pid: number; childPid: number };
+    };
+    process.kill(-meta.holder.pid, 'SIGKILL');
+    process.kill(meta.holder.childPid, 'SIGKILL');
+    const r = await sh('echo back');
+    expect(r.out).toBe('back\n');
+    const after = JSON.parse((await import('node:fs')).readFileSync(join(dataDir, id, 'meta.json'), 'utf8')) as {
+      holder: { childPid: number };
+    };
+    expect(after.holder.childPid).not.toBe(meta.holder.childPid);
+  });
+});
+
+describe('LocalRuntime without bubblewrap', () => {
+  it('fails create with UnavailableError naming the fix', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sbx-local-nobwrap-'));
+    try {
+      const runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none', bwrapPath: '/nonexistent/bwrap' }, quiet);
+      const err = await runtime.create(spec()).then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(err?.code).toBe('unavailable');
+      expect(err?.message).toMatch(/bubblewrap is not installed/);
+      expect(err?.message).toMatch(/apt-get install bubblewrap/);
+      expect(err?.message).toMatch(/isolation: none/);
+      expect(await readdir(dataDir)).toEqual([]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('LocalRuntime with isolation none', () => {
+  it('warns at construction and runs in the host workspace dir', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sbx-local-none-'));
+    const warnings: string[] = [];
+    try {
+      const runtime = new LocalRuntime({ dataDir, isolation: 'none', network: 'none' }, { warn: (m) => warnings.push(m) });
+      expect(warnings.join()).toMatch(/isolation is "none"/);
+      const info = await runtime.create(spec());
+      expect(info.workdir).toBe(join(dataDir, info.id, 'workspace'));
+      const r = await collectOutput(await runtime.exec(info.id, { argv: ['pwd'] }), { maxOutputBytes: 4096 });
+      expect(r.stdout.toString().trim()).toBe(info.workdir);
+      await runtime.destroy(info.id);
+      expect(await readdir(dataDir)).toEqual([]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { SandboxResources } from '@sandboxed/plugin-sdk';
+import { assertValidSandboxId, isValidSandboxId } from './sandbox-id.validator.js';
+
+export interface HolderRef {
+  /** The detached bwrap process (leader of its own process group). */
+  pid: number;
+  /** bwrap's child: pid 1 of the sandbox's pid namespace, the nsenter target. */
+  childPid: number;
+}
+
+/** What the local runtime stores per sandbox in `<dataDir>/<id>/meta.json`. */
+export interface SandboxMeta {
+  id: string;
+  owner: string;
+  template: string;
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  resources: SandboxResources;
+  createdAt: string;
+  expiresAt: string;
+  holder?: HolderRef;
+}
+
+const META = 'meta.json';
+
+/** The on-disk layout of the local runtime. Every path goes through a validated id. */
+export class SandboxMetaStore {
+  constructor(readonly dataDir: string) {}
+
+  sandboxDir(id: string): string {
+    assertValidSandboxId(id);
+    return join(this.dataDir, id);
+  }
+
+  workspaceDir(id: string): string {
+    return join(this.sandboxDir(id), 'workspace');
+  }
+
+  holderLogPath(id: string): string {
+    return join(this.sandboxDir(id), 'holder.log');
+  }
+
+  /** Creates the sandbox directory; fails with EEXIST when the id is taken. */
+  async createDirs(id: string): Promise<void> {
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+    await mkdir(this.sandboxDir(id), { mode: 0o700 });
+    await mkdir(this.workspaceDir(id), { mode: 0o755 });
+  }
+
+  async read(id: string): Promise<SandboxMeta | undefined> {
+    if (!isValidSandboxId(id)) return undefined;
+    try {
+      const meta = JSON.parse(await readFile(join(this.sandboxDir(id), META), 'utf8')) as SandboxMeta;
+      return meta.id === id ? meta : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Atomic: write a temp file in the same directory, then rename over meta.json. */
+  async write(meta: SandboxMeta): Promise<void> {
+    const dir = this.sandboxDir(meta.id);
+    const tmp = join(dir, `.${META}.${randomBytes(6).toString('hex')}.tmp`);
+    await writeFile(tmp, JSON.stringify(meta, null, 2), { mode: 0o600 });
+    await rename(tmp, join(dir, META));
+  }
+
+  async readAll(): Promise<SandboxMeta[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dataDir);
+    } catch {
+      return [];
+    }
+    const metas = await Promise.all(names.filter(isValidSandboxId).map((id) => this.read(id)));
+    return metas.filter((m): m is SandboxMeta => m !== undefined);
+  }
+
+  /** Hides the sandbox from listing at once (rename), then deletes it. Unknown ids are fine. */
+  async remove(id: string): Promise<void> {
+    if (!isValidSandboxId(id)) return;
+    const trash = join(this.dataDir, `.deleting-${id}-${randomBytes(4).toString('hex')}`);
+    try {
+      await rename(this.sandboxDir(id), trash);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await rm(trash, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
