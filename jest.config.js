@@ -18,5 +18,6 @@ export default {
   moduleNameMapper,
   testMatch: ['<rootDir>/{libs,plugins,apps,test}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
 };

@@ -61,13 +61,20 @@ function keyFor(node: unknown, segment: string): string {
   return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/**
+ * Env and flag values are text. Numbers stay strings (validation converts them where the schema wants a
+ * number, so a numeric secret keeps its digits); booleans and JSON/YAML lists or maps are parsed.
+ */
 function scalar(raw: string): unknown {
-  try {
-    const v: unknown = parseYaml(raw);
-    return v === null || typeof v === 'object' || typeof v === 'number' || typeof v === 'boolean' ? (v ?? raw) : raw;
-  } catch {
-    return raw;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (/^\s*[[{]/.test(raw)) {
+    try {
+      return parseYaml(raw) as unknown;
+    } catch {
+      throw new ConfigError(`Cannot parse "${raw}" as a list or map`);
+    }
   }
+  return raw;
 }
 
 function setPath(tree: Tree, path: string[], value: unknown): Tree {

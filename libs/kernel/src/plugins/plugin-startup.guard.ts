@@ -56,7 +56,7 @@ function guardProvider(provider: Provider, pluginId: string): Provider {
  * plugin, instead of a bare stack trace from deep inside NestJS.
  */
 export function guardPluginStartup(module: DynamicModule, pluginId: string): DynamicModule {
-  guardClass(module.module, pluginId);
+  guardStaticModule(module.module, pluginId, new Set());
   return {
     ...module,
     providers: module.providers?.map((p) => guardProvider(p, pluginId)),
@@ -64,4 +64,17 @@ export function guardPluginStartup(module: DynamicModule, pluginId: string): Dyn
       m && typeof m === 'object' && 'module' in m ? guardPluginStartup(m as DynamicModule, pluginId) : m,
     ),
   };
+}
+
+/** Providers and imports declared in `@Module({...})` metadata, recursively. */
+function guardStaticModule(cls: unknown, pluginId: string, seen: Set<unknown>): void {
+  if (typeof cls !== 'function' || seen.has(cls)) return;
+  seen.add(cls);
+  guardClass(cls, pluginId);
+  const providers = (Reflect.getMetadata('providers', cls) as Provider[] | undefined) ?? [];
+  for (const p of providers) guardProvider(p, pluginId);
+  const imports = (Reflect.getMetadata('imports', cls) as unknown[] | undefined) ?? [];
+  for (const m of imports) {
+    if (typeof m === 'function') guardStaticModule(m, pluginId, seen);
+  }
 }
