@@ -65,7 +65,7 @@ export class RestRoutes implements OnApplicationBootstrap {
       input = coerceQuery((req.query ?? {}) as Record<string, unknown>, schema);
     } else {
       const type = req.headers['content-type'] ?? '';
-      if (req.body === undefined && type && !/^application\/json\b/i.test(type)) {
+      if (type && !/^application\/json\b/i.test(type)) {
         throw new SandboxedError('invalid_argument', 415, 'Send the body as application/json');
       }
       if (req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {

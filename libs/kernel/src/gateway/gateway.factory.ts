@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { KernelModule } from '../kernel.module.js';
+import { ErrorEnvelopeFilter } from './error-envelope.filter.js';
 import { loadPlugins } from '../plugins/plugin.loader.js';
 import { guardPluginStartup } from '../plugins/plugin-startup.guard.js';
 
@@ -47,6 +48,7 @@ export async function createGateway({ config, version, listen = true }: GatewayO
     logger: logLevels(config.log.level),
     abortOnError: false,
   });
+  app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.enableShutdownHooks();
   await app.init();
   let url = '';

@@ -70,7 +70,7 @@ export class CreateSandboxInput {
 
 export class SandboxIdInput {
   @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,128}$/, { message: 'id is not a sandbox id' })
+  @MaxLength(256)
   @JSONSchema({ description: 'Sandbox id' })
   id: string;
 }
