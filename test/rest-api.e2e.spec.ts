@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { HttpClient, startTestGateway, type TestGateway } from '@sandboxed/testing';
+
+describe('REST walkthrough on the local runtime', () => {
+  let gw: TestGateway;
+  let api: HttpClient;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    api = new HttpClient(gw.url);
+  });
+  afterAll(async () => gw?.close());
+
+  it('create → exec → write → read → grep → edit → glob → delete', async () => {
+    const created = await api.post('/v1/sandboxes', { labels: { project: 'walkthrough' }, ttlSeconds: 600 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ template: 'base', status: 'running', runtime: 'local', workdir: '/workspace' });
+    expect(created.body.id).toMatch(/^[0-9a-f]{32}$/);
+    const id: string = created.body.id;
+    const sb = `/v1/sandboxes/${id}`;
+
+    const listed = await api.get('/v1/sandboxes?labels=project=walkthrough');
+    expect(listed.body.sandboxes.map((s: { id: string }) => s.id)).toEqual([id]);
+    expect(listed.body.count).toBe(1);
+
+    const exec = await api.post(`${sb}/exec`, { command: 'echo hi' });
+    expect(exec.body).toMatchObject({ stdout: 'hi\n', exitCode: 0 });
+
+    const write = await api.post(`${sb}/files/write`, { path: 'src/app.py', content: 'def greet():\n    return "hi"\n\nprint(greet())\n' });
+    expect(write.status).toBe(200);
+    expect(write.body.path).toBe('/workspace/src/app.py');
+
+    const read = await api.post(`${sb}/files/read`, { path: '/workspace/src/app.py' });
+    expect(read.body.content).toContain('return "hi"');
+
+    const grep = await api.post(`${sb}/files/grep`, { pattern: 'ret(urn)?\\s+"\\w+"', path: '.' });
+    expect(grep.body.matches).toEqual([{ path: '/workspace/src/app.py', line: 2, text: '    return "hi"' }]);
+
+    const edit = await api.post(`${sb}/files/edit`, { path: 'src/app.py', oldText: 'return "hi"', newText: 'return "hello"' });
+    expect(edit.status).toBe(200);
+    const run = await api.post(`${sb}/exec`, { command: 'cd src && cat app.py | grep -c hello' });
+    expect(run.body.stdout).toBe('1\n');
+
+    const ambiguous = await api.post(`${sb}/files/edit`, { path: 'src/app.py', oldText: 'e', newText: 'E' });
+    expect(ambiguous.status).toBe(409);
+    const missing = await api.post(`${sb}/files/edit`, { path: 'src/app.py', oldText: 'nowhere', newText: 'x' });
+    expect(missing.status).toBe(409);
+
+    await api.post(`${sb}/files/write`, { path: 'src/lib/util.py', content: 'x = 1\n' });
+    await api.post(`${sb}/files/write`, { path: 'README.md', content: '# hi\n' });
+    const glob = await api.post(`${sb}/files/glob`, { pattern: '**/*.py' });
+    expect([...glob.body.matches].sort()).toEqual(['src/app.py', 'src/lib/util.py'].map((p) => expect.stringContaining(p)));
+    expect(glob.body.matches).toHaveLength(2);
+
+    const del = await api.post(`${sb}/files/delete`, { path: 'src', recursive: true });
+    expect(del.status).toBeLessThan(300);
+    expect((await api.post(`${sb}/files/stat`, { path: 'src' })).body.exists).toBe(false);
+
+    expect((await api.delete(sb)).status).toBe(204);
+    expect((await api.get(sb)).status).toBe(404);
+    expect((await api.delete(sb)).status).toBe(404);
+  });
+
+  it('streams large files in and out as raw bytes', async () => {
+    const id = await api.createSandbox();
+    const data = randomBytes(5 * 1024 * 1024);
+    const put = await fetch(`${gw.url}/v1/sandboxes/${id}/files/content?path=blobs/data.bin`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: data,
+    });
+    expect(put.status).toBe(200);
+    const got = await fetch(`${gw.url}/v1/sandboxes/${id}/files/content?path=blobs/data.bin`);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('application/octet-stream');
+    expect(Buffer.from(await got.arrayBuffer()).equals(data)).toBe(true);
+    const sum = await api.post(`/v1/sandboxes/${id}/exec`, { command: 'wc -c < blobs/data.bin' });
+    expect(sum.body.stdout.trim()).toBe(String(data.length));
+  });
+
+  describe('paths that leave the sandbox', () => {
+    let id: string;
+    let sb: string;
+    beforeAll(async () => {
+      id = await api.createSandbox();
+      sb = `/v1/sandboxes/${id}`;
+      await api.post(`${sb}/exec`, { command: 'ln -s /etc escape && ln -s / root && ln -s ../../../../etc/passwd passwd' });
+    });
+
+    it('refuses traversal with a 4xx', async () => {
+      for (const path of ['../../etc/passwd', '/etc/passwd', '/workspace/../etc/shadow', 'a/../../etc']) {
+        const res = await api.post(`${sb}/files/read`, { path });
+        expect({ path, status: res.status >= 400 && res.status < 500 }).toEqual({ path, status: true });
+        expect(res.body.error.message).toBeTruthy();
+      }
+    });
+
+    it('refuses symlinks that resolve outside, and touches nothing on the host', async () => {
+      const hostHosts = readFileSync('/etc/hostname', 'utf8');
+      const attempts: Array<[string, Record<string, unknown>]> = [
+        ['files/read', { path: 'escape/hostname' }],
+        ['files/read', { path: 'passwd' }],
+        ['files/write', { path: 'escape/sandboxed-pwned', content: 'x' }],
+        ['files/write', { path: 'root/tmp/sandboxed-pwned', content: 'x' }],
+        ['files/list', { path: 'escape' }],
+        ['files/delete', { path: 'escape/hostname' }],
+        ['files/mkdir', { path: 'root/tmp/sandboxed-pwned-dir' }],
+        ['files/copy', { from: 'escape/hostname', to: 'stolen' }],
+        ['files/move', { from: 'passwd', to: 'escape/sandboxed-pwned' }],
+        ['files/edit', { path: 'escape/hostname', oldText: 'a', newText: 'b' }],
+      ];
+      for (const [route, body] of attempts) {
+        const res = await api.post(`${sb}/${route}`, body);
+        expect({ route, body, status: res.status >= 400 && res.status < 500 }).toEqual({ route, body, status: true });
+      }
+      const raw = await fetch(`${gw.url}${sb}/files/content?path=escape/hostname`);
+      expect(raw.status).toBeGreaterThanOrEqual(400);
+      expect(raw.status).toBeLessThan(500);
+      expect(readFileSync('/etc/hostname', 'utf8')).toBe(hostHosts);
+      expect(existsSync('/etc/sandboxed-pwned')).toBe(false);
+      expect(existsSync('/tmp/sandboxed-pwned')).toBe(false);
+      expect(existsSync('/tmp/sandboxed-pwned-dir')).toBe(false);
+    });
+  });
+});
