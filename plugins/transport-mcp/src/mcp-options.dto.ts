@@ -1,0 +1,107 @@
+import { IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+
+/** Which operations an MCP endpoint exposes: glob patterns (picomatch) on operation ids or tool names. */
+export interface ToolProfile {
+  include?: string[];
+  exclude?: string[];
+}
+
+export const DEFAULT_PROFILE = 'default';
+export const PROFILE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+
+const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0);
+
+function profileProblem(name: string, value: unknown): string | undefined {
+  if (!PROFILE_NAME.test(name)) return `"${name}" is not a valid profile name (letters, digits, _ and -)`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${name}: must be a map with include and/or exclude`;
+  for (const [key, list] of Object.entries(value)) {
+    if (key !== 'include' && key !== 'exclude') return `${name}.${key}: unknown key (use include, exclude)`;
+    if (!isStringList(list)) return `${name}.${key}: must be a list of glob patterns`;
+  }
+  return undefined;
+}
+
+/** class-validator cannot walk a map of nested objects, so the profile map is checked as a whole. */
+function IsProfileMap(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isProfileMap',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' && value !== null && !Array.isArray(value) && Object.entries(value).every(([n, p]) => !profileProblem(n, p)),
+        defaultMessage: (args) => {
+          const value = args?.value as unknown;
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'profiles must be a map of profile name to { include, exclude }';
+          const problem = Object.entries(value).map(([n, p]) => profileProblem(n, p)).find(Boolean);
+          return `profiles.${problem ?? 'invalid'}`;
+        },
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * Options of the `transport-mcp` plugin (`plugins: [{ use: transport-mcp, options: {...} }]`).
+ * The issue's `mcp.profiles.<name>.include/exclude` lives here as `options.profiles`.
+ */
+export class McpTransportOptions {
+  /** Named tool profiles, served at `/mcp/<name>` and `/sse/<name>`; `default` (everything unless given) at `/mcp`. */
+  @IsOptional() @IsProfileMap() profiles?: Record<string, ToolProfile>;
+
+  /** Browser origins allowed besides same-origin and loopback ones, e.g. `https://app.example.com`. */
+  @IsOptional() @IsArray() @IsString({ each: true }) allowedOrigins?: string[];
+
+  /** Host header values (with or without port) allowed besides loopback names; see docs/mcp.md. */
+  @IsOptional() @IsArray() @IsString({ each: true }) allowedHosts?: string[];
+
+  /** The principal the stdio server acts as (it has every scope). */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9@._:-]{0,127}$/) stdioPrincipal?: string;
+
+  /** The tool profile stdio serves (default: `default`); `--mcp-profile` overrides it. */
+  @IsOptional() @IsString() @Matches(PROFILE_NAME) stdioProfile?: string;
+
+  /** Concurrent HTTP sessions (streamable + SSE) before new ones get 503. */
+  @IsOptional() @IsInt() @Min(1) @Max(100000) maxSessions?: number;
+
+  /** A session with no request for this long is closed. */
+  @IsOptional() @IsInt() @Min(10) sessionIdleSeconds?: number;
+
+  /** Sandbox template per language for create_sandbox / execute_python, e.g. `{ python: python-3.12 }`. */
+  @IsOptional() @ValidateBy({
+    name: 'isTemplateMap',
+    validator: {
+      validate: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((t) => typeof t === 'string' && t.length > 0),
+      defaultMessage: () => 'languageTemplates must map language names to template names',
+    },
+  })
+  languageTemplates?: Record<string, string>;
+}
+
+/** The options with their defaults applied. */
+export interface ResolvedMcpOptions {
+  profiles: Record<string, ToolProfile>;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+  stdioPrincipal: string;
+  stdioProfile: string;
+  maxSessions: number;
+  sessionIdleMs: number;
+  languageTemplates: Record<string, string>;
+}
+
+export function resolveMcpOptions(o: Partial<McpTransportOptions> = {}): ResolvedMcpOptions {
+  const profiles: Record<string, ToolProfile> = { [DEFAULT_PROFILE]: {}, ...(o.profiles ?? {}) };
+  const stdioProfile = o.stdioProfile ?? DEFAULT_PROFILE;
+  if (!profiles[stdioProfile]) throw new Error(`options.stdioProfile: no profile named "${stdioProfile}"`);
+  return {
+    profiles,
+    allowedOrigins: o.allowedOrigins ?? [],
+    allowedHosts: o.allowedHosts ?? [],
+    stdioPrincipal: o.stdioPrincipal ?? 'local',
+    stdioProfile,
+    maxSessions: o.maxSessions ?? 1000,
+    sessionIdleMs: (o.sessionIdleSeconds ?? 1800) * 1000,
+    languageTemplates: o.languageTemplates ?? {},
+  };
+}

@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { MCP_OPTIONS } from './mcp.tokens.js';
+import type { ResolvedMcpOptions } from './mcp-options.dto.js';
+
+export interface McpSession {
+  id: string;
+  kind: 'streamable' | 'sse';
+  /** The principal that opened it; every later request must be the same principal. */
+  principalId: string;
+  profile: string;
+  server: Server;
+  lastSeen: number;
+}
+
+/** Live HTTP sessions (streamable and SSE): capped in number, closed when idle and at shutdown. */
+@Injectable()
+export class McpSessionStore implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('McpTransport');
+  private readonly sessions = new Map<string, McpSession>();
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(@Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions) {}
+
+  onApplicationBootstrap(): void {
+    const every = Math.min(60_000, Math.max(1000, this.options.sessionIdleMs / 4));
+    this.sweeper = setInterval(() => void this.closeIdle(), every);
+    this.sweeper.unref();
+  }
+
+  /** Open SSE streams would hold the HTTP server open: end them all before it closes. */
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.sessions.values()].map((s) => this.close(s)));
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  isFull(): boolean {
+    return this.sessions.size >= this.options.maxSessions;
+  }
+
+  add(session: McpSession): void {
+    this.sessions.set(session.id, session);
+  }
+
+  get(id: string): McpSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  delete(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  touch(session: McpSession): void {
+    session.lastSeen = Date.now();
+  }
+
+  private async closeIdle(now = Date.now()): Promise<void> {
+    for (const s of this.sessions.values()) {
+      if (now - s.lastSeen < this.options.sessionIdleMs) continue;
+      this.logger.log(`Closing idle MCP session of ${s.principalId}`);
+      await this.close(s);
+    }
+  }
+
+  private async close(session: McpSession): Promise<void> {
+    this.sessions.delete(session.id);
+    await session.server.close().catch((err: Error) => this.logger.warn(`Closing MCP session failed: ${err.message}`));
+  }
+}

@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
+import { McpHttpGuard } from './http-caller.guard.js';
+import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.js';
+import { McpServerFactory } from './mcp-server.factory.js';
+import { McpSessionStore } from './session.store.js';
+import { McpToolCatalog } from './tool.catalog.js';
+
+export const SSE_MESSAGES_PATH = '/messages';
+const HEARTBEAT_MS = 15_000;
+
+/** The legacy HTTP+SSE transport: `GET /sse[/<profile>]` opens the stream, `POST /messages?sessionId=` carries requests. */
+@Injectable()
+export class SseHandler {
+  constructor(
+    private readonly guard: McpHttpGuard,
+    private readonly store: McpSessionStore,
+    private readonly catalog: McpToolCatalog,
+    private readonly factory: McpServerFactory,
+  ) {}
+
+  async open(req: FastifyRequest, reply: FastifyReply, profile: string): Promise<void> {
+    const tools = this.catalog.toolSet(profile);
+    if (!tools) throw new McpHttpError(404, ErrorCode.InvalidRequest, `No MCP profile named "${profile}"`);
+    const principal = await this.guard.admit(req);
+    if (this.store.isFull()) throw new McpHttpError(503, ErrorCode.InvalidRequest, 'Too many MCP sessions; try again later');
+    reply.hijack();
+    const res = reply.raw;
+    const transport = new SSEServerTransport(SSE_MESSAGES_PATH, res);
+    const server = this.factory.create(tools, principalFromAuthInfo);
+    const id = transport.sessionId;
+    transport.onclose = () => this.store.delete(id);
+    this.store.add({ id, kind: 'sse', principalId: principal.id, profile, server, lastSeen: Date.now() });
+    await server.connect(transport);
+    const heartbeat = setInterval(() => {
+      if (!res.writableEnded) res.write(': ping\n\n');
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    res.once('close', () => clearInterval(heartbeat));
+  }
+
+  async message(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const principal = await this.guard.admit(req);
+    const sessionId = (req.query as { sessionId?: string } | undefined)?.sessionId;
+    const session = sessionId ? this.store.get(sessionId) : undefined;
+    if (!session || session.kind !== 'sse' || session.principalId !== principal.id) {
+      throw new McpHttpError(404, -32001, 'Session not found: open GET /sse first and post to the endpoint it announces');
+    }
+    const body = parseJsonBody(req.body);
+    if (!JSONRPCMessageSchema.safeParse(body).success) {
+      throw new McpHttpError(400, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message', {}, requestIdOf(body));
+    }
+    (req.raw as IncomingMessage & { auth?: AuthInfo }).auth = authInfoFor(principal);
+    this.store.touch(session);
+    reply.hijack();
+    await (session.server.transport as SSEServerTransport).handlePostMessage(req.raw, reply.raw, body);
+  }
+}

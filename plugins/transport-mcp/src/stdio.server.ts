@@ -1,0 +1,55 @@
+import type { Readable, Writable } from 'node:stream';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Principal } from '@sandboxed/plugin-sdk';
+import { MCP_OPTIONS } from './mcp.tokens.js';
+import type { ResolvedMcpOptions } from './mcp-options.dto.js';
+import { McpServerFactory } from './mcp-server.factory.js';
+import { replyToUnreadableLine } from './stdio-line.errors.js';
+import { McpToolCatalog } from './tool.catalog.js';
+
+export interface StdioServeOptions {
+  /** Tool profile; default `options.stdioProfile`. */
+  profile?: string;
+  input?: Readable;
+  /** Must carry nothing but JSON-RPC: log elsewhere. */
+  output?: Writable;
+}
+
+export interface StdioSession {
+  /** Resolves when the client closes stdin or the server is closed. */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** MCP over stdin/stdout, acting as the configured stdio principal (with every scope). */
+@Injectable()
+export class McpStdioServer {
+  private readonly logger = new Logger('McpTransport');
+
+  constructor(
+    private readonly catalog: McpToolCatalog,
+    private readonly factory: McpServerFactory,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+  ) {}
+
+  async serve(opts: StdioServeOptions = {}): Promise<StdioSession> {
+    const profile = opts.profile ?? this.options.stdioProfile;
+    const tools = this.catalog.toolSet(profile);
+    if (!tools) throw new Error(`No MCP profile named "${profile}" (configured: ${Object.keys(this.options.profiles).join(', ')})`);
+    const principal: Principal = { id: this.options.stdioPrincipal, scopes: ['*'] };
+    const server = this.factory.create(tools, () => principal);
+    const input = opts.input ?? process.stdin;
+    const transport = new StdioServerTransport(input, opts.output ?? process.stdout);
+    const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
+    server.onerror = (err) => {
+      const reply = replyToUnreadableLine(err);
+      if (reply) void transport.send(reply);
+      else this.logger.debug(`MCP stdio error: ${err.message}`);
+    };
+    await server.connect(transport);
+    input.once('end', () => void server.close());
+    this.logger.log(`MCP on stdio as principal "${principal.id}", profile "${profile}" (${tools.definitions().length} tools)`);
+    return { closed, close: () => server.close() };
+  }
+}

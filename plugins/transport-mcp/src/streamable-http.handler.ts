@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '@sandboxed/plugin-sdk';
+import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
+import { McpHttpGuard } from './http-caller.guard.js';
+import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.js';
+import { McpServerFactory } from './mcp-server.factory.js';
+import { McpSessionStore, type McpSession } from './session.store.js';
+import { McpToolCatalog } from './tool.catalog.js';
+import type { ToolSet } from './tool.set.js';
+
+const isInitialize = (body: unknown): boolean => (Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body));
+
+/** `/mcp` and `/mcp/<profile>`: MCP streamable HTTP, one SDK transport and Server per session. */
+@Injectable()
+export class StreamableHttpHandler {
+  constructor(
+    private readonly guard: McpHttpGuard,
+    private readonly store: McpSessionStore,
+    private readonly catalog: McpToolCatalog,
+    private readonly factory: McpServerFactory,
+  ) {}
+
+  async handle(req: FastifyRequest, reply: FastifyReply, profile: string): Promise<void> {
+    const tools = this.catalog.toolSet(profile);
+    if (!tools) throw new McpHttpError(404, ErrorCode.InvalidRequest, `No MCP profile named "${profile}"`);
+    const principal = await this.guard.admit(req);
+    const body = req.method === 'POST' ? parseJsonBody(req.body) : undefined;
+    const sessionId = req.headers['mcp-session-id'];
+    let session: McpSession | undefined;
+    let transport: StreamableHTTPServerTransport;
+    if (typeof sessionId === 'string') {
+      session = this.store.get(sessionId);
+      // Another principal's session looks exactly like a missing one.
+      if (!session || session.kind !== 'streamable' || session.profile !== profile || session.principalId !== principal.id) {
+        throw new McpHttpError(404, -32001, 'Session not found', {}, requestIdOf(body));
+      }
+      transport = session.server.transport as StreamableHTTPServerTransport;
+    } else if (req.method === 'POST' && isInitialize(body)) {
+      if (this.store.isFull()) throw new McpHttpError(503, ErrorCode.InvalidRequest, 'Too many MCP sessions; try again later');
+      transport = await this.open(tools, principal, profile);
+    } else {
+      throw new McpHttpError(
+        400,
+        ErrorCode.InvalidRequest,
+        'Server not initialized: send an initialize request first, then the Mcp-Session-Id header it returns',
+        {},
+        requestIdOf(body),
+      );
+    }
+    (req.raw as IncomingMessage & { auth?: AuthInfo }).auth = authInfoFor(principal);
+    reply.hijack();
+    if (session) {
+      const s = session;
+      this.store.touch(s);
+      reply.raw.once('close', () => this.store.touch(s));
+    }
+    await transport.handleRequest(req.raw, reply.raw, body);
+    // An initialize the transport refused (bad Accept header, say) leaves nothing worth keeping.
+    if (!session && !transport.sessionId) await transport.close();
+  }
+
+  private async open(tools: ToolSet, principal: Principal, profile: string): Promise<StreamableHTTPServerTransport> {
+    const server = this.factory.create(tools, principalFromAuthInfo);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomBytes(32).toString('base64url'),
+      onsessioninitialized: (id) =>
+        this.store.add({ id, kind: 'streamable', principalId: principal.id, profile, server, lastSeen: Date.now() }),
+    });
+    // Set before connect(): the Server chains its own close handling after it.
+    transport.onclose = () => {
+      if (transport.sessionId) this.store.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    return transport;
+  }
+}

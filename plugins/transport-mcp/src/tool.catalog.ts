@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import {
+  KERNEL_LIMITS,
+  OPERATION_INVOKER,
+  OPERATION_REGISTRY,
+  SCHEMA_CATALOG,
+  type JsonSchema,
+  type Limits,
+  type OperationInvoker,
+  type OperationRegistry,
+  type SchemaCatalog,
+} from '@sandboxed/plugin-sdk';
+import type { AliasDeps } from './alias.deps.js';
+import { codeAliasTools } from './code-alias.tools.js';
+import type { McpTool } from './mcp.tool.js';
+import { MCP_OPTIONS } from './mcp.tokens.js';
+import type { ResolvedMcpOptions } from './mcp-options.dto.js';
+import { isBinaryOperation, operationTool } from './operation-tool.factory.js';
+import { sandboxAliasTools } from './sandbox-alias.tools.js';
+import { ToolSet } from './tool.set.js';
+import { profileFilter } from './tool-profile.filter.js';
+
+type Validate = (args: unknown) => string | undefined;
+
+/** Every MCP tool, generated from the operation registry plus the aliases, and the tool set of each profile. */
+@Injectable()
+export class McpToolCatalog implements OnApplicationBootstrap {
+  private readonly logger = new Logger('McpTransport');
+  private readonly ajv = new AjvJsonSchemaValidator();
+  private readonly validators = new WeakMap<McpTool, Validate>();
+  private sets?: Map<string, ToolSet>;
+
+  constructor(
+    @Inject(OPERATION_REGISTRY) private readonly registry: OperationRegistry,
+    @Inject(OPERATION_INVOKER) private readonly invoker: OperationInvoker,
+    @Inject(SCHEMA_CATALOG) private readonly catalog: SchemaCatalog,
+    @Inject(KERNEL_LIMITS) private readonly limits: Limits,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+  ) {}
+
+  /** Built once every plugin has registered its operations; a name clash stops boot. */
+  onApplicationBootstrap(): void {
+    this.build();
+    const counts = [...this.sets!.values()].map((s) => `${s.profile}: ${s.definitions().length}`);
+    this.logger.log(`MCP tools per profile: ${counts.join(', ')}`);
+  }
+
+  /** The tools of a profile; undefined when no such profile is configured. */
+  toolSet(profile: string): ToolSet | undefined {
+    return this.build().get(profile);
+  }
+
+  private build(): Map<string, ToolSet> {
+    if (this.sets) return this.sets;
+    const all = this.allTools();
+    this.sets = new Map(
+      Object.entries(this.options.profiles).map(([name, profile]) => [
+        name,
+        new ToolSet(name, all.filter(profileFilter(profile)), (tool) => this.validatorFor(tool)),
+      ]),
+    );
+    return this.sets;
+  }
+
+  private allTools(): McpTool[] {
+    const ops = this.registry.list();
+    const deps = { catalog: this.catalog, invoker: this.invoker, maxOutputBytes: this.limits.exec.maxOutputBytes };
+    const tools = ops.filter((op) => !isBinaryOperation(op)).map((op) => operationTool(op, deps));
+    const registered = new Set(ops.map((op) => op.id));
+    const aliases = [...sandboxAliasTools(this.aliasDeps()), ...codeAliasTools(this.aliasDeps())];
+    // An alias needs the operations it calls (run_code needs the shell and files capabilities).
+    tools.push(...aliases.filter((a) => a.operations.every((id) => registered.has(id))));
+    const seen = new Map<string, McpTool>();
+    for (const tool of tools) {
+      const prior = seen.get(tool.definition.name);
+      if (prior) {
+        const what = (t: McpTool): string => (t.opId ? `operation ${t.opId}` : 'an alias');
+        throw new Error(`MCP tool name "${tool.definition.name}" is taken twice: by ${what(prior)} and ${what(tool)}`);
+      }
+      seen.set(tool.definition.name, tool);
+    }
+    return tools;
+  }
+
+  private aliasDeps(): AliasDeps {
+    return {
+      invoker: this.invoker,
+      outputSchemaOf: (opId) => {
+        const op = this.registry.get(opId);
+        const output = op && !op.stream ? op.output : undefined;
+        return output && output !== 'binary' ? this.catalog.schemaFor(output as never) : undefined;
+      },
+      templateFor: (language) =>
+        [language.id, ...language.aliases].map((n) => this.options.languageTemplates[n]).find(Boolean) ?? language.template,
+      warn: (message) => this.logger.warn(message),
+    };
+  }
+
+  private validatorFor(tool: McpTool): Validate {
+    let validate = this.validators.get(tool);
+    if (!validate) {
+      try {
+        const check = this.ajv.getValidator(tool.definition.inputSchema as JsonSchema);
+        validate = (args) => {
+          const r = check(args);
+          return r.valid ? undefined : (r.errorMessage ?? 'invalid arguments');
+        };
+      } catch (err) {
+        // The invoker still validates the DTO; the schema only fails to compile here.
+        this.logger.error(`Tool ${tool.definition.name}: input schema does not compile (${(err as Error).message})`);
+        validate = () => undefined;
+      }
+      this.validators.set(tool, validate);
+    }
+    return validate;
+  }
+}

@@ -1,0 +1,28 @@
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { McpTool } from './mcp.tool.js';
+
+/** The tools one profile exposes, with a validator for each tool's arguments. */
+export class ToolSet {
+  private readonly byName: Map<string, McpTool>;
+
+  constructor(
+    readonly profile: string,
+    tools: McpTool[],
+    private readonly validatorOf: (tool: McpTool) => (args: unknown) => string | undefined,
+  ) {
+    this.byName = new Map(tools.map((t) => [t.definition.name, t]));
+  }
+
+  definitions(): Tool[] {
+    return [...this.byName.values()].map((t) => t.definition);
+  }
+
+  get(name: string): McpTool | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Why the arguments do not match the tool's input schema, or undefined when they do. */
+  problemWith(tool: McpTool, args: unknown): string | undefined {
+    return this.validatorOf(tool)(args);
+  }
+}
