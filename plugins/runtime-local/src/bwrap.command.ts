@@ -24,17 +24,28 @@ export const ETC_ALLOWLIST: readonly string[] = [
   '/etc/terminfo',
 ];
 
+/** Marks a holder's command line with its sandbox id (checked before trusting a stored pid). */
+export const HOLDER_ID_ENV = 'SANDBOXED_SANDBOX_ID';
+
 export interface HolderCommandOptions {
-  /** Host path of the sandbox's workspace directory. */
-  workspace: string;
+  sandboxId: string;
+  /** File descriptor (in bwrap) of the open workspace directory, bound on /workspace. */
+  workspaceFd: number;
   network: LocalNetwork;
+  /** Create a user namespace (required when not running as root). */
+  userns: boolean;
   /** File descriptor (in bwrap) where it writes `{"child-pid": N, ...}`. */
   infoFd: number;
 }
 
 /** argv (without the bwrap binary) for a sandbox's long-lived holder: fresh namespaces running `sleep infinity`. */
 export function holderBwrapArgs(opts: HolderCommandOptions): string[] {
-  const args = ['--unshare-all'];
+  // As root, no user namespace: execs switch to an unprivileged host uid with setpriv, so
+  // nothing in the sandbox is ever host root (root without caps could still write /proc/sys).
+  // Unprivileged, bwrap needs a user namespace; its root maps to the gateway's own uid.
+  const args = opts.userns
+    ? ['--unshare-all']
+    : ['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try'];
   if (opts.network === 'host') args.push('--share-net');
   // No --die-with-parent: the holder outlives a gateway restart and is adopted again.
   args.push(
@@ -51,10 +62,12 @@ export function holderBwrapArgs(opts: HolderCommandOptions): string[] {
     '--proc', '/proc',
     '--dev', '/dev',
     '--tmpfs', '/tmp',
-    '--bind', opts.workspace, SANDBOX_WORKDIR,
+    // An fd opened by the gateway, not a path: no traversal rights or path races involved.
+    '--bind-fd', String(opts.workspaceFd), SANDBOX_WORKDIR,
     '--chdir', SANDBOX_WORKDIR,
     '--hostname', 'sandbox',
     '--setenv', 'HOME', SANDBOX_WORKDIR,
+    '--setenv', HOLDER_ID_ENV, opts.sandboxId,
     '--cap-drop', 'ALL',
     '--info-fd', String(opts.infoFd),
     'sleep', 'infinity',

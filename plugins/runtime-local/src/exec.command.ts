@@ -18,7 +18,9 @@ export interface ExecCommandOptions {
   resources: SandboxResources;
   tty?: { cols: number; rows: number };
   /** With bwrap isolation: the nsenter binary and the holder's child pid to join. */
-  join?: { nsenterPath: string; targetPid: number };
+  join?: { nsenterPath: string; targetPid: number; userns: boolean };
+  /** Switch to this host uid/gid (needs root) before running the program. */
+  runAs?: { uid: number; gid: number };
 }
 
 /** Resolves a request cwd against the workdir (relative paths are relative to it). */
@@ -38,8 +40,9 @@ function limitArgs(resources: SandboxResources): string[] {
 
 /**
  * The command line for an exec:
- *   [nsenter --target P --user --mount --pid --net --ipc --uts --root --wd --]
- *   prlimit <limits> -- setpriv --no-new-privs --bounding-set=-all --inh-caps=-all --
+ *   [nsenter --target P [--user] --mount --pid --net --ipc --uts --root --wd --]
+ *   prlimit <limits> -- setpriv [--reuid U --regid G --clear-groups] --no-new-privs
+ *     --bounding-set=-all --inh-caps=-all --
  *   env -C <cwd> -- <argv | script -qfec '<argv>' /dev/null>
  * Everything after nsenter runs inside the sandbox's namespaces, so binaries and the cwd
  * resolve in the sandbox's mount namespace (never on the host).
@@ -53,7 +56,9 @@ export function buildExecCommand(opts: ExecCommandOptions): { file: string; args
   }
   const inner = [
     '/usr/bin/prlimit', ...limitArgs(opts.resources), '--',
-    '/usr/bin/setpriv', '--no-new-privs', '--bounding-set=-all', '--inh-caps=-all', '--',
+    '/usr/bin/setpriv',
+    ...(opts.runAs ? [`--reuid=${opts.runAs.uid}`, `--regid=${opts.runAs.gid}`, '--clear-groups'] : []),
+    '--no-new-privs', '--bounding-set=-all', '--inh-caps=-all', '--',
     '/usr/bin/env', '-C', opts.cwd, '--',
     ...program,
   ];
@@ -62,7 +67,8 @@ export function buildExecCommand(opts: ExecCommandOptions): { file: string; args
     file: opts.join.nsenterPath,
     args: [
       '--target', String(opts.join.targetPid),
-      '--user', '--mount', '--pid', '--net', '--ipc', '--uts', '--root', '--wd',
+      ...(opts.join.userns ? ['--user'] : []),
+      '--mount', '--pid', '--net', '--ipc', '--uts', '--root', '--wd',
       '--', ...inner,
     ],
   };

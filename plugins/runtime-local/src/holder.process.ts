@@ -1,21 +1,28 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { UnavailableError } from '@sandboxed/plugin-sdk';
-import { holderBwrapArgs } from './bwrap.command.js';
+import { HOLDER_ID_ENV, holderBwrapArgs } from './bwrap.command.js';
 import type { LocalNetwork } from './local-runtime.options.js';
 import type { HolderRef } from './sandbox-meta.store.js';
 import { pollUntil, readCmdline, signalQuietly } from './process.helpers.js';
+import { descendants } from './process-tree.helpers.js';
 
 export interface HolderStartOptions {
+  sandboxId: string;
   bwrapPath: string;
+  /** Host path of the workspace; opened here and handed to bwrap as an fd. */
   workspace: string;
   network: LocalNetwork;
   /** bwrap's stderr goes here, for error messages. */
   logPath: string;
+  /** See HolderCommandOptions.userns. */
+  userns: boolean;
   startTimeoutMs?: number;
 }
 
 const INFO_FD = 3;
+const WORKSPACE_FD = 4;
 
 /**
  * Starts a sandbox's holder: a detached bwrap (own session and process group, so it
@@ -24,15 +31,32 @@ const INFO_FD = 3;
  */
 export async function startHolder(opts: HolderStartOptions): Promise<HolderRef> {
   const log = await open(opts.logPath, 'w', 0o600);
+  const workspace = await open(opts.workspace, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW).catch(
+    async (err: unknown) => {
+      await log.close();
+      throw err;
+    },
+  );
   let child;
   try {
-    child = spawn(opts.bwrapPath, holderBwrapArgs({ workspace: opts.workspace, network: opts.network, infoFd: INFO_FD }), {
-      detached: true,
-      stdio: ['ignore', log.fd, log.fd, 'pipe'],
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
-    });
+    child = spawn(
+      opts.bwrapPath,
+      holderBwrapArgs({
+        sandboxId: opts.sandboxId,
+        workspaceFd: WORKSPACE_FD,
+        network: opts.network,
+        infoFd: INFO_FD,
+        userns: opts.userns,
+      }),
+      {
+        detached: true,
+        stdio: ['ignore', log.fd, log.fd, 'pipe', workspace.fd],
+        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
+      },
+    );
   } finally {
     await log.close();
+    await workspace.close();
   }
   const info = child.stdio[INFO_FD] as NodeJS.ReadableStream & { destroy(): void };
   try {
@@ -60,11 +84,19 @@ export async function startHolder(opts: HolderStartOptions): Promise<HolderRef> 
       });
     });
     if (child.pid === undefined) throw new Error('bwrap did not start');
+    // bwrap reports the pid before its child finished mounting; the sandbox is ready once
+    // the command (`sleep`) runs, as pid 1's child.
+    const ready = await pollUntil(async () => {
+      const kids = await descendants(childPid);
+      const argvs = await Promise.all(kids.map((k) => readCmdline(k.pid)));
+      return argvs.some((argv) => argv?.[0] === 'sleep' || argv?.[0]?.endsWith('/sleep') === true);
+    }, opts.startTimeoutMs ?? 10_000, 2);
+    if (!ready) throw new Error('timed out waiting for the sandbox to be set up');
     return { pid: child.pid, childPid };
   } catch (err) {
     if (child.pid !== undefined) signalQuietly(-child.pid, 'SIGKILL');
     const stderr = await readFile(opts.logPath, 'utf8').catch(() => '');
-    throw new UnavailableError(`Could not start the sandbox (bubblewrap): ${(err as Error).message}`, {
+    throw new UnavailableError(`Could not start the sandbox (bubblewrap): ${(err as Error).message}${stderr ? `: ${stderr.trim().slice(0, 500)}` : ''}`, {
       stderr: stderr.trim().slice(0, 2000),
     });
   } finally {
@@ -73,26 +105,27 @@ export async function startHolder(opts: HolderStartOptions): Promise<HolderRef> 
   }
 }
 
-/** True when `pid` is alive and really a holder of this workspace (guards against pid reuse). */
-export async function isOurHolderProcess(pid: number, workspace: string): Promise<boolean> {
+/** True when `pid` is alive and really the holder of this sandbox (guards against pid reuse). */
+export async function isOurHolderProcess(pid: number, sandboxId: string): Promise<boolean> {
   const argv = await readCmdline(pid);
-  return argv !== undefined && argv.includes(workspace) && argv.includes('infinity');
+  if (!argv || !argv.includes('infinity')) return false;
+  return argv.some((a, i) => a === '--setenv' && argv[i + 1] === HOLDER_ID_ENV && argv[i + 2] === sandboxId);
 }
 
-export async function isHolderAlive(ref: HolderRef | undefined, workspace: string): Promise<boolean> {
-  return ref !== undefined && (await isOurHolderProcess(ref.childPid, workspace));
+export async function isHolderAlive(ref: HolderRef | undefined, sandboxId: string): Promise<boolean> {
+  return ref !== undefined && (await isOurHolderProcess(ref.childPid, sandboxId));
 }
 
 /**
  * Kills the holder: its process group and the namespace's pid 1 (which takes every
  * process of the sandbox's pid namespace with it). Only pids verified to be ours.
  */
-export async function killHolder(ref: HolderRef | undefined, workspace: string): Promise<void> {
+export async function killHolder(ref: HolderRef | undefined, sandboxId: string): Promise<void> {
   if (!ref) return;
-  const [outer, inner] = await Promise.all([isOurHolderProcess(ref.pid, workspace), isOurHolderProcess(ref.childPid, workspace)]);
+  const [outer, inner] = await Promise.all([isOurHolderProcess(ref.pid, sandboxId), isOurHolderProcess(ref.childPid, sandboxId)]);
   if (outer) signalQuietly(-ref.pid, 'SIGKILL');
   if (inner) signalQuietly(ref.childPid, 'SIGKILL');
   if (outer || inner) {
-    await pollUntil(async () => !(await isOurHolderProcess(ref.childPid, workspace)), 2000);
+    await pollUntil(async () => !(await isOurHolderProcess(ref.childPid, sandboxId)), 2000);
   }
 }

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
 import type { LocalIsolation, LocalNetwork, LocalRuntimeOptions } from './local-runtime.options.js';
 
 /** `$XDG_STATE_HOME/sandboxed/local`, else `~/.local/state/sandboxed/local`. */
@@ -32,6 +32,12 @@ export class LocalRuntimeOptionsDto {
   @IsString()
   @IsNotEmpty()
   bwrapPath?: string;
+
+  /** Host uid sandboxes run as when the gateway is root; default 65534 (nobody). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  sandboxUid?: number;
 }
 
 /** Applies the defaults to validated options. */
@@ -41,5 +47,6 @@ export function resolveLocalRuntimeOptions(dto: Partial<LocalRuntimeOptionsDto> 
     isolation: dto.isolation ?? 'bwrap',
     network: dto.network ?? 'none',
     ...(dto.bwrapPath ? { bwrapPath: dto.bwrapPath } : {}),
+    ...(dto.sandboxUid !== undefined ? { sandboxUid: dto.sandboxUid } : {}),
   };
 }

@@ -10,6 +10,12 @@ export interface LocalRuntimeOptions {
   network: LocalNetwork;
   /** Path to the bwrap binary; default: found on PATH, else /usr/bin/bwrap. */
   bwrapPath?: string;
+  /**
+   * Host uid (and gid) sandbox processes run as when the gateway runs as root; default 65534
+   * (nobody). The workspace is chowned to it. Ignored when the gateway is not root (then
+   * sandbox processes run as the gateway's uid, root in a user namespace).
+   */
+  sandboxUid?: number;
 }
 
 export interface LocalRuntimeLogger {

@@ -17,13 +17,16 @@ import {
 } from '@sandboxed/plugin-sdk';
 import { SANDBOX_WORKDIR } from './bwrap.command.js';
 import { DEFAULT_PATH, DEFAULT_TTY_SIZE, buildExecCommand, resolveCwd } from './exec.command.js';
-import { isHolderAlive, killHolder, startHolder } from './holder.process.js';
+import { isHolderAlive, killHolder, startHolder, type HolderStartOptions } from './holder.process.js';
 import { LocalExecSession } from './local-exec.session.js';
 import type { LocalRuntimeLogger, LocalRuntimeOptions } from './local-runtime.options.js';
 import { getArchive, putArchive } from './sandbox-archive.transfer.js';
 import { assertValidSandboxId, isValidSandboxId } from './sandbox-id.validator.js';
 import { SandboxMetaStore, type SandboxMeta } from './sandbox-meta.store.js';
 import { connectDirect, connectInNamespace } from './sandbox-port.connector.js';
+
+/** `nobody`: the host uid sandbox processes run as when the gateway is root. */
+const DEFAULT_SANDBOX_UID = 65534;
 
 function findOnPath(bin: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -56,6 +59,7 @@ export class LocalRuntime implements SandboxRuntime {
   private readonly store: SandboxMetaStore;
   private readonly bwrapPath: string;
   private readonly nsenterPath: string;
+  private readonly runAs?: { uid: number; gid: number };
   /** In-flight holder (re)starts, so concurrent execs start only one. */
   private readonly starting = new Map<string, Promise<number>>();
 
@@ -67,6 +71,9 @@ export class LocalRuntime implements SandboxRuntime {
     this.store = new SandboxMetaStore(resolve(options.dataDir));
     this.bwrapPath = options.bwrapPath ?? findOnPath('bwrap') ?? '/usr/bin/bwrap';
     this.nsenterPath = findOnPath('nsenter') ?? '/usr/bin/nsenter';
+    // As root, sandbox processes run as an unprivileged host uid (never host root).
+    const uid = options.sandboxUid ?? DEFAULT_SANDBOX_UID;
+    this.runAs = this.isolated && process.getuid?.() === 0 ? { uid, gid: uid } : undefined;
     if (options.isolation === 'none') {
       (logger ?? console).warn(
         'runtime-local: isolation is "none": sandboxed commands run directly on this host, as the gateway user, ' +
@@ -87,7 +94,7 @@ export class LocalRuntime implements SandboxRuntime {
     assertValidSandboxId(spec.id);
     if (this.isolated) await this.checkTools();
     try {
-      await this.store.createDirs(spec.id);
+      await this.store.createDirs(spec.id, this.runAs);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ConflictError(`Sandbox ${spec.id} already exists`);
       throw err;
@@ -109,7 +116,7 @@ export class LocalRuntime implements SandboxRuntime {
         await this.store.write(meta);
       }
     } catch (err) {
-      await killHolder(meta.holder, this.store.workspaceDir(spec.id)).catch(() => undefined);
+      await killHolder(meta.holder, spec.id).catch(() => undefined);
       await this.store.remove(spec.id).catch(() => undefined);
       throw err;
     }
@@ -134,7 +141,7 @@ export class LocalRuntime implements SandboxRuntime {
     if (!isValidSandboxId(id)) return;
     await this.starting.get(id)?.catch(() => undefined);
     const meta = await this.store.read(id);
-    if (meta) await killHolder(meta.holder, this.store.workspaceDir(id));
+    if (meta) await killHolder(meta.holder, id);
     await this.store.remove(id);
   }
 
@@ -151,8 +158,11 @@ export class LocalRuntime implements SandboxRuntime {
       ...meta.env,
       ...req.env,
     };
-    const join = this.isolated ? { nsenterPath: this.nsenterPath, targetPid: await this.ensureHolder(meta) } : undefined;
-    const cmd = buildExecCommand({ argv: req.argv, cwd: resolveCwd(workdir, req.cwd), resources: meta.resources, tty, join });
+    const join = this.isolated
+      ? { nsenterPath: this.nsenterPath, targetPid: await this.ensureHolder(meta), userns: this.runAs === undefined }
+      : undefined;
+    const cwd = resolveCwd(workdir, req.cwd);
+    const cmd = buildExecCommand({ argv: req.argv, cwd, resources: meta.resources, tty, join, runAs: this.runAs });
     return LocalExecSession.start({ ...cmd, env, timeoutMs: req.timeoutMs, tty: tty !== undefined });
   }
 
@@ -203,8 +213,10 @@ export class LocalRuntime implements SandboxRuntime {
     }
   }
 
-  private holderOptions(id: string) {
+  private holderOptions(id: string): HolderStartOptions {
     return {
+      sandboxId: id,
+      userns: this.runAs === undefined,
       bwrapPath: this.bwrapPath,
       workspace: this.store.workspaceDir(id),
       network: this.options.network,
@@ -216,20 +228,19 @@ export class LocalRuntime implements SandboxRuntime {
     if (!this.isolated) return 'running';
     if (this.starting.has(meta.id)) return 'starting';
     // A dead holder is restarted on next use; until then the sandbox is stopped.
-    return (await isHolderAlive(meta.holder, this.store.workspaceDir(meta.id))) ? 'running' : 'stopped';
+    return (await isHolderAlive(meta.holder, meta.id)) ? 'running' : 'stopped';
   }
 
   /** The pid to nsenter: the live holder's, or a freshly started one (after a reboot or a kill). */
   private async ensureHolder(meta: SandboxMeta): Promise<number> {
-    const workspace = this.store.workspaceDir(meta.id);
-    if (meta.holder && (await isHolderAlive(meta.holder, workspace))) return meta.holder.childPid;
+    if (meta.holder && (await isHolderAlive(meta.holder, meta.id))) return meta.holder.childPid;
     const inFlight = this.starting.get(meta.id);
     if (inFlight) return inFlight;
     const start = (async () => {
       const current = await this.require(meta.id);
-      if (current.holder && (await isHolderAlive(current.holder, workspace))) return current.holder.childPid;
+      if (current.holder && (await isHolderAlive(current.holder, meta.id))) return current.holder.childPid;
       await this.checkTools();
-      await killHolder(current.holder, workspace);
+      await killHolder(current.holder, meta.id);
       this.logger?.log?.(`runtime-local: starting the holder of sandbox ${meta.id}`);
       current.holder = await startHolder(this.holderOptions(meta.id));
       await this.store.write(current);

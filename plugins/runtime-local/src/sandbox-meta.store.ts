@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { SandboxResources } from '@sandboxed/plugin-sdk';
@@ -44,10 +44,11 @@ export class SandboxMetaStore {
   }
 
   /** Creates the sandbox directory; fails with EEXIST when the id is taken. */
-  async createDirs(id: string): Promise<void> {
+  async createDirs(id: string, owner?: { uid: number; gid: number }): Promise<void> {
     await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
     await mkdir(this.sandboxDir(id), { mode: 0o700 });
     await mkdir(this.workspaceDir(id), { mode: 0o755 });
+    if (owner) await chown(this.workspaceDir(id), owner.uid, owner.gid);
   }
 
   async read(id: string): Promise<SandboxMeta | undefined> {

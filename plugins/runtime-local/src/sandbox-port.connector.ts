@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { UnavailableError } from '@sandboxed/plugin-sdk';
@@ -19,6 +19,44 @@ process.stdin.on('end', () => s.end());
 
 function refused(port: number, reason: string): UnavailableError {
   return new UnavailableError(`Cannot connect to port ${port} in the sandbox: ${reason}`, { port });
+}
+
+/** Socket-like Duplex over the relay's stdio; closing either side ends the relay. */
+class RelayDuplex extends Duplex {
+  constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    port: number,
+  ) {
+    super({ allowHalfOpen: false });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8').slice(0, 1000);
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) child.stdout.pause();
+    });
+    child.stdout.once('end', () => this.push(null));
+    child.once('exit', (code) => {
+      if (code !== 0 && code !== null) this.destroy(refused(port, stderr.replace(/^ERR /, '').trim() || `relay exit ${code}`));
+    });
+  }
+
+  override _read(): void {
+    this.child.stdout.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.child.stdin.write(chunk, (err) => cb(err ?? null));
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.child.stdin.end(() => cb());
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.child.kill('SIGKILL');
+    cb(err);
+  }
 }
 
 /** A TCP connection to 127.0.0.1:<port> in the network namespace of `targetPid`. */
@@ -46,10 +84,7 @@ export async function connectInNamespace(nsenterPath: string, targetPid: number,
     child.kill('SIGKILL');
     throw err;
   });
-  child.stderr.resume();
-  const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin });
-  duplex.once('close', () => child.kill('SIGKILL'));
-  return duplex;
+  return new RelayDuplex(child, port);
 }
 
 /** A plain loopback connection (host network or no isolation). */
