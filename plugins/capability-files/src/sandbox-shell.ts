@@ -1,0 +1,63 @@
+import { collectOutput, TimeoutError } from '@sandboxed/plugin-sdk';
+import type { CollectedOutput, ExecSession, Limits, SandboxOperationContext } from '@sandboxed/plugin-sdk';
+import { commandError } from './command-error.mapper.js';
+
+export interface RunOptions {
+  stdin?: Buffer | string;
+  /** Cap per output stream; small by default since most commands print little. */
+  maxOutputBytes?: number;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
+const DEFAULT_MAX_OUTPUT = 64 * 1024;
+
+/** Runs argv inside one sandbox, only through the SandboxRuntime interface. */
+export class SandboxShell {
+  constructor(
+    readonly ctx: SandboxOperationContext,
+    readonly limits: Limits,
+  ) {}
+
+  get workdir(): string {
+    return this.ctx.sandbox.workdir;
+  }
+
+  /** Starts a command; the caller owns the session. LC_ALL=C keeps error messages stable for mapping. */
+  spawn(argv: string[], opts: RunOptions = {}): Promise<ExecSession> {
+    return this.ctx.runtime.exec(this.ctx.sandbox.id, {
+      argv,
+      env: { LC_ALL: 'C', ...opts.env },
+      timeoutMs: opts.timeoutMs ?? this.limits.exec.timeoutMs,
+    });
+  }
+
+  /** Runs to completion and collects output; the exit code is left to the caller. */
+  async run(argv: string[], opts: RunOptions = {}): Promise<CollectedOutput> {
+    const session = await this.spawn(argv, opts);
+    const out = await collectOutput(session, {
+      maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT,
+      signal: this.ctx.signal,
+      stdin: opts.stdin,
+    });
+    if (out.exit.timedOut) throw new TimeoutError(`'${argv[0]}' in the sandbox timed out`);
+    return out;
+  }
+
+  /** `sh -c script sh ...args`: user values only ever travel as positional parameters. */
+  script(script: string, args: string[], opts: RunOptions = {}): Promise<CollectedOutput> {
+    return this.run(['sh', '-c', script, 'sh', ...args], opts);
+  }
+
+  /** Like `script`, but a non-zero exit becomes a typed error about `subject`. */
+  async checkedScript(
+    script: string,
+    args: string[],
+    subject: string,
+    opts: RunOptions = {},
+  ): Promise<CollectedOutput> {
+    const out = await this.script(script, args, opts);
+    if (out.exit.exitCode !== 0) throw commandError(out, subject);
+    return out;
+  }
+}
