@@ -51,8 +51,9 @@ export class DtoSchemaCatalog implements SchemaCatalog {
     if (typeof obj.$ref === 'string' && obj.$ref.startsWith(REF_PREFIX)) {
       const name = obj.$ref.slice(REF_PREFIX.length);
       const cls = this.byName.get(name);
-      if (!cls || seen.has(name)) return { type: 'object' };
       const { $ref: _ref, ...rest } = obj;
+      // An unknown class (e.g. `Object` from a custom decorator) or a cycle: keep what the field says about itself.
+      if (!cls || seen.has(name)) return this.inline(Object.keys(rest).length ? rest : { type: 'object' }, seen);
       return { ...this.inline(this.raw(cls), new Set([...seen, name])), ...rest };
     }
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, this.inline(v, seen)]));
