@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendRpcError, toMcpHttpError } from './json-rpc.http-error.js';
+import { McpHttpError, sendRpcError, toMcpHttpError } from './json-rpc.http-error.js';
 import { DEFAULT_PROFILE } from './mcp-options.dto.js';
 import { SseHandler, SSE_MESSAGES_PATH } from './sse.handler.js';
 import { StreamableHttpHandler } from './streamable-http.handler.js';
@@ -46,9 +46,8 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
       try {
         await handler(req, reply);
       } catch (err) {
-        const mapped = toMcpHttpError(err);
-        if (mapped.status >= 500) this.logger.error(`MCP request failed: ${(err as Error)?.stack ?? String(err)}`);
-        sendRpcError(reply, mapped);
+        if (!(err instanceof McpHttpError)) this.logger.error(`MCP request failed: ${(err as Error)?.stack ?? String(err)}`);
+        sendRpcError(reply, toMcpHttpError(err));
       }
     };
   }

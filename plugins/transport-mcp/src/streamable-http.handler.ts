@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, isInitializeRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@sandboxed/plugin-sdk';
 import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
@@ -15,6 +15,8 @@ import { McpToolCatalog } from './tool.catalog.js';
 import type { ToolSet } from './tool.set.js';
 
 const isInitialize = (body: unknown): boolean => (Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body));
+const isMessage = (m: unknown): boolean => JSONRPCMessageSchema.safeParse(m).success;
+const isJsonRpc = (body: unknown): boolean => (Array.isArray(body) ? body.length > 0 && body.every(isMessage) : isMessage(body));
 
 /** `/mcp` and `/mcp/<profile>`: MCP streamable HTTP, one SDK transport and Server per session. */
 @Injectable()
@@ -31,6 +33,9 @@ export class StreamableHttpHandler {
     if (!tools) throw new McpHttpError(404, ErrorCode.InvalidRequest, `No MCP profile named "${profile}"`);
     const principal = await this.guard.admit(req);
     const body = req.method === 'POST' ? parseJsonBody(req.body) : undefined;
+    if (req.method === 'POST' && !isJsonRpc(body)) {
+      throw new McpHttpError(400, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message', {}, requestIdOf(body));
+    }
     const sessionId = req.headers['mcp-session-id'];
     let session: McpSession | undefined;
     let transport: StreamableHTTPServerTransport;
