@@ -7,3 +7,7 @@ export type { HttpResult } from './http.client.js';
 export { readSse } from './sse.reader.js';
 export type { SseEvent } from './sse.reader.js';
 export { waitFor } from './wait-for.js';
+export { closeMcp, connectMcp, connectMcpHttp, structuredOf, textOf } from './mcp.client.js';
+export type { McpHttpTransportKind } from './mcp.client.js';
+export { RawMcpHttp } from './mcp-raw.client.js';
+export type { RawMcpReply } from './mcp-raw.client.js';
