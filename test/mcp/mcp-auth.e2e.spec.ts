@@ -2,19 +2,39 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SignJWT } from 'jose';
-import { closeMcp, connectMcpHttp, RawMcpHttp, startTestGateway, structuredOf, textOf, type McpHttpTransportKind, type TestGateway } from '@sandboxed/testing';
+import {
+  closeMcp,
+  connectMcpHttp,
+  RawMcpHttp,
+  startTestGateway,
+  structuredOf,
+  textOf,
+  type McpHttpTransportKind,
+  type TestGateway,
+} from '@sandboxed/testing';
 
 const SECRET = 'mcp-test-secret-that-is-at-least-32-bytes!';
 const SLOW = 60_000;
 
 async function token(sub: string, scope = 'sandbox:read sandbox:write'): Promise<string> {
-  return new SignJWT({ scope }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+  return new SignJWT({ scope })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(new TextEncoder().encode(SECRET));
 }
 
-const bearer = async (sub: string, scope?: string): Promise<Record<string, string>> => ({ authorization: `Bearer ${await token(sub, scope)}` });
+const bearer = async (sub: string, scope?: string): Promise<Record<string, string>> => ({
+  authorization: `Bearer ${await token(sub, scope)}`,
+});
 
 /** GET /sse by hand; resolves with the announced messages endpoint. */
-async function openSse(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; endpoint?: string }> {
+async function openSse(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<{ status: number; endpoint?: string }> {
   const res = await fetch(`${url}/sse`, { headers: { accept: 'text/event-stream', ...headers }, signal });
   if (res.status !== 200) return { status: res.status };
   const chunk = new TextDecoder().decode((await res.body!.getReader().read()).value);
@@ -24,10 +44,17 @@ async function openSse(url: string, headers: Record<string, string>, signal: Abo
 /** A request with a Host header of our choosing (fetch does not allow setting it). */
 function withHost(url: string, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/mcp`, { method: 'POST', headers: { host, 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = httpRequest(
+      `${url}/mcp`,
+      {
+        method: 'POST',
+        headers: { host, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
   });
@@ -74,7 +101,10 @@ describe('MCP auth and tenancy', () => {
     const stolen = await bob.post({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
     expect(stolen.status).toBe(404);
     expect(stolen.messages[0].error.code).toBe(-32001);
-    const del = await fetch(`${gw.url}/mcp`, { method: 'DELETE', headers: { ...(await bearer('bob')), 'mcp-session-id': alice.sessionId! } });
+    const del = await fetch(`${gw.url}/mcp`, {
+      method: 'DELETE',
+      headers: { ...(await bearer('bob')), 'mcp-session-id': alice.sessionId! },
+    });
     expect(del.status).toBe(404);
     expect((await alice.post({ jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(200);
   });
@@ -94,10 +124,15 @@ describe('MCP auth and tenancy', () => {
   });
 
   it('refuses a foreign Origin and a rebound Host with 403, even with a valid token', async () => {
-    const res = await new RawMcpHttp(`${gw.url}/mcp`, { ...(await bearer('alice')), origin: 'https://evil.example' }).initialize();
+    const res = await new RawMcpHttp(`${gw.url}/mcp`, {
+      ...(await bearer('alice')),
+      origin: 'https://evil.example',
+    }).initialize();
     expect(res.status).toBe(403);
     const ctl = new AbortController();
-    expect((await openSse(gw.url, { ...(await bearer('alice')), origin: 'https://evil.example' }, ctl.signal)).status).toBe(403);
+    expect(
+      (await openSse(gw.url, { ...(await bearer('alice')), origin: 'https://evil.example' }, ctl.signal)).status,
+    ).toBe(403);
     ctl.abort();
     expect(await withHost(gw.url, 'evil.example')).toBe(403);
     expect(await withHost(gw.url, `localhost:${new URL(gw.url).port}`)).not.toBe(403);
@@ -115,19 +150,30 @@ describe('MCP auth and tenancy', () => {
       await closeMcp(bob);
     });
 
-    it('keeps one user’s sandboxes invisible and unusable to another', async () => {
-      const sb = structuredOf(await alice.callTool({ name: 'create_sandbox', arguments: { name: 'secret', language: 'bash' } }));
-      const bobs = structuredOf(await bob.callTool({ name: 'list_sandboxes', arguments: {} }));
-      expect(bobs.sandboxes.map((s: { id: string }) => s.id)).not.toContain(sb.id);
-      const exec = await bob.callTool({ name: 'shell_exec', arguments: { sandbox_id: sb.id, command: 'echo pwned' } });
-      expect(exec.isError).toBe(true);
-      expect(textOf(exec)).toMatch(/not_found/);
-      const byName = await bob.callTool({ name: 'destroy_sandbox', arguments: { sandbox_name: 'secret' } });
-      expect(byName.isError).toBe(true);
-      const mine = structuredOf(await alice.callTool({ name: 'list_sandboxes', arguments: {} }));
-      expect(mine.sandboxes.map((s: { id: string }) => s.id)).toContain(sb.id);
-      expect(structuredOf(await alice.callTool({ name: 'destroy_sandbox', arguments: { sandbox_id: sb.id } })).destroyed).toBe(true);
-    }, SLOW);
+    it(
+      'keeps one user’s sandboxes invisible and unusable to another',
+      async () => {
+        const sb = structuredOf(
+          await alice.callTool({ name: 'create_sandbox', arguments: { name: 'secret', language: 'bash' } }),
+        );
+        const bobs = structuredOf(await bob.callTool({ name: 'list_sandboxes', arguments: {} }));
+        expect(bobs.sandboxes.map((s: { id: string }) => s.id)).not.toContain(sb.id);
+        const exec = await bob.callTool({
+          name: 'shell_exec',
+          arguments: { sandbox_id: sb.id, command: 'echo pwned' },
+        });
+        expect(exec.isError).toBe(true);
+        expect(textOf(exec)).toMatch(/not_found/);
+        const byName = await bob.callTool({ name: 'destroy_sandbox', arguments: { sandbox_name: 'secret' } });
+        expect(byName.isError).toBe(true);
+        const mine = structuredOf(await alice.callTool({ name: 'list_sandboxes', arguments: {} }));
+        expect(mine.sandboxes.map((s: { id: string }) => s.id)).toContain(sb.id);
+        expect(
+          structuredOf(await alice.callTool({ name: 'destroy_sandbox', arguments: { sandbox_id: sb.id } })).destroyed,
+        ).toBe(true);
+      },
+      SLOW,
+    );
   });
 
   it('enforces scopes through the tools: a read-only token cannot create', async () => {

@@ -37,14 +37,26 @@ describe('MCP tool profiles and limits', () => {
     const readonly = ['files_list', 'files_read', 'list_sandboxes', 'sandbox_get', 'sandbox_list'];
     expect(await toolsAt('readonly')).toEqual(readonly);
     expect(await toolsAt('readonly', 'sse')).toEqual(readonly);
-    expect(await toolsAt('shell')).toEqual(['create_sandbox', 'list_sandboxes', 'sandbox_create', 'sandbox_delete', 'sandbox_get', 'sandbox_list', 'shell_exec']);
+    expect(await toolsAt('shell')).toEqual([
+      'create_sandbox',
+      'list_sandboxes',
+      'sandbox_create',
+      'sandbox_delete',
+      'sandbox_get',
+      'sandbox_list',
+      'shell_exec',
+    ]);
     const all = await toolsAt();
-    expect(all).toEqual(expect.arrayContaining(['shell_exec_stream', 'files_write', 'run_code', 'execute_python', 'destroy_sandbox']));
+    expect(all).toEqual(
+      expect.arrayContaining(['shell_exec_stream', 'files_write', 'run_code', 'execute_python', 'destroy_sandbox']),
+    );
   });
 
   it('refuses a tool outside the profile as unknown, and an unknown profile with 404', async () => {
     const client = await connectMcpHttp(gw.url, 'streamable', { profile: 'readonly' });
-    await expect(client.callTool({ name: 'shell_exec', arguments: { sandbox_id: 'x', command: 'true' } })).rejects.toMatchObject({ code: -32602 });
+    await expect(
+      client.callTool({ name: 'shell_exec', arguments: { sandbox_id: 'x', command: 'true' } }),
+    ).rejects.toMatchObject({ code: -32602 });
     await closeMcp(client);
     const res = await new RawMcpHttp(`${gw.url}/mcp/nope`).initialize();
     expect(res.status).toBe(404);
@@ -67,13 +79,22 @@ describe('MCP tool profiles and limits', () => {
 
   it('stops boot when the options are wrong, naming the plugin and the key', async () => {
     await expect(
-      startTestGateway({ onlyPlugins: BASE, extraPlugins: [{ use: 'transport-mcp', options: { profiles: { 'bad name!': {} } } }] }),
+      startTestGateway({
+        onlyPlugins: BASE,
+        extraPlugins: [{ use: 'transport-mcp', options: { profiles: { 'bad name!': {} } } }],
+      }),
     ).rejects.toThrow(/transport-mcp.*options\.profiles.*bad name!/);
     await expect(
-      startTestGateway({ onlyPlugins: BASE, extraPlugins: [{ use: 'transport-mcp', options: { profiles: { ro: { includes: ['x'] } } } }] }),
+      startTestGateway({
+        onlyPlugins: BASE,
+        extraPlugins: [{ use: 'transport-mcp', options: { profiles: { ro: { includes: ['x'] } } } }],
+      }),
     ).rejects.toThrow(/ro\.includes: unknown key/);
-    await expect(startTestGateway({ onlyPlugins: BASE, extraPlugins: [{ use: 'transport-mcp', options: { stdioProfile: 'missing' } }] })).rejects.toThrow(
-      /stdioProfile/,
-    );
+    await expect(
+      startTestGateway({
+        onlyPlugins: BASE,
+        extraPlugins: [{ use: 'transport-mcp', options: { stdioProfile: 'missing' } }],
+      }),
+    ).rejects.toThrow(/stdioProfile/);
   });
 });

@@ -1,9 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { EmptyResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { closeMcp, connectMcpHttp, RawMcpHttp, startTestGateway, type McpHttpTransportKind, type TestGateway } from '@sandboxed/testing';
+import {
+  closeMcp,
+  connectMcpHttp,
+  RawMcpHttp,
+  startTestGateway,
+  type McpHttpTransportKind,
+  type TestGateway,
+} from '@sandboxed/testing';
 
-const rpc = (id: number, method: string, params?: unknown) => ({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
+const rpc = (id: number, method: string, params?: unknown) => ({
+  jsonrpc: '2.0',
+  id,
+  method,
+  ...(params === undefined ? {} : { params }),
+});
 
 describe('MCP protocol errors over HTTP', () => {
   let gw: TestGateway;
@@ -50,17 +62,28 @@ describe('MCP protocol errors over HTTP', () => {
       expect(noName.messages[0]).toMatchObject({ id: 4, error: { code: -32602 } });
       const badCursor = await raw.post(rpc(5, 'tools/list', { cursor: 42 }));
       expect(badCursor.messages[0]).toMatchObject({ id: 5, error: { code: -32602 } });
-      const badArgs = await raw.post(rpc(6, 'tools/call', { name: 'shell_exec', arguments: { sandbox_id: 'x', command: 7 } }));
-      expect(badArgs.messages[0]).toMatchObject({ id: 6, error: { code: -32602, message: expect.stringMatching(/command/) } });
+      const badArgs = await raw.post(
+        rpc(6, 'tools/call', { name: 'shell_exec', arguments: { sandbox_id: 'x', command: 7 } }),
+      );
+      expect(badArgs.messages[0]).toMatchObject({
+        id: 6,
+        error: { code: -32602, message: expect.stringMatching(/command/) },
+      });
       const unknownTool = await raw.post(rpc(7, 'tools/call', { name: 'nope', arguments: {} }));
-      expect(unknownTool.messages[0]).toMatchObject({ id: 7, error: { code: -32602, message: expect.stringMatching(/Unknown tool: nope/) } });
+      expect(unknownTool.messages[0]).toMatchObject({
+        id: 7,
+        error: { code: -32602, message: expect.stringMatching(/Unknown tool: nope/) },
+      });
       expect((await raw.post(rpc(8, 'ping'))).messages[0]).toMatchObject({ id: 8, result: {} });
     });
 
     it('refuses calls before initialize: no session yet', async () => {
       const res = await new RawMcpHttp(`${gw.url}/mcp`).post(rpc(9, 'tools/list'));
       expect(res.status).toBe(400);
-      expect(res.messages[0]).toMatchObject({ id: 9, error: { code: -32600, message: expect.stringMatching(/initialize/) } });
+      expect(res.messages[0]).toMatchObject({
+        id: 9,
+        error: { code: -32600, message: expect.stringMatching(/initialize/) },
+      });
     });
 
     it('answers an unknown session with 404 and ends a session on DELETE', async () => {
@@ -94,7 +117,8 @@ describe('MCP protocol errors over HTTP', () => {
       const first = new TextDecoder().decode((await reader.read()).value);
       const endpoint = /event: endpoint\ndata: (\S+)/.exec(first)![1];
       expect(endpoint).toMatch(/^\/messages\?sessionId=/);
-      const post = (body: string) => fetch(`${gw.url}${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const post = (body: string) =>
+        fetch(`${gw.url}${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       const bad = await post('{oops');
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ error: { code: -32700 } });
@@ -102,7 +126,11 @@ describe('MCP protocol errors over HTTP', () => {
       expect(notRpc.status).toBe(400);
       expect(await notRpc.json()).toMatchObject({ error: { code: -32600 } });
       expect((await post(JSON.stringify(rpc(1, 'ping')))).status).toBe(202);
-      const unknown = await fetch(`${gw.url}/messages?sessionId=nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rpc(2, 'ping')) });
+      const unknown = await fetch(`${gw.url}/messages?sessionId=nope`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(rpc(2, 'ping')),
+      });
       expect(unknown.status).toBe(404);
       ctl.abort();
     });
@@ -116,7 +144,9 @@ describe('MCP protocol errors over HTTP', () => {
     afterAll(async () => closeMcp(client));
 
     it('gets -32601 for an unknown method and keeps serving', async () => {
-      await expect(client.request({ method: 'resources/list', params: {} }, EmptyResultSchema)).rejects.toMatchObject({ code: -32601 });
+      await expect(client.request({ method: 'resources/list', params: {} }, EmptyResultSchema)).rejects.toMatchObject({
+        code: -32601,
+      });
       await expect(client.ping()).resolves.toEqual({});
       expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     });

@@ -3,7 +3,12 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { OPERATION_REGISTRY, RUNTIME_REGISTRY, type OperationRegistry, type RuntimeRegistry } from '@sandboxed/plugin-sdk';
+import {
+  OPERATION_REGISTRY,
+  RUNTIME_REGISTRY,
+  type OperationRegistry,
+  type RuntimeRegistry,
+} from '@sandboxed/plugin-sdk';
 import { connectMcp, startTestGateway, structuredOf, type TestGateway } from '@sandboxed/testing';
 import { toolNameFor } from '@sandboxed/transport-mcp';
 import { ALIASES, sandboxWorkflow } from './mcp-workflow.scenario.js';
@@ -18,7 +23,13 @@ const PLUGINS = ['runtime-local', 'capability-shell', 'capability-files', 'trans
 function stdioArgs(dataDir: string, extra: string[] = [], principal = 'local'): string[] {
   const mcp = `{use: transport-mcp, options: {stdioPrincipal: ${principal}}}`;
   const plugins = `[{use: runtime-local, options: {dataDir: "${dataDir}"}}, capability-shell, capability-files, ${mcp}]`;
-  return ['--import', './test/support/ts-source.hooks.mjs', 'apps/gateway/src/mcp.main.ts', `--plugins=${plugins}`, ...extra];
+  return [
+    '--import',
+    './test/support/ts-source.hooks.mjs',
+    'apps/gateway/src/mcp.main.ts',
+    `--plugins=${plugins}`,
+    ...extra,
+  ];
 }
 
 describe('MCP over stdio (the real entry point)', () => {
@@ -46,21 +57,33 @@ describe('MCP over stdio (the real entry point)', () => {
     expect(client.getServerVersion()).toMatchObject({ name: 'sandboxed' });
     const names = (await client.listTools()).tools.map((t) => t.name);
     const ops = gw.app.get<OperationRegistry>(OPERATION_REGISTRY).list();
-    const expected = ops.filter((op) => op.http?.body !== 'octets' && op.output !== 'binary').map((op) => toolNameFor(op.id));
+    const expected = ops
+      .filter((op) => op.http?.body !== 'octets' && op.output !== 'binary')
+      .map((op) => toolNameFor(op.id));
     expect(names.sort()).toEqual([...expected, ...ALIASES].sort());
   });
 
-  it('creates a sandbox, runs code, writes and reads a file, and destroys it', async () => {
-    await sandboxWorkflow(client);
-  }, SLOW);
+  it(
+    'creates a sandbox, runs code, writes and reads a file, and destroys it',
+    async () => {
+      await sandboxWorkflow(client);
+    },
+    SLOW,
+  );
 
-  it('acts as the configured stdio principal', async () => {
-    const sb = structuredOf(await client.callTool({ name: 'sandbox_create', arguments: { labels: { via: 'stdio' } } }));
-    const runtime = gw.app.get<RuntimeRegistry>(RUNTIME_REGISTRY).get('local')!;
-    expect(await runtime.get(sb.id)).toMatchObject({ owner: 'agent-7', labels: { via: 'stdio' } });
-    await client.callTool({ name: 'sandbox_delete', arguments: { id: sb.id } });
-    expect(stderr).not.toMatch(/ERROR/);
-  }, SLOW);
+  it(
+    'acts as the configured stdio principal',
+    async () => {
+      const sb = structuredOf(
+        await client.callTool({ name: 'sandbox_create', arguments: { labels: { via: 'stdio' } } }),
+      );
+      const runtime = gw.app.get<RuntimeRegistry>(RUNTIME_REGISTRY).get('local')!;
+      expect(await runtime.get(sb.id)).toMatchObject({ owner: 'agent-7', labels: { via: 'stdio' } });
+      await client.callTool({ name: 'sandbox_delete', arguments: { id: sb.id } });
+      expect(stderr).not.toMatch(/ERROR/);
+    },
+    SLOW,
+  );
 });
 
 describe('MCP over stdio, raw lines', () => {
@@ -70,42 +93,61 @@ describe('MCP over stdio, raw lines', () => {
   });
   afterAll(async () => gw?.close());
 
-  it('answers bad lines, early calls, unknown methods and bad params with JSON-RPC errors; stdout holds only JSON-RPC', async () => {
-    const child = spawn(process.execPath, stdioArgs(gw.dataDir), { cwd: process.cwd(), env: getDefaultEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const lines: string[] = [];
-    const enough = new Promise<void>((resolve) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        lines.push(line);
-        if (lines.length === 8) resolve();
+  it(
+    'answers bad lines, early calls, unknown methods and bad params with JSON-RPC errors; stdout holds only JSON-RPC',
+    async () => {
+      const child = spawn(process.execPath, stdioArgs(gw.dataDir), {
+        cwd: process.cwd(),
+        env: getDefaultEnvironment(),
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
-    });
-    const send = (msg: unknown): boolean => child.stdin.write(`${typeof msg === 'string' ? msg : JSON.stringify(msg)}\n`);
-    send('this is not json');
-    send({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
-    send({ hello: 'world' });
-    send({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
-    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    send({ jsonrpc: '2.0', id: 3, method: 'no/such/method' });
-    send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'shell_exec', arguments: {} } });
-    send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'acme_missing', arguments: {} } });
-    send({ jsonrpc: '2.0', id: 6, method: 'tools/list' });
-    await enough;
-    child.stdin.end();
-    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const lines: string[] = [];
+      const enough = new Promise<void>((resolve) => {
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          lines.push(line);
+          if (lines.length === 8) resolve();
+        });
+      });
+      const send = (msg: unknown): boolean =>
+        child.stdin.write(`${typeof msg === 'string' ? msg : JSON.stringify(msg)}\n`);
+      send('this is not json');
+      send({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+      send({ hello: 'world' });
+      send({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+      });
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      send({ jsonrpc: '2.0', id: 3, method: 'no/such/method' });
+      send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'shell_exec', arguments: {} } });
+      send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'acme_missing', arguments: {} } });
+      send({ jsonrpc: '2.0', id: 6, method: 'tools/list' });
+      await enough;
+      child.stdin.end();
+      const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
 
-    const messages = lines.map((l) => JSON.parse(l) as { id?: unknown; error?: { code: number }; result?: any });
-    const byId = (id: unknown) => messages.find((m) => m.id === id)!;
-    expect(messages.filter((m) => m.id === null).map((m) => m.error!.code).sort()).toEqual([-32700, -32600].sort());
-    expect(byId(1).error!.code).toBe(-32600);
-    expect(byId(2).result.serverInfo.name).toBe('sandboxed');
-    expect(byId(3).error!.code).toBe(-32601);
-    expect(byId(4).error!.code).toBe(-32602);
-    expect(byId(5).error!.code).toBe(-32602);
-    expect(byId(6).result.tools.length).toBeGreaterThan(0);
-    expect(exitCode).toBe(0);
-    // The logs went to stderr.
-    expect(stderr).toMatch(/MCP on stdio as principal "local"/);
-  }, SLOW);
+      const messages = lines.map((l) => JSON.parse(l) as { id?: unknown; error?: { code: number }; result?: any });
+      const byId = (id: unknown) => messages.find((m) => m.id === id)!;
+      expect(
+        messages
+          .filter((m) => m.id === null)
+          .map((m) => m.error!.code)
+          .sort(),
+      ).toEqual([-32700, -32600].sort());
+      expect(byId(1).error!.code).toBe(-32600);
+      expect(byId(2).result.serverInfo.name).toBe('sandboxed');
+      expect(byId(3).error!.code).toBe(-32601);
+      expect(byId(4).error!.code).toBe(-32602);
+      expect(byId(5).error!.code).toBe(-32602);
+      expect(byId(6).result.tools.length).toBeGreaterThan(0);
+      expect(exitCode).toBe(0);
+      // The logs went to stderr.
+      expect(stderr).toMatch(/MCP on stdio as principal "local"/);
+    },
+    SLOW,
+  );
 });

@@ -8,7 +8,10 @@ import { McpStdioServer } from '@sandboxed/transport-mcp';
 import { GATEWAY_VERSION } from './version.js';
 
 function takeStdoutForJsonRpc(): Writable {
-  const write = process.stdout.write.bind(process.stdout) as (chunk: unknown, cb: (err?: Error | null) => void) => boolean;
+  const write = process.stdout.write.bind(process.stdout) as (
+    chunk: unknown,
+    cb: (err?: Error | null) => void,
+  ) => boolean;
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   return new Writable({ write: (chunk, _encoding, done) => void write(chunk, done) });
 }

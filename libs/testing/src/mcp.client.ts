@@ -39,7 +39,8 @@ export async function closeMcp(client: Client | undefined): Promise<void> {
 /** The structured result of a successful tool call; throws with the tool's text when it failed. */
 export function structuredOf<T = any>(result: unknown): T {
   const r = result as CallToolResult;
-  if (r.isError) throw new Error(`Tool failed: ${r.content.map((c) => (c.type === 'text' ? c.text : c.type)).join('\n')}`);
+  if (r.isError)
+    throw new Error(`Tool failed: ${r.content.map((c) => (c.type === 'text' ? c.text : c.type)).join('\n')}`);
   return r.structuredContent as T;
 }
 

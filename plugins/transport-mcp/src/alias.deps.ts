@@ -13,6 +13,12 @@ export interface AliasDeps {
   warn(message: string): void;
 }
 
-export function callOp<T>(deps: AliasDeps, ctx: ToolCallContext, opId: string, input: object, sandboxId?: string): Promise<T> {
+export function callOp<T>(
+  deps: AliasDeps,
+  ctx: ToolCallContext,
+  opId: string,
+  input: object,
+  sandboxId?: string,
+): Promise<T> {
   return deps.invoker.invoke(opId, { sandboxId, input }, ctx.principal, ctx.signal) as Promise<T>;
 }

@@ -29,7 +29,9 @@ async function runCodeIn(
   await callOp(deps, ctx, 'files.write', { path, content: code }, sandboxId);
   try {
     const timeout = timeoutSeconds === undefined ? {} : { timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)) };
-    return toolResult(await callOp(deps, ctx, 'shell.exec', { argv: [...language.interpreter, path], ...timeout }, sandboxId));
+    return toolResult(
+      await callOp(deps, ctx, 'shell.exec', { argv: [...language.interpreter, path], ...timeout }, sandboxId),
+    );
   } finally {
     // Its own signal: a cancelled call still removes its file.
     const cleanup = { ...ctx, signal: AbortSignal.timeout(CLEANUP_MS) };
@@ -65,7 +67,13 @@ function runCode(deps: AliasDeps): McpTool {
         additionalProperties: false,
       },
       ...(outputSchema ? { outputSchema } : {}),
-      annotations: { title: 'Run code in a sandbox', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        title: 'Run code in a sandbox',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     } as Tool,
     operations: ['files.write', 'shell.exec'],
     async call(args, ctx) {
@@ -85,7 +93,8 @@ function executePython(deps: AliasDeps): McpTool {
     definition: {
       name: 'execute_python',
       title: 'Run Python in a fresh sandbox',
-      description: 'Runs Python code in a new sandbox that is destroyed afterwards, and returns its stdout, stderr and exit code.',
+      description:
+        'Runs Python code in a new sandbox that is destroyed afterwards, and returns its stdout, stderr and exit code.',
       inputSchema: {
         type: 'object',
         properties: { code: CODE_SCHEMA, timeout: TIMEOUT_SCHEMA },
@@ -93,7 +102,13 @@ function executePython(deps: AliasDeps): McpTool {
         additionalProperties: false,
       },
       ...(outputSchema ? { outputSchema } : {}),
-      annotations: { title: 'Run Python in a fresh sandbox', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        title: 'Run Python in a fresh sandbox',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     } as Tool,
     operations: ['sandbox.create', 'files.write', 'shell.exec'],
     async call(args, ctx) {

@@ -20,17 +20,27 @@ export class McpHttpGuard {
   async admit(req: FastifyRequest): Promise<Principal> {
     const host = first(req.headers.host);
     if (!hostAllowed(host, req.raw.socket.localAddress, this.options.allowedHosts)) {
-      throw new McpHttpError(403, ErrorCode.InvalidRequest, `Forbidden: Host "${host ?? ''}" is not allowed (transport-mcp allowedHosts)`);
+      throw new McpHttpError(
+        403,
+        ErrorCode.InvalidRequest,
+        `Forbidden: Host "${host ?? ''}" is not allowed (transport-mcp allowedHosts)`,
+      );
     }
     const origin = first(req.headers.origin);
     if (!originAllowed(origin, host, this.options.allowedOrigins)) {
-      throw new McpHttpError(403, ErrorCode.InvalidRequest, `Forbidden: Origin "${origin}" is not allowed (transport-mcp allowedOrigins)`);
+      throw new McpHttpError(
+        403,
+        ErrorCode.InvalidRequest,
+        `Forbidden: Origin "${origin}" is not allowed (transport-mcp allowedOrigins)`,
+      );
     }
     try {
       return await this.auth.authenticate(req.headers);
     } catch (err) {
       const e = toSandboxedError(err);
-      const challenge = req.headers.authorization ? 'Bearer realm="sandboxed", error="invalid_token"' : 'Bearer realm="sandboxed"';
+      const challenge = req.headers.authorization
+        ? 'Bearer realm="sandboxed", error="invalid_token"'
+        : 'Bearer realm="sandboxed"';
       const headers: Record<string, string> = e.status === 401 ? { 'www-authenticate': challenge } : {};
       throw new McpHttpError(e.status, ErrorCode.InvalidRequest, e.message, headers);
     }

@@ -25,7 +25,8 @@ interface FastifyLikeError {
 export function toMcpHttpError(err: unknown): McpHttpError {
   if (err instanceof McpHttpError) return err;
   const e = err as FastifyLikeError;
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new McpHttpError(413, ErrorCode.InvalidRequest, 'Request body is too large');
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new McpHttpError(413, ErrorCode.InvalidRequest, 'Request body is too large');
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     return new McpHttpError(e.statusCode, ErrorCode.InvalidRequest, e.message ?? 'Bad request');
   }
@@ -48,7 +49,11 @@ export function sendRpcError(reply: FastifyReply, err: McpHttpError): void {
 /** The body of a JSON POST, parsed here so that malformed JSON gets a JSON-RPC parse error. */
 export function parseJsonBody(raw: unknown): unknown {
   if (typeof raw !== 'string') {
-    throw new McpHttpError(415, ErrorCode.InvalidRequest, 'Unsupported Media Type: send the JSON-RPC message as application/json');
+    throw new McpHttpError(
+      415,
+      ErrorCode.InvalidRequest,
+      'Unsupported Media Type: send the JSON-RPC message as application/json',
+    );
   }
   try {
     return JSON.parse(raw) as unknown;

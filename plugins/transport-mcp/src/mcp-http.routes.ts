@@ -36,7 +36,10 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
       scope.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp/:profile', handler: mcp });
       scope.get('/sse', sse);
       scope.get('/sse/:profile', sse);
-      scope.post(SSE_MESSAGES_PATH, this.guarded((req, reply) => this.sse.message(req, reply)));
+      scope.post(
+        SSE_MESSAGES_PATH,
+        this.guarded((req, reply) => this.sse.message(req, reply)),
+      );
     });
     this.logger.log(`MCP endpoints: /mcp (streamable HTTP), /sse + ${SSE_MESSAGES_PATH} (legacy SSE)`);
   }
@@ -46,7 +49,8 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
       try {
         await handler(req, reply);
       } catch (err) {
-        if (!(err instanceof McpHttpError)) this.logger.error(`MCP request failed: ${(err as Error)?.stack ?? String(err)}`);
+        if (!(err instanceof McpHttpError))
+          this.logger.error(`MCP request failed: ${(err as Error)?.stack ?? String(err)}`);
         sendRpcError(reply, toMcpHttpError(err));
       }
     };

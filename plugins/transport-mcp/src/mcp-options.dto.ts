@@ -1,4 +1,14 @@
-import { IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import {
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  type ValidationOptions,
+} from 'class-validator';
 
 /** Which operations an MCP endpoint exposes: glob patterns (picomatch) on operation ids or tool names. */
 export interface ToolProfile {
@@ -13,7 +23,8 @@ const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((s) =>
 
 function profileProblem(name: string, value: unknown): string | undefined {
   if (!PROFILE_NAME.test(name)) return `"${name}" is not a valid profile name (letters, digits, _ and -)`;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${name}: must be a map with include and/or exclude`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return `${name}: must be a map with include and/or exclude`;
   for (const [key, list] of Object.entries(value)) {
     if (key !== 'include' && key !== 'exclude') return `${name}.${key}: unknown key (use include, exclude)`;
     if (!isStringList(list)) return `${name}.${key}: must be a list of glob patterns`;
@@ -28,11 +39,17 @@ function IsProfileMap(options?: ValidationOptions): PropertyDecorator {
       name: 'isProfileMap',
       validator: {
         validate: (value: unknown) =>
-          typeof value === 'object' && value !== null && !Array.isArray(value) && Object.entries(value).every(([n, p]) => !profileProblem(n, p)),
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.entries(value).every(([n, p]) => !profileProblem(n, p)),
         defaultMessage: (args) => {
           const value = args?.value as unknown;
-          if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'profiles must be a map of profile name to { include, exclude }';
-          const problem = Object.entries(value).map(([n, p]) => profileProblem(n, p)).find(Boolean);
+          if (typeof value !== 'object' || value === null || Array.isArray(value))
+            return 'profiles must be a map of profile name to { include, exclude }';
+          const problem = Object.entries(value)
+            .map(([n, p]) => profileProblem(n, p))
+            .find(Boolean);
           return `profiles.${problem ?? 'invalid'}`;
         },
       },
@@ -68,10 +85,15 @@ export class McpTransportOptions {
   @IsOptional() @IsInt() @Min(10) sessionIdleSeconds?: number;
 
   /** Sandbox template per language for create_sandbox / execute_python, e.g. `{ python: python-3.12 }`. */
-  @IsOptional() @ValidateBy({
+  @IsOptional()
+  @ValidateBy({
     name: 'isTemplateMap',
     validator: {
-      validate: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((t) => typeof t === 'string' && t.length > 0),
+      validate: (v: unknown) =>
+        typeof v === 'object' &&
+        v !== null &&
+        !Array.isArray(v) &&
+        Object.values(v).every((t) => typeof t === 'string' && t.length > 0),
       defaultMessage: () => 'languageTemplates must map language names to template names',
     },
   })

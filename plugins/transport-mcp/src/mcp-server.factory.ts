@@ -11,7 +11,13 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import { GATEWAY_INFO, SandboxedError, toSandboxedError, type GatewayInfo, type Principal } from '@sandboxed/plugin-sdk';
+import {
+  GATEWAY_INFO,
+  SandboxedError,
+  toSandboxedError,
+  type GatewayInfo,
+  type Principal,
+} from '@sandboxed/plugin-sdk';
 import type { ToolEventSink } from './mcp.tool.js';
 import type { ToolSet } from './tool.set.js';
 import { toolError } from './tool-result.js';
@@ -32,14 +38,18 @@ const INSTRUCTIONS =
   'execute_python runs a snippet in a throwaway sandbox.';
 
 function requireInitialized(server: Server): void {
-  if (!server.getClientVersion()) throw new McpError(ErrorCode.InvalidRequest, 'Server not initialized: send initialize first');
+  if (!server.getClientVersion())
+    throw new McpError(ErrorCode.InvalidRequest, 'Server not initialized: send initialize first');
 }
 
 function eventSink(server: Server, extra: HandlerExtra): ToolEventSink {
   const token = extra._meta?.progressToken;
   // The SDK keeps the level a client set with logging/setLevel per session, behind this method.
   const ignored = (level: LoggingLevel): boolean =>
-    (server as unknown as { isMessageIgnored?: (l: LoggingLevel, s?: string) => boolean }).isMessageIgnored?.(level, extra.sessionId) ?? false;
+    (server as unknown as { isMessageIgnored?: (l: LoggingLevel, s?: string) => boolean }).isMessageIgnored?.(
+      level,
+      extra.sessionId,
+    ) ?? false;
   const send = async (notification: ServerNotification): Promise<void> => {
     // A client that went away must not fail the operation.
     await extra.sendNotification(notification).catch(() => undefined);
@@ -74,7 +84,8 @@ export class McpServerFactory {
     server.setRequestHandler(LooseListTools, async (request) => {
       requireInitialized(server);
       const parsed = ListToolsRequestSchema.safeParse(request);
-      if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, `Invalid tools/list request: ${parsed.error.message}`);
+      if (!parsed.success)
+        throw new McpError(ErrorCode.InvalidParams, `Invalid tools/list request: ${parsed.error.message}`);
       return { tools: tools.definitions() };
     });
 
@@ -87,10 +98,15 @@ export class McpServerFactory {
       const problem = tools.problemWith(tool, args);
       if (problem) throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${problem}`);
       try {
-        return await tool.call(args, { principal: principalOf(extra), signal: extra.signal, events: eventSink(server, extra) });
+        return await tool.call(args, {
+          principal: principalOf(extra),
+          signal: extra.signal,
+          events: eventSink(server, extra),
+        });
       } catch (err) {
         if (err instanceof McpError) throw err;
-        if (!(err instanceof SandboxedError)) this.logger.error(`Tool ${name} failed: ${(err as Error)?.stack ?? String(err)}`);
+        if (!(err instanceof SandboxedError))
+          this.logger.error(`Tool ${name} failed: ${(err as Error)?.stack ?? String(err)}`);
         return toolError(toSandboxedError(err).toJSON());
       }
     });

@@ -37,11 +37,16 @@ function inputSchemaFor(op: OperationDefinition, catalog: SchemaCatalog): JsonSc
   if (op.scope !== 'sandbox') return base;
   const properties = (base.properties ?? {}) as Record<string, unknown>;
   if (SANDBOX_ID_ARG in properties) {
-    throw new Error(`Operation ${op.id}: its input has a "${SANDBOX_ID_ARG}" field, which MCP uses to address the sandbox`);
+    throw new Error(
+      `Operation ${op.id}: its input has a "${SANDBOX_ID_ARG}" field, which MCP uses to address the sandbox`,
+    );
   }
   return {
     ...base,
-    properties: { [SANDBOX_ID_ARG]: { type: 'string', description: 'Id of the sandbox to act in (from create_sandbox)' }, ...properties },
+    properties: {
+      [SANDBOX_ID_ARG]: { type: 'string', description: 'Id of the sandbox to act in (from create_sandbox)' },
+      ...properties,
+    },
     required: [SANDBOX_ID_ARG, ...((base.required as string[] | undefined) ?? [])],
   };
 }

@@ -22,7 +22,11 @@ export function hostnameOf(host: string): string {
  * Without `allowedHosts`, a request that reached the gateway on a loopback address must name a
  * loopback host: a browser lured to `evil.example` that resolves to 127.0.0.1 sends `Host: evil.example`.
  */
-export function hostAllowed(host: string | undefined, localAddress: string | undefined, allowedHosts: readonly string[]): boolean {
+export function hostAllowed(
+  host: string | undefined,
+  localAddress: string | undefined,
+  allowedHosts: readonly string[],
+): boolean {
   if (!host) return false;
   const name = hostnameOf(host);
   if (isLoopbackName(name)) return true;
@@ -44,7 +48,11 @@ function originOf(value: string): string | undefined {
  * Browsers send `Origin` on cross-site requests. No Origin (CLI and desktop clients) passes; so do
  * the gateway's own origin, loopback origins and `allowedOrigins` (`*` allows any). `null` never passes.
  */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowedOrigins: readonly string[]): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowedOrigins: readonly string[],
+): boolean {
   if (origin === undefined) return true;
   if (allowedOrigins.includes('*')) return true;
   let url: URL;

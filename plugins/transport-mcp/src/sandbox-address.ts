@@ -21,7 +21,11 @@ interface SandboxList {
 }
 
 /** Finds the caller's sandbox by name; only the caller's own sandboxes are searched. */
-export async function sandboxIdByName(deps: AliasDeps, ctx: ToolCallContext, name: string): Promise<string | undefined> {
+export async function sandboxIdByName(
+  deps: AliasDeps,
+  ctx: ToolCallContext,
+  name: string,
+): Promise<string | undefined> {
   const { sandboxes } = await callOp<SandboxList>(deps, ctx, 'sandbox.list', { labels: `name=${name}` });
   if (sandboxes.length > 1) {
     throw new ConflictError(`${sandboxes.length} sandboxes are named "${name}"; address one by sandbox_id`, {
@@ -31,9 +35,14 @@ export async function sandboxIdByName(deps: AliasDeps, ctx: ToolCallContext, nam
   return sandboxes[0]?.id;
 }
 
-export async function resolveSandboxId(deps: AliasDeps, ctx: ToolCallContext, args: Record<string, unknown>): Promise<string> {
+export async function resolveSandboxId(
+  deps: AliasDeps,
+  ctx: ToolCallContext,
+  args: Record<string, unknown>,
+): Promise<string> {
   if (typeof args.sandbox_id === 'string') return args.sandbox_id;
-  if (typeof args.sandbox_name !== 'string') throw new McpError(ErrorCode.InvalidParams, 'Give sandbox_id or sandbox_name');
+  if (typeof args.sandbox_name !== 'string')
+    throw new McpError(ErrorCode.InvalidParams, 'Give sandbox_id or sandbox_name');
   const id = await sandboxIdByName(deps, ctx, args.sandbox_name);
   if (!id) throw new NotFoundError(`No sandbox named "${args.sandbox_name}"`);
   return id;

@@ -3,7 +3,12 @@ import { ConflictError, InvalidArgumentError } from '@sandboxed/plugin-sdk';
 import { callOp, type AliasDeps } from './alias.deps.js';
 import { LANGUAGE_NAMES, languageFor } from './code-language.js';
 import type { McpTool } from './mcp.tool.js';
-import { resolveSandboxId, SANDBOX_ADDRESS_PROPERTIES, SANDBOX_NAME_SCHEMA, sandboxIdByName } from './sandbox-address.js';
+import {
+  resolveSandboxId,
+  SANDBOX_ADDRESS_PROPERTIES,
+  SANDBOX_NAME_SCHEMA,
+  sandboxIdByName,
+} from './sandbox-address.js';
 import { toolResult } from './tool-result.js';
 
 const LANGUAGE_SCHEMA = { type: 'string', enum: [...LANGUAGE_NAMES], description: 'Language the sandbox is for' };
@@ -28,7 +33,13 @@ function createSandbox(deps: AliasDeps): McpTool {
         additionalProperties: false,
       },
       ...(outputSchema ? { outputSchema } : {}),
-      annotations: { title: 'Create a sandbox', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        title: 'Create a sandbox',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     } as Tool,
     operations: ['sandbox.create'],
     async call(args, ctx) {
@@ -38,7 +49,11 @@ function createSandbox(deps: AliasDeps): McpTool {
       if (name && (await sandboxIdByName(deps, ctx, name))) {
         throw new ConflictError(`You already have a sandbox named "${name}"`);
       }
-      const labels = { ...((args.labels as Record<string, string> | undefined) ?? {}), language: language.id, ...(name ? { name } : {}) };
+      const labels = {
+        ...((args.labels as Record<string, string> | undefined) ?? {}),
+        language: language.id,
+        ...(name ? { name } : {}),
+      };
       const template = deps.templateFor(language);
       return toolResult(await callOp(deps, ctx, 'sandbox.create', { labels, ...(template ? { template } : {}) }));
     },
@@ -57,7 +72,13 @@ function destroySandbox(deps: AliasDeps): McpTool {
         properties: { sandbox_id: { type: 'string' }, destroyed: { type: 'boolean' } },
         required: ['sandbox_id', 'destroyed'],
       },
-      annotations: { title: 'Destroy a sandbox', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        title: 'Destroy a sandbox',
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     },
     operations: ['sandbox.delete'],
     async call(args, ctx) {
@@ -77,7 +98,13 @@ function listSandboxes(deps: AliasDeps): McpTool {
       description: 'Lists your live sandboxes as `{sandboxes, count}`; a sandbox’s name is its `name` label.',
       inputSchema: { type: 'object', properties: {}, additionalProperties: false },
       ...(outputSchema ? { outputSchema } : {}),
-      annotations: { title: 'List your sandboxes', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        title: 'List your sandboxes',
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     } as Tool,
     operations: ['sandbox.list'],
     async call(_args, ctx) {

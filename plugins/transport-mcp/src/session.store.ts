@@ -58,7 +58,8 @@ export class McpSessionStore implements OnApplicationBootstrap, OnModuleDestroy 
     session.lastSeen = Date.now();
   }
 
-  private async closeIdle(now = Date.now()): Promise<void> {
+  /** Closes every session idle for longer than `sessionIdleSeconds`; runs on a timer. */
+  async closeIdle(now = Date.now()): Promise<void> {
     for (const s of this.sessions.values()) {
       if (now - s.lastSeen < this.options.sessionIdleMs) continue;
       this.logger.log(`Closing idle MCP session of ${s.principalId}`);

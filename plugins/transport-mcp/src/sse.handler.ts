@@ -28,7 +28,8 @@ export class SseHandler {
     const tools = this.catalog.toolSet(profile);
     if (!tools) throw new McpHttpError(404, ErrorCode.InvalidRequest, `No MCP profile named "${profile}"`);
     const principal = await this.guard.admit(req);
-    if (this.store.isFull()) throw new McpHttpError(503, ErrorCode.InvalidRequest, 'Too many MCP sessions; try again later');
+    if (this.store.isFull())
+      throw new McpHttpError(503, ErrorCode.InvalidRequest, 'Too many MCP sessions; try again later');
     reply.hijack();
     const res = reply.raw;
     const transport = new SSEServerTransport(SSE_MESSAGES_PATH, res);
@@ -49,11 +50,21 @@ export class SseHandler {
     const sessionId = (req.query as { sessionId?: string } | undefined)?.sessionId;
     const session = sessionId ? this.store.get(sessionId) : undefined;
     if (!session || session.kind !== 'sse' || session.principalId !== principal.id) {
-      throw new McpHttpError(404, -32001, 'Session not found: open GET /sse first and post to the endpoint it announces');
+      throw new McpHttpError(
+        404,
+        -32001,
+        'Session not found: open GET /sse first and post to the endpoint it announces',
+      );
     }
     const body = parseJsonBody(req.body);
     if (!JSONRPCMessageSchema.safeParse(body).success) {
-      throw new McpHttpError(400, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message', {}, requestIdOf(body));
+      throw new McpHttpError(
+        400,
+        ErrorCode.InvalidRequest,
+        'Invalid Request: not a JSON-RPC 2.0 message',
+        {},
+        requestIdOf(body),
+      );
     }
     (req.raw as IncomingMessage & { auth?: AuthInfo }).auth = authInfoFor(principal);
     this.store.touch(session);

@@ -6,7 +6,8 @@ import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.
  */
 export function replyToUnreadableLine(err: Error): JSONRPCMessage | undefined {
   let error: { code: number; message: string } | undefined;
-  if (err instanceof SyntaxError) error = { code: ErrorCode.ParseError, message: 'Parse error: the line is not valid JSON' };
+  if (err instanceof SyntaxError)
+    error = { code: ErrorCode.ParseError, message: 'Parse error: the line is not valid JSON' };
   else if (err.name === 'ZodError' || Array.isArray((err as { issues?: unknown }).issues)) {
     error = { code: ErrorCode.InvalidRequest, message: 'Invalid Request: not a JSON-RPC 2.0 message' };
   }

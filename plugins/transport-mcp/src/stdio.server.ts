@@ -36,7 +36,10 @@ export class McpStdioServer {
   async serve(opts: StdioServeOptions = {}): Promise<StdioSession> {
     const profile = opts.profile ?? this.options.stdioProfile;
     const tools = this.catalog.toolSet(profile);
-    if (!tools) throw new Error(`No MCP profile named "${profile}" (configured: ${Object.keys(this.options.profiles).join(', ')})`);
+    if (!tools)
+      throw new Error(
+        `No MCP profile named "${profile}" (configured: ${Object.keys(this.options.profiles).join(', ')})`,
+      );
     const principal: Principal = { id: this.options.stdioPrincipal, scopes: ['*'] };
     const server = this.factory.create(tools, () => principal);
     const input = opts.input ?? process.stdin;
@@ -49,7 +52,9 @@ export class McpStdioServer {
     };
     await server.connect(transport);
     input.once('end', () => void server.close());
-    this.logger.log(`MCP on stdio as principal "${principal.id}", profile "${profile}" (${tools.definitions().length} tools)`);
+    this.logger.log(
+      `MCP on stdio as principal "${principal.id}", profile "${profile}" (${tools.definitions().length} tools)`,
+    );
     return { closed, close: () => server.close() };
   }
 }

@@ -11,7 +11,10 @@ export const STREAM_RESULT_SCHEMA: JsonSchema = {
   properties: {
     stdout: { type: 'string', description: 'All standard output (UTF-8), up to the output cap' },
     stderr: { type: 'string', description: 'All standard error (UTF-8), up to the output cap' },
-    exitCode: { type: ['integer', 'null'], description: 'Exit code; null when killed by a signal; absent if it never exited' },
+    exitCode: {
+      type: ['integer', 'null'],
+      description: 'Exit code; null when killed by a signal; absent if it never exited',
+    },
     timedOut: { type: 'boolean', description: 'True when the timeout killed it' },
     truncated: { type: 'boolean', description: 'True when output was cut at the cap' },
     durationMs: { type: 'integer', description: 'Wall time in milliseconds' },

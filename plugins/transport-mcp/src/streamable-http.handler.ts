@@ -14,9 +14,11 @@ import { McpSessionStore, type McpSession } from './session.store.js';
 import { McpToolCatalog } from './tool.catalog.js';
 import type { ToolSet } from './tool.set.js';
 
-const isInitialize = (body: unknown): boolean => (Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body));
+const isInitialize = (body: unknown): boolean =>
+  Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body);
 const isMessage = (m: unknown): boolean => JSONRPCMessageSchema.safeParse(m).success;
-const isJsonRpc = (body: unknown): boolean => (Array.isArray(body) ? body.length > 0 && body.every(isMessage) : isMessage(body));
+const isJsonRpc = (body: unknown): boolean =>
+  Array.isArray(body) ? body.length > 0 && body.every(isMessage) : isMessage(body);
 
 /** `/mcp` and `/mcp/<profile>`: MCP streamable HTTP, one SDK transport and Server per session. */
 @Injectable()
@@ -34,7 +36,13 @@ export class StreamableHttpHandler {
     const principal = await this.guard.admit(req);
     const body = req.method === 'POST' ? parseJsonBody(req.body) : undefined;
     if (req.method === 'POST' && !isJsonRpc(body)) {
-      throw new McpHttpError(400, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message', {}, requestIdOf(body));
+      throw new McpHttpError(
+        400,
+        ErrorCode.InvalidRequest,
+        'Invalid Request: not a JSON-RPC 2.0 message',
+        {},
+        requestIdOf(body),
+      );
     }
     const sessionId = req.headers['mcp-session-id'];
     let session: McpSession | undefined;
@@ -42,12 +50,18 @@ export class StreamableHttpHandler {
     if (typeof sessionId === 'string') {
       session = this.store.get(sessionId);
       // Another principal's session looks exactly like a missing one.
-      if (!session || session.kind !== 'streamable' || session.profile !== profile || session.principalId !== principal.id) {
+      if (
+        !session ||
+        session.kind !== 'streamable' ||
+        session.profile !== profile ||
+        session.principalId !== principal.id
+      ) {
         throw new McpHttpError(404, -32001, 'Session not found', {}, requestIdOf(body));
       }
       transport = session.server.transport as StreamableHTTPServerTransport;
     } else if (req.method === 'POST' && isInitialize(body)) {
-      if (this.store.isFull()) throw new McpHttpError(503, ErrorCode.InvalidRequest, 'Too many MCP sessions; try again later');
+      if (this.store.isFull())
+        throw new McpHttpError(503, ErrorCode.InvalidRequest, 'Too many MCP sessions; try again later');
       transport = await this.open(tools, principal, profile);
     } else {
       throw new McpHttpError(

@@ -2,8 +2,17 @@ import { describe, expect, it } from '@jest/globals';
 import type { McpTool } from './mcp.tool.js';
 import { profileFilter } from './tool-profile.filter.js';
 
-const op = (id: string, name: string): McpTool => ({ definition: { name, inputSchema: { type: 'object' } }, operations: [id], opId: id, call: async () => ({ content: [] }) });
-const alias = (name: string, operations: string[]): McpTool => ({ definition: { name, inputSchema: { type: 'object' } }, operations, call: async () => ({ content: [] }) });
+const op = (id: string, name: string): McpTool => ({
+  definition: { name, inputSchema: { type: 'object' } },
+  operations: [id],
+  opId: id,
+  call: async () => ({ content: [] }),
+});
+const alias = (name: string, operations: string[]): McpTool => ({
+  definition: { name, inputSchema: { type: 'object' } },
+  operations,
+  call: async () => ({ content: [] }),
+});
 
 const TOOLS = [
   op('sandbox.create', 'sandbox_create'),
@@ -13,7 +22,8 @@ const TOOLS = [
   alias('run_code', ['files.write', 'shell.exec']),
   alias('list_sandboxes', ['sandbox.list']),
 ];
-const names = (profile: Parameters<typeof profileFilter>[0]): string[] => TOOLS.filter(profileFilter(profile)).map((t) => t.definition.name);
+const names = (profile: Parameters<typeof profileFilter>[0]): string[] =>
+  TOOLS.filter(profileFilter(profile)).map((t) => t.definition.name);
 
 describe('profileFilter', () => {
   it('shows everything by default', () => {

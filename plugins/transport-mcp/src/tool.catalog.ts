@@ -92,7 +92,8 @@ export class McpToolCatalog implements OnApplicationBootstrap {
         return output && output !== 'binary' ? this.catalog.schemaFor(output as never) : undefined;
       },
       templateFor: (language) =>
-        [language.id, ...language.aliases].map((n) => this.options.languageTemplates[n]).find(Boolean) ?? language.template,
+        [language.id, ...language.aliases].map((n) => this.options.languageTemplates[n]).find(Boolean) ??
+        language.template,
       warn: (message) => this.logger.warn(message),
     };
   }

@@ -1,0 +1,55 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { resolveMcpOptions } from './mcp-options.dto.js';
+import { McpSessionStore, type McpSession } from './session.store.js';
+
+function session(id: string, lastSeen: number): McpSession & { close: jest.Mock } {
+  const close = jest.fn(async () => undefined);
+  return {
+    id,
+    kind: 'streamable',
+    principalId: 'p',
+    profile: 'default',
+    server: { close } as unknown as Server,
+    lastSeen,
+    close,
+  };
+}
+
+describe('McpSessionStore', () => {
+  const store = (): McpSessionStore =>
+    new McpSessionStore(resolveMcpOptions({ maxSessions: 2, sessionIdleSeconds: 60 }));
+
+  it('is full at maxSessions', () => {
+    const s = store();
+    s.add(session('a', Date.now()));
+    expect(s.isFull()).toBe(false);
+    s.add(session('b', Date.now()));
+    expect(s.isFull()).toBe(true);
+    s.delete('a');
+    expect(s.isFull()).toBe(false);
+  });
+
+  it('closes sessions idle past the limit and keeps the others', async () => {
+    const s = store();
+    const now = Date.now();
+    const idle = session('idle', now - 61_000);
+    const busy = session('busy', now - 59_000);
+    s.add(idle);
+    s.add(busy);
+    await s.closeIdle(now);
+    expect(idle.close).toHaveBeenCalled();
+    expect(busy.close).not.toHaveBeenCalled();
+    expect(s.get('idle')).toBeUndefined();
+    expect(s.get('busy')).toBe(busy);
+  });
+
+  it('closes everything at shutdown', async () => {
+    const s = store();
+    const a = session('a', Date.now());
+    s.add(a);
+    await s.onModuleDestroy();
+    expect(a.close).toHaveBeenCalled();
+    expect(s.size).toBe(0);
+  });
+});
