@@ -152,3 +152,21 @@ describe('MCP protocol errors over HTTP', () => {
     });
   });
 });
+
+describe('MCP sessions at shutdown', () => {
+  it('ends open SSE streams so the gateway closes promptly', async () => {
+    const gw = await startTestGateway({ onlyPlugins: ['runtime-local', 'capability-shell', 'transport-mcp'] });
+    const sse = await fetch(`${gw.url}/sse`, { headers: { accept: 'text/event-stream' } });
+    const raw = new RawMcpHttp(`${gw.url}/mcp`);
+    await raw.initialize();
+    const standalone = await fetch(`${gw.url}/mcp`, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': raw.sessionId!, 'mcp-protocol-version': '2025-06-18' },
+    });
+    expect([sse.status, standalone.status]).toEqual([200, 200]);
+    const drained = Promise.all([sse.text(), standalone.text()]);
+    const started = Date.now();
+    await gw.close();
+    await drained;
+    expect(Date.now() - started).toBeLessThan(5000);
+  }, 30_000);
+});
