@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { ExecExit, ExecSession } from '@sandboxed/plugin-sdk';
 import { descendants, killTree } from './process-tree.helpers.js';
 import { signalQuietly } from './process.helpers.js';
@@ -32,11 +32,25 @@ export class LocalExecSession implements ExecSession {
     private readonly tty: boolean,
     timeoutMs: number | undefined,
   ) {
-    this.stdout = child.stdout!;
-    this.stderr = child.stderr!;
-    this.stdin = child.stdin!;
+    // Read the child's pipes from the start: Node discards output still unread when a child
+    // exits if nothing listens yet (child_process flushStdio), and consumers may attach later.
+    this.stdout = child.stdout!.pipe(new PassThrough());
+    this.stderr = child.stderr!.pipe(new PassThrough());
     // Writing to a process that already exited must not crash the gateway (EPIPE).
-    this.stdin.on('error', () => undefined);
+    child.stdin!.on('error', () => undefined);
+    if (tty) {
+      // On a terminal, end of input is Ctrl-D. `script` must never see EOF on its own stdin:
+      // it then stops relaying and can drop the program's last output (util-linux 2.38).
+      const input = new PassThrough();
+      input.pipe(child.stdin!, { end: false });
+      input.once('end', () => {
+        if (!this.exited) child.stdin!.write('\x04');
+      });
+      child.once('exit', () => child.stdin!.destroy());
+      this.stdin = input;
+    } else {
+      this.stdin = child.stdin!;
+    }
     child.once('exit', () => {
       this.exited = true;
     });
