@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Readable, type Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as tar from 'tar-stream';
-import { collectOutput, type CollectedOutput, type ExecRequest, type SandboxInfo, type SandboxRuntime, type SandboxSpec } from '@sandboxed/plugin-sdk';
+import {
+  collectOutput,
+  type CollectedOutput,
+  type ExecRequest,
+  type SandboxInfo,
+  type SandboxRuntime,
+  type SandboxSpec,
+} from '@sandboxed/plugin-sdk';
 
 export interface RuntimeConformanceHarness {
   /** A fresh runtime instance. */
@@ -42,7 +49,10 @@ async function untar(stream: Readable): Promise<Map<string, { type: string; data
   const extract = tar.extract();
   const done = (async () => {
     for await (const entry of extract) {
-      out.set(entry.header.name.replace(/^\.\//, '').replace(/\/$/, ''), { type: String(entry.header.type), data: await readAll(entry) });
+      out.set(entry.header.name.replace(/^\.\//, '').replace(/\/$/, ''), {
+        type: String(entry.header.type),
+        data: await readAll(entry),
+      });
     }
   })();
   stream.pipe(extract);
@@ -142,21 +152,25 @@ export function runtimeConformanceSuite(name: string, harness: RuntimeConformanc
       await harness.cleanup?.();
     }, SLOW);
 
-    it('creates a sandbox that get and list return', async () => {
-      expect(sb).toMatchObject({ id: sb.id, owner, labels: { suite: 'conformance', role: 'main' } });
-      expect(sb.workdir.startsWith('/')).toBe(true);
-      expect(sb.runtime).toBe(runtime.name);
-      const got = await runtime.get(sb.id);
-      expect(got).toMatchObject({ id: sb.id, owner, template: sb.template, workdir: sb.workdir, status: 'running' });
-      expect(got?.expiresAt).toBeInstanceOf(Date);
-      expect(await runtime.get(hex())).toBeUndefined();
-      const byOwner = await runtime.list({ owner });
-      expect(byOwner.map((s) => s.id)).toContain(sb.id);
-      const byLabel = await runtime.list({ labels: { role: 'main', suite: 'conformance' } });
-      expect(byLabel.map((s) => s.id)).toContain(sb.id);
-      const byOtherLabel = await runtime.list({ labels: { role: 'other' } });
-      expect(byOtherLabel.map((s) => s.id)).not.toContain(sb.id);
-    }, SLOW);
+    it(
+      'creates a sandbox that get and list return',
+      async () => {
+        expect(sb).toMatchObject({ id: sb.id, owner, labels: { suite: 'conformance', role: 'main' } });
+        expect(sb.workdir.startsWith('/')).toBe(true);
+        expect(sb.runtime).toBe(runtime.name);
+        const got = await runtime.get(sb.id);
+        expect(got).toMatchObject({ id: sb.id, owner, template: sb.template, workdir: sb.workdir, status: 'running' });
+        expect(got?.expiresAt).toBeInstanceOf(Date);
+        expect(await runtime.get(hex())).toBeUndefined();
+        const byOwner = await runtime.list({ owner });
+        expect(byOwner.map((s) => s.id)).toContain(sb.id);
+        const byLabel = await runtime.list({ labels: { role: 'main', suite: 'conformance' } });
+        expect(byLabel.map((s) => s.id)).toContain(sb.id);
+        const byOtherLabel = await runtime.list({ labels: { role: 'other' } });
+        expect(byOtherLabel.map((s) => s.id)).not.toContain(sb.id);
+      },
+      SLOW,
+    );
 
     it('reports exit codes', async () => {
       const ok = await sh('exit 0');
@@ -197,133 +211,174 @@ export function runtimeConformanceSuite(name: string, harness: RuntimeConformanc
       expect(there.stdout.toString().trim()).toBe(`${sb.workdir}/${sub}`);
     });
 
-    it('times out and kills the whole process group', async () => {
-      const pidFile = `bg-${hex(4)}.pid`;
-      const started = Date.now();
-      const r = await sh(`sleep 60 & echo $! > ${pidFile}; sleep 60`, { timeoutMs: 500 });
-      expect(r.exit.timedOut).toBe(true);
-      expect(r.exit.exitCode).not.toBe(0);
-      expect(Date.now() - started).toBeLessThan(15_000);
-      const pid = (await sh(`cat ${pidFile}`)).stdout.toString().trim();
-      expect(pid).toMatch(/^\d+$/);
-      // The background sleep must be gone too (poll: reaping may take a moment).
-      const gone = await eventually(async () => (await sh(`kill -0 ${pid} 2>/dev/null`)).exit.exitCode !== 0, 5000);
-      expect(gone).toBe(true);
-    }, SLOW);
+    it(
+      'times out and kills the whole process group',
+      async () => {
+        const pidFile = `bg-${hex(4)}.pid`;
+        const started = Date.now();
+        const r = await sh(`sleep 60 & echo $! > ${pidFile}; sleep 60`, { timeoutMs: 500 });
+        expect(r.exit.timedOut).toBe(true);
+        expect(r.exit.exitCode).not.toBe(0);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        const pid = (await sh(`cat ${pidFile}`)).stdout.toString().trim();
+        expect(pid).toMatch(/^\d+$/);
+        // The background sleep must be gone too (poll: reaping may take a moment).
+        const gone = await eventually(async () => (await sh(`kill -0 ${pid} 2>/dev/null`)).exit.exitCode !== 0, 5000);
+        expect(gone).toBe(true);
+      },
+      SLOW,
+    );
 
-    it('kill() ends a running command', async () => {
-      const session = await runtime.exec(sb.id, { argv: ['sleep', '60'] });
-      session.stdout.resume();
-      session.stderr.resume();
-      session.stdin.end();
-      await session.kill();
-      const exit = await session.wait();
-      expect(exit.exitCode === 0).toBe(false);
-      expect(exit.timedOut).toBe(false);
-      await session.kill(); // idempotent
-    }, SLOW);
+    it(
+      'kill() ends a running command',
+      async () => {
+        const session = await runtime.exec(sb.id, { argv: ['sleep', '60'] });
+        session.stdout.resume();
+        session.stderr.resume();
+        session.stdin.end();
+        await session.kill();
+        const exit = await session.wait();
+        expect(exit.exitCode === 0).toBe(false);
+        expect(exit.timedOut).toBe(false);
+        await session.kill(); // idempotent
+      },
+      SLOW,
+    );
 
     it('gives a tty when asked', async () => {
-      const session = await runtime.exec(sb.id, { argv: ['sh', '-c', 'test -t 0 && test -t 1 && echo is-a-tty'], tty: true });
+      const session = await runtime.exec(sb.id, {
+        argv: ['sh', '-c', 'test -t 0 && test -t 1 && echo is-a-tty'],
+        tty: true,
+      });
       await session.resize(100, 30);
       const r = await collectOutput(session, { maxOutputBytes: MB });
       expect(r.stdout.toString()).toContain('is-a-tty');
       expect(r.exit.exitCode).toBe(0);
     });
 
-    it('delivers large output intact', async () => {
-      const size = 5 * MB;
-      const r = await run({ argv: ['head', '-c', String(size), '/dev/zero'] });
-      expect(r.exit.exitCode).toBe(0);
-      expect(r.stdout.length).toBe(size);
-      expect(r.truncated).toBe(false);
-    }, SLOW);
+    it(
+      'delivers large output intact',
+      async () => {
+        const size = 5 * MB;
+        const r = await run({ argv: ['head', '-c', String(size), '/dev/zero'] });
+        expect(r.exit.exitCode).toBe(0);
+        expect(r.stdout.length).toBe(size);
+        expect(r.truncated).toBe(false);
+      },
+      SLOW,
+    );
 
-    it('round-trips a tar archive', async () => {
-      const dir = `${sb.workdir}/archive-${hex(4)}`;
-      expect((await sh(`mkdir -p ${dir}`)).exit.exitCode).toBe(0);
-      const binary = randomBytes(256 * 1024);
-      const text = `hello ${hex(4)}\n`;
-      await runtime.putArchive(sb.id, dir, packTar({ 'hello.txt': text, 'nested/data.bin': binary }));
-      expect((await sh(`cat ${dir}/hello.txt`)).stdout.toString()).toBe(text);
+    it(
+      'round-trips a tar archive',
+      async () => {
+        const dir = `${sb.workdir}/archive-${hex(4)}`;
+        expect((await sh(`mkdir -p ${dir}`)).exit.exitCode).toBe(0);
+        const binary = randomBytes(256 * 1024);
+        const text = `hello ${hex(4)}\n`;
+        await runtime.putArchive(sb.id, dir, packTar({ 'hello.txt': text, 'nested/data.bin': binary }));
+        expect((await sh(`cat ${dir}/hello.txt`)).stdout.toString()).toBe(text);
 
-      const whole = await untar(await runtime.getArchive(sb.id, dir));
-      const name = dir.split('/').pop()!;
-      expect(whole.get(`${name}/hello.txt`)?.data.toString()).toBe(text);
-      expect(whole.get(`${name}/nested/data.bin`)?.data.equals(binary)).toBe(true);
+        const whole = await untar(await runtime.getArchive(sb.id, dir));
+        const name = dir.split('/').pop()!;
+        expect(whole.get(`${name}/hello.txt`)?.data.toString()).toBe(text);
+        expect(whole.get(`${name}/nested/data.bin`)?.data.equals(binary)).toBe(true);
 
-      const single = await untar(await runtime.getArchive(sb.id, `${dir}/nested/data.bin`));
-      expect([...single.keys()]).toEqual(['data.bin']);
-      expect(single.get('data.bin')?.data.equals(binary)).toBe(true);
-    }, SLOW);
+        const single = await untar(await runtime.getArchive(sb.id, `${dir}/nested/data.bin`));
+        expect([...single.keys()]).toEqual(['data.bin']);
+        expect(single.get('data.bin')?.data.equals(binary)).toBe(true);
+      },
+      SLOW,
+    );
 
     it('rejects getArchive of a missing path with NotFoundError', async () => {
-      await expect(runtime.getArchive(sb.id, `${sb.workdir}/missing-${hex(4)}`)).rejects.toMatchObject({ code: 'not_found' });
+      await expect(runtime.getArchive(sb.id, `${sb.workdir}/missing-${hex(4)}`)).rejects.toMatchObject({
+        code: 'not_found',
+      });
     });
 
-    it('connects to a TCP server inside the sandbox', async () => {
-      expect((await sh('command -v python3')).exit.exitCode).toBe(0);
-      const dir = `${sb.workdir}/www-${hex(4)}`;
-      const content = `served ${hex(8)}`;
-      expect((await sh(`mkdir -p ${dir} && printf '%s' '${content}' > ${dir}/index.txt`)).exit.exitCode).toBe(0);
-      const port = 20000 + randomBytes(2).readUInt16BE() % 20000;
-      const server = await runtime.exec(sb.id, {
-        argv: ['python3', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir],
-      });
-      server.stdout.resume();
-      server.stderr.resume();
-      try {
-        let response = '';
-        const served = await eventually(async () => {
-          try {
-            response = await httpGet(await runtime.connect(sb.id, port), '/index.txt');
-            return response.includes(content);
-          } catch {
-            return false;
-          }
-        }, 15_000, 100);
-        expect(served).toBe(true);
-        expect(response).toMatch(/^HTTP\/1\.\d 200/);
-      } finally {
-        await server.kill();
-        await server.wait();
-      }
-      // Nothing listens any more: connecting must fail or close, never hang.
-      expect(await connectOutcome(() => runtime.connect(sb.id, port), 5000)).not.toBe('open');
-    }, SLOW);
+    it(
+      'connects to a TCP server inside the sandbox',
+      async () => {
+        expect((await sh('command -v python3')).exit.exitCode).toBe(0);
+        const dir = `${sb.workdir}/www-${hex(4)}`;
+        const content = `served ${hex(8)}`;
+        expect((await sh(`mkdir -p ${dir} && printf '%s' '${content}' > ${dir}/index.txt`)).exit.exitCode).toBe(0);
+        const port = 20000 + (randomBytes(2).readUInt16BE() % 20000);
+        const server = await runtime.exec(sb.id, {
+          argv: ['python3', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir],
+        });
+        server.stdout.resume();
+        server.stderr.resume();
+        try {
+          let response = '';
+          const served = await eventually(
+            async () => {
+              try {
+                response = await httpGet(await runtime.connect(sb.id, port), '/index.txt');
+                return response.includes(content);
+              } catch {
+                return false;
+              }
+            },
+            15_000,
+            100,
+          );
+          expect(served).toBe(true);
+          expect(response).toMatch(/^HTTP\/1\.\d 200/);
+        } finally {
+          await server.kill();
+          await server.wait();
+        }
+        // Nothing listens any more: connecting must fail or close, never hang.
+        expect(await connectOutcome(() => runtime.connect(sb.id, port), 5000)).not.toBe('open');
+      },
+      SLOW,
+    );
 
-    it('destroys idempotently', async () => {
-      const s = await createSandbox();
-      expect((await run({ argv: ['true'] }, s.id)).exit.exitCode).toBe(0);
-      await runtime.destroy(s.id);
-      expect(await runtime.get(s.id)).toBeUndefined();
-      expect((await runtime.list({ owner })).map((x) => x.id)).not.toContain(s.id);
-      await expect(runtime.exec(s.id, { argv: ['true'] })).rejects.toMatchObject({ code: 'not_found' });
-      await expect(runtime.destroy(s.id)).resolves.toBeUndefined();
-      await expect(runtime.destroy(hex())).resolves.toBeUndefined();
-    }, SLOW);
+    it(
+      'destroys idempotently',
+      async () => {
+        const s = await createSandbox();
+        expect((await run({ argv: ['true'] }, s.id)).exit.exitCode).toBe(0);
+        await runtime.destroy(s.id);
+        expect(await runtime.get(s.id)).toBeUndefined();
+        expect((await runtime.list({ owner })).map((x) => x.id)).not.toContain(s.id);
+        await expect(runtime.exec(s.id, { argv: ['true'] })).rejects.toMatchObject({ code: 'not_found' });
+        await expect(runtime.destroy(s.id)).resolves.toBeUndefined();
+        await expect(runtime.destroy(hex())).resolves.toBeUndefined();
+      },
+      SLOW,
+    );
 
-    it('lists by owner', async () => {
-      const ownerA = `a-${hex(6)}`;
-      const ownerB = `b-${hex(6)}`;
-      const a = await createSandbox({ owner: ownerA });
-      const b = await createSandbox({ owner: ownerB });
-      const listA = (await runtime.list({ owner: ownerA })).map((s) => s.id);
-      const listB = (await runtime.list({ owner: ownerB })).map((s) => s.id);
-      expect(listA).toEqual([a.id]);
-      expect(listB).toEqual([b.id]);
-      const all = (await runtime.list()).map((s) => s.id);
-      expect(all).toEqual(expect.arrayContaining([a.id, b.id, sb.id]));
-    }, SLOW);
+    it(
+      'lists by owner',
+      async () => {
+        const ownerA = `a-${hex(6)}`;
+        const ownerB = `b-${hex(6)}`;
+        const a = await createSandbox({ owner: ownerA });
+        const b = await createSandbox({ owner: ownerB });
+        const listA = (await runtime.list({ owner: ownerA })).map((s) => s.id);
+        const listB = (await runtime.list({ owner: ownerB })).map((s) => s.id);
+        expect(listA).toEqual([a.id]);
+        expect(listB).toEqual([b.id]);
+        const all = (await runtime.list()).map((s) => s.id);
+        expect(all).toEqual(expect.arrayContaining([a.id, b.id, sb.id]));
+      },
+      SLOW,
+    );
 
-    it('survives a runtime restart', async () => {
-      const marker = `restart-${hex(4)}`;
-      expect((await sh(`echo ${marker} > marker.txt`)).exit.exitCode).toBe(0);
-      runtime = await harness.restart(runtime);
-      expect((await runtime.list({ owner })).map((s) => s.id)).toContain(sb.id);
-      expect(await runtime.get(sb.id)).toMatchObject({ id: sb.id, owner, workdir: sb.workdir });
-      const r = await sh('cat marker.txt');
-      expect(r.stdout.toString().trim()).toBe(marker);
-    }, SLOW);
+    it(
+      'survives a runtime restart',
+      async () => {
+        const marker = `restart-${hex(4)}`;
+        expect((await sh(`echo ${marker} > marker.txt`)).exit.exitCode).toBe(0);
+        runtime = await harness.restart(runtime);
+        expect((await runtime.list({ owner })).map((s) => s.id)).toContain(sb.id);
+        expect(await runtime.get(sb.id)).toMatchObject({ id: sb.id, owner, workdir: sb.workdir });
+        const r = await sh('cat marker.txt');
+        expect(r.stdout.toString().trim()).toBe(marker);
+      },
+      SLOW,
+    );
   });
 }

@@ -9,6 +9,8 @@ export const DEFAULT_TTY_SIZE = { cols: 80, rows: 24 } as const;
 export const RLIMIT_DEFAULTS = {
   nofile: 8192,
   fsizeBytes: 8 * 1024 ** 3,
+  /** Floor for the per-process data limit derived from resources.memoryMb. */
+  minDataMb: 1024,
 } as const;
 
 export interface ExecCommandOptions {
@@ -31,9 +33,11 @@ export function resolveCwd(workdir: string, cwd: string | undefined): string {
 function limitArgs(resources: SandboxResources): string[] {
   const args = [`--nofile=${RLIMIT_DEFAULTS.nofile}`, `--fsize=${RLIMIT_DEFAULTS.fsizeBytes}`, '--core=0'];
   // RLIMIT_DATA, not RLIMIT_AS: V8 (node, Chromium), Go and Java reserve gigabytes of
-  // address space they never touch, so an address-space cap breaks them outright.
+  // address space they never touch, so an address-space cap breaks them outright. Even
+  // RLIMIT_DATA needs a floor: node alone maps ~550 MiB of writable memory at start-up.
   if (resources.memoryMb && resources.memoryMb > 0) {
-    args.push(`--data=${Math.floor(resources.memoryMb * 1024 * 1024)}`);
+    const mb = Math.max(resources.memoryMb, RLIMIT_DEFAULTS.minDataMb);
+    args.push(`--data=${Math.floor(mb * 1024 * 1024)}`);
   }
   return args;
 }
@@ -55,21 +59,37 @@ export function buildExecCommand(opts: ExecCommandOptions): { file: string; args
     program = ['/usr/bin/script', '-qfec', script, '/dev/null'];
   }
   const inner = [
-    '/usr/bin/prlimit', ...limitArgs(opts.resources), '--',
+    '/usr/bin/prlimit',
+    ...limitArgs(opts.resources),
+    '--',
     '/usr/bin/setpriv',
     ...(opts.runAs ? [`--reuid=${opts.runAs.uid}`, `--regid=${opts.runAs.gid}`, '--clear-groups'] : []),
-    '--no-new-privs', '--bounding-set=-all', '--inh-caps=-all', '--',
-    '/usr/bin/env', '-C', opts.cwd, '--',
+    '--no-new-privs',
+    '--bounding-set=-all',
+    '--inh-caps=-all',
+    '--',
+    '/usr/bin/env',
+    '-C',
+    opts.cwd,
+    '--',
     ...program,
   ];
   if (!opts.join) return { file: inner[0]!, args: inner.slice(1) };
   return {
     file: opts.join.nsenterPath,
     args: [
-      '--target', String(opts.join.targetPid),
+      '--target',
+      String(opts.join.targetPid),
       ...(opts.join.userns ? ['--user'] : []),
-      '--mount', '--pid', '--net', '--ipc', '--uts', '--root', '--wd',
-      '--', ...inner,
+      '--mount',
+      '--pid',
+      '--net',
+      '--ipc',
+      '--uts',
+      '--root',
+      '--wd',
+      '--',
+      ...inner,
     ],
   };
 }

@@ -62,7 +62,10 @@ export async function startHolder(opts: HolderStartOptions): Promise<HolderRef> 
   try {
     const childPid = await new Promise<number>((resolve, reject) => {
       let text = '';
-      const timer = setTimeout(() => reject(new Error('timed out waiting for bwrap to start')), opts.startTimeoutMs ?? 10_000);
+      const timer = setTimeout(
+        () => reject(new Error('timed out waiting for bwrap to start')),
+        opts.startTimeoutMs ?? 10_000,
+      );
       const done = (fn: () => void): void => {
         clearTimeout(timer);
         fn();
@@ -86,19 +89,26 @@ export async function startHolder(opts: HolderStartOptions): Promise<HolderRef> 
     if (child.pid === undefined) throw new Error('bwrap did not start');
     // bwrap reports the pid before its child finished mounting; the sandbox is ready once
     // the command (`sleep`) runs, as pid 1's child.
-    const ready = await pollUntil(async () => {
-      const kids = await descendants(childPid);
-      const argvs = await Promise.all(kids.map((k) => readCmdline(k.pid)));
-      return argvs.some((argv) => argv?.[0] === 'sleep' || argv?.[0]?.endsWith('/sleep') === true);
-    }, opts.startTimeoutMs ?? 10_000, 2);
+    const ready = await pollUntil(
+      async () => {
+        const kids = await descendants(childPid);
+        const argvs = await Promise.all(kids.map((k) => readCmdline(k.pid)));
+        return argvs.some((argv) => argv?.[0] === 'sleep' || argv?.[0]?.endsWith('/sleep') === true);
+      },
+      opts.startTimeoutMs ?? 10_000,
+      2,
+    );
     if (!ready) throw new Error('timed out waiting for the sandbox to be set up');
     return { pid: child.pid, childPid };
   } catch (err) {
     if (child.pid !== undefined) signalQuietly(-child.pid, 'SIGKILL');
     const stderr = await readFile(opts.logPath, 'utf8').catch(() => '');
-    throw new UnavailableError(`Could not start the sandbox (bubblewrap): ${(err as Error).message}${stderr ? `: ${stderr.trim().slice(0, 500)}` : ''}`, {
-      stderr: stderr.trim().slice(0, 2000),
-    });
+    throw new UnavailableError(
+      `Could not start the sandbox (bubblewrap): ${(err as Error).message}${stderr ? `: ${stderr.trim().slice(0, 500)}` : ''}`,
+      {
+        stderr: stderr.trim().slice(0, 2000),
+      },
+    );
   } finally {
     info.destroy();
     child.unref();
@@ -122,7 +132,10 @@ export async function isHolderAlive(ref: HolderRef | undefined, sandboxId: strin
  */
 export async function killHolder(ref: HolderRef | undefined, sandboxId: string): Promise<void> {
   if (!ref) return;
-  const [outer, inner] = await Promise.all([isOurHolderProcess(ref.pid, sandboxId), isOurHolderProcess(ref.childPid, sandboxId)]);
+  const [outer, inner] = await Promise.all([
+    isOurHolderProcess(ref.pid, sandboxId),
+    isOurHolderProcess(ref.childPid, sandboxId),
+  ]);
   if (outer) signalQuietly(-ref.pid, 'SIGKILL');
   if (inner) signalQuietly(ref.childPid, 'SIGKILL');
   if (outer || inner) {

@@ -103,7 +103,9 @@ export class LocalExecSession implements ExecSession {
     const onPty = (await descendants(this.child.pid)).find((p) => p.ttyNr !== 0);
     if (!onPty) return;
     await new Promise<void>((resolve) => {
-      execFile('/usr/bin/stty', ['-F', `/proc/${onPty.pid}/fd/0`, 'cols', String(c), 'rows', String(r)], () => resolve());
+      execFile('/usr/bin/stty', ['-F', `/proc/${onPty.pid}/fd/0`, 'cols', String(c), 'rows', String(r)], () =>
+        resolve(),
+      );
     });
   }
 

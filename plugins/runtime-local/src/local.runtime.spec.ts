@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, rm, readdir } from 'node:fs/promises';
 import * as tar from 'tar-stream';
 import { tmpdir } from 'node:os';
@@ -61,9 +62,22 @@ describe('LocalRuntime isolation (bwrap)', () => {
   });
 
   it('does not see the host filesystem', async () => {
-    const r = await sh('ls -A /; echo ---; ls -A /etc; echo ---; test -e /etc/shadow && echo SHADOW; test -e /root && echo ROOT; test -e /home && echo HOME; test -e /work && echo WORK; true');
+    const r = await sh(
+      'ls -A /; echo ---; ls -A /etc; echo ---; test -e /etc/shadow && echo SHADOW; test -e /root && echo ROOT; test -e /home && echo HOME; test -e /work && echo WORK; true',
+    );
     const [root, etc] = r.out.split('---\n');
-    expect(root!.split('\n').filter(Boolean).sort()).toEqual(['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'workspace']);
+    expect(root!.split('\n').filter(Boolean).sort()).toEqual([
+      'bin',
+      'dev',
+      'etc',
+      'lib',
+      'lib64',
+      'proc',
+      'sbin',
+      'tmp',
+      'usr',
+      'workspace',
+    ]);
     expect(etc).not.toMatch(/shadow|sudoers|ssh/);
     expect(r.out).not.toMatch(/SHADOW|ROOT|HOME|WORK/);
   });
@@ -93,7 +107,9 @@ describe('LocalRuntime isolation (bwrap)', () => {
   });
 
   it('cannot write kernel knobs in /proc', async () => {
-    const r = await sh('echo h > /proc/sysrq-trigger 2>&1; echo rc=$?; echo 3 > /proc/sys/vm/drop_caches 2>&1; echo rc=$?');
+    const r = await sh(
+      'echo h > /proc/sysrq-trigger 2>&1; echo rc=$?; echo 3 > /proc/sys/vm/drop_caches 2>&1; echo rc=$?',
+    );
     expect(r.out).not.toMatch(/rc=0/);
   });
 
@@ -136,6 +152,21 @@ describe('LocalRuntime isolation (bwrap)', () => {
     if (process.getuid?.() === 0) expect(hostStat.uid).toBe(65534);
   });
 
+  it('applies rlimits from resources (per process)', async () => {
+    const limited = await runtime.create(spec({ resources: { memoryMb: 2048 } }));
+    try {
+      const r = await collectOutput(
+        await runtime.exec(limited.id, { argv: ['sh', '-c', 'ulimit -d; ulimit -n; ulimit -c'] }),
+        {
+          maxOutputBytes: 4096,
+        },
+      );
+      expect(r.stdout.toString().trim().split('\n')).toEqual([String(2048 * 1024), '8192', '0']);
+    } finally {
+      await runtime.destroy(limited.id);
+    }
+  });
+
   it('rejects crafted ids', async () => {
     await expect(runtime.create(spec({ id: '../../etc' }))).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(runtime.create(spec({ id: '..' }))).rejects.toMatchObject({ code: 'invalid_argument' });
@@ -161,11 +192,45 @@ describe('LocalRuntime isolation (bwrap)', () => {
   });
 });
 
+describe('LocalRuntime with network host', () => {
+  it('shares the host network and connects over plain loopback', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sbx-local-net-'));
+    const runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'host' }, quiet);
+    const server = createServer((s) => s.end('hello from host'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const info = await runtime.create(spec());
+      const r = await collectOutput(await runtime.exec(info.id, { argv: ['cat', '/proc/net/dev'] }), {
+        maxOutputBytes: 65536,
+      });
+      const names = (text: string): string[] =>
+        text
+          .split('\n')
+          .slice(2)
+          .map((l) => l.split(':')[0]!.trim())
+          .filter(Boolean)
+          .sort();
+      expect(names(r.stdout.toString())).toEqual(names(readFileSync('/proc/net/dev', 'utf8')));
+      const socket = await runtime.connect(info.id, (server.address() as AddressInfo).port);
+      const chunks: Buffer[] = [];
+      for await (const c of socket) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).toString()).toBe('hello from host');
+      await runtime.destroy(info.id);
+    } finally {
+      server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('LocalRuntime without bubblewrap', () => {
   it('fails create with UnavailableError naming the fix', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sbx-local-nobwrap-'));
     try {
-      const runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none', bwrapPath: '/nonexistent/bwrap' }, quiet);
+      const runtime = new LocalRuntime(
+        { dataDir, isolation: 'bwrap', network: 'none', bwrapPath: '/nonexistent/bwrap' },
+        quiet,
+      );
       const err = await runtime.create(spec()).then(
         () => undefined,
         (e: unknown) => e as { code: string; message: string },
@@ -186,7 +251,10 @@ describe('LocalRuntime with isolation none', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sbx-local-none-'));
     const warnings: string[] = [];
     try {
-      const runtime = new LocalRuntime({ dataDir, isolation: 'none', network: 'none' }, { warn: (m) => warnings.push(m) });
+      const runtime = new LocalRuntime(
+        { dataDir, isolation: 'none', network: 'none' },
+        { warn: (m) => warnings.push(m) },
+      );
       expect(warnings.join()).toMatch(/isolation is "none"/);
       const info = await runtime.create(spec());
       expect(info.workdir).toBe(join(dataDir, info.id, 'workspace'));

@@ -36,7 +36,11 @@ function findOnPath(bin: string): string | undefined {
 }
 
 function validateExecRequest(req: ExecRequest): void {
-  if (!Array.isArray(req.argv) || req.argv.length === 0 || !req.argv.every((a) => typeof a === 'string' && !a.includes('\0'))) {
+  if (
+    !Array.isArray(req.argv) ||
+    req.argv.length === 0 ||
+    !req.argv.every((a) => typeof a === 'string' && !a.includes('\0'))
+  ) {
     throw new InvalidArgumentError('argv must be a non-empty array of strings without NUL bytes');
   }
   for (const [k, v] of Object.entries(req.env ?? {})) {
@@ -96,7 +100,8 @@ export class LocalRuntime implements SandboxRuntime {
     try {
       await this.store.createDirs(spec.id, this.runAs);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ConflictError(`Sandbox ${spec.id} already exists`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new ConflictError(`Sandbox ${spec.id} already exists`);
       throw err;
     }
     const meta: SandboxMeta = {

@@ -45,7 +45,9 @@ export async function putArchive(exec: SandboxExec, workdir: string, dir: string
   const exit = await session.wait();
   const feedError = await fed;
   if (exit.exitCode !== 0) {
-    throw new InvalidArgumentError(`tar failed to extract into ${target}: ${(await stderr) || `exit ${exit.exitCode ?? exit.signal}`}`);
+    throw new InvalidArgumentError(
+      `tar failed to extract into ${target}: ${(await stderr) || `exit ${exit.exitCode ?? exit.signal}`}`,
+    );
   }
   if (feedError instanceof Error) throw feedError;
 }
@@ -54,9 +56,12 @@ export async function putArchive(exec: SandboxExec, workdir: string, dir: string
 export async function getArchive(exec: SandboxExec, workdir: string, path: string): Promise<Readable> {
   checkPath(path, 'path');
   const target = posix.resolve(workdir, path);
-  const probe = await collectOutput(await exec({ argv: ['/bin/sh', '-c', '[ -e "$1" ] || [ -L "$1" ]', 'sh', target] }), {
-    maxOutputBytes: 4096,
-  });
+  const probe = await collectOutput(
+    await exec({ argv: ['/bin/sh', '-c', '[ -e "$1" ] || [ -L "$1" ]', 'sh', target] }),
+    {
+      maxOutputBytes: 4096,
+    },
+  );
   if (probe.exit.exitCode !== 0) throw new NotFoundError(`No such file or directory in the sandbox: ${target}`);
 
   const parent = posix.dirname(target);

@@ -37,7 +37,8 @@ class RelayDuplex extends Duplex {
     });
     child.stdout.once('end', () => this.push(null));
     child.once('exit', (code) => {
-      if (code !== 0 && code !== null) this.destroy(refused(port, stderr.replace(/^ERR /, '').trim() || `relay exit ${code}`));
+      if (code !== 0 && code !== null)
+        this.destroy(refused(port, stderr.replace(/^ERR /, '').trim() || `relay exit ${code}`));
     });
   }
 
@@ -61,10 +62,14 @@ class RelayDuplex extends Duplex {
 
 /** A TCP connection to 127.0.0.1:<port> in the network namespace of `targetPid`. */
 export async function connectInNamespace(nsenterPath: string, targetPid: number, port: number): Promise<Duplex> {
-  const child = spawn(nsenterPath, ['--target', String(targetPid), '--net', '--', process.execPath, '-e', RELAY_SCRIPT, String(port)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: '/usr/bin:/bin' },
-  });
+  const child = spawn(
+    nsenterPath,
+    ['--target', String(targetPid), '--net', '--', process.execPath, '-e', RELAY_SCRIPT, String(port)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: '/usr/bin:/bin' },
+    },
+  );
   child.stdin.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     let text = '';
