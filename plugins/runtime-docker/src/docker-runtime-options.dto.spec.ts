@@ -1,0 +1,60 @@
+import { describe, expect, it } from '@jest/globals';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { DockerRuntimeOptionsDto, resolveDockerRuntimeOptions } from './docker-runtime-options.dto.js';
+
+/** What the kernel's plugin loader does with `options`. */
+function validate(raw: Record<string, unknown>): string[] {
+  const dto = plainToInstance(DockerRuntimeOptionsDto, raw, { enableImplicitConversion: true });
+  return validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }).flatMap((e) =>
+    Object.values(e.constraints ?? {}),
+  );
+}
+
+describe('DockerRuntimeOptionsDto', () => {
+  it('defaults to hardened settings and the standard templates', () => {
+    expect(validate({})).toEqual([]);
+    const o = resolveDockerRuntimeOptions({});
+    expect(o).toMatchObject({ pidsLimit: 256, defaultNetwork: 'none', defaultMemoryMb: 512, defaultCpu: 1 });
+    expect(Object.keys(o.templates)).toEqual(['base', 'python', 'node', 'go', 'java', 'rust', 'ruby', 'php']);
+    expect(o.templates.python).toEqual({
+      image: 'sandboxed/python:local',
+      network: 'none',
+      language: 'python',
+      env: {},
+    });
+  });
+
+  it('merges configured templates over the defaults', () => {
+    const raw = {
+      defaultNetwork: 'bridge',
+      templates: { web: { image: 'acme/web:1', network: 'none', pidsLimit: 64, env: { A: 'b' } } },
+    };
+    expect(validate(raw)).toEqual([]);
+    const o = resolveDockerRuntimeOptions(raw as never);
+    expect(o.templates.web).toEqual({ image: 'acme/web:1', network: 'none', pidsLimit: 64, env: { A: 'b' } });
+    expect(o.templates.base?.network).toBe('bridge');
+  });
+
+  it('has no way to ask for privileges, mounts or the host network', () => {
+    expect(validate({ templates: { x: { image: 'i', privileged: true } } }).join()).toContain(
+      'templates.x.privileged: unknown key',
+    );
+    expect(validate({ templates: { x: { image: 'i', binds: ['/:/host'] } } }).join()).toContain(
+      'templates.x.binds: unknown key',
+    );
+    expect(validate({ templates: { x: { image: 'i', network: 'host' } } }).join()).toContain('templates.x.network');
+    expect(validate({ defaultNetwork: 'host' }).length).toBeGreaterThan(0);
+    expect(validate({ privileged: true }).join()).toContain('should not exist');
+  });
+
+  it('names the bad template key', () => {
+    expect(validate({ templates: { Bad: { image: '' } } }).join()).toMatch(
+      /templates\.Bad: name must be lower-case.*templates\.Bad\.image/,
+    );
+    expect(validate({ templates: { x: { image: 'i', env: { 'NOT OK': 'v' } } } }).join()).toContain(
+      'templates.x.env.NOT OK',
+    );
+    expect(validate({ pidsLimit: 5 }).length).toBeGreaterThan(0);
+  });
+});

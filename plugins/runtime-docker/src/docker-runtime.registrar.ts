@@ -1,0 +1,27 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { RUNTIME_REGISTRY, type RuntimeRegistry } from '@sandboxed/plugin-sdk';
+import { DockerRuntime } from './docker.runtime.js';
+
+/** Registers the Docker runtime when the module starts, and reconciles with the engine at boot. */
+@Injectable()
+export class DockerRuntimeRegistrar implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('runtime-docker');
+
+  constructor(
+    @Inject(RUNTIME_REGISTRY) private readonly registry: RuntimeRegistry,
+    @Inject(DockerRuntime) private readonly runtime: DockerRuntime,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this.runtime);
+  }
+
+  /** An unreachable engine does not stop boot: requests then get a 503 that says so. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.runtime.reconcile();
+    } catch (err) {
+      this.logger.warn(`reconcile at boot failed: ${(err as Error).message}`);
+    }
+  }
+}

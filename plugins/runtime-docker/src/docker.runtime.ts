@@ -1,0 +1,361 @@
+import { randomBytes } from 'node:crypto';
+import type { Duplex, Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { Container, ContainerInfo } from 'dockerode';
+import {
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+  SandboxedError,
+  type ExecRequest,
+  type ExecSession,
+  type SandboxInfo,
+  type SandboxRuntime,
+  type SandboxSelector,
+  type SandboxSpec,
+  type SandboxStatus,
+} from '@sandboxed/plugin-sdk';
+import { ownArchiveEntries } from './archive-owner.transform.js';
+import {
+  buildContainerSpec,
+  envList,
+  SANDBOX_GID,
+  SANDBOX_UID,
+  SANDBOX_USER,
+  SANDBOX_WORKDIR,
+} from './container-spec.builder.js';
+import { buildHintFor } from './default-templates.js';
+import { createDockerClient, type DockerClient } from './docker-client.factory.js';
+import { engineMessage, mapEngineError, statusOf as httpStatusOf, withDeadline } from './docker-error.mapper.js';
+import { DockerExecSession } from './docker-exec.session.js';
+import type { DockerRuntimeLogger, DockerRuntimeOptions } from './docker-runtime.options.js';
+import { killerArgv, wrapArgv } from './exec-wrapper.script.js';
+import { resolveSandboxPath, validateExecRequest } from './exec-request.validator.js';
+import { runToEnd } from './exec-output.reader.js';
+import { bridgeToDuplex } from './port-bridge.connector.js';
+import { bridgeArgv } from './port-bridge.script.js';
+import { assertValidSandboxId, isValidSandboxId } from './sandbox-id.validator.js';
+import {
+  containerName,
+  decodeLabels,
+  labelFilters,
+  LABELS,
+  statusOf,
+  type SandboxRecord,
+} from './sandbox-labels.codec.js';
+
+export interface ReconcileResult {
+  adopted: string[];
+  reaped: string[];
+}
+
+const TTY_ENV = { TERM: 'xterm-256color', COLUMNS: '80', LINES: '24' };
+const KILL_ATTEMPTS = 20;
+
+/**
+ * Sandboxes as hardened containers through dockerode: one container per sandbox, all state in
+ * its labels, so any gateway process on the same engine sees (and adopts) the same sandboxes.
+ */
+export class DockerRuntime implements SandboxRuntime {
+  readonly name = 'docker';
+  private readonly docker: Docker;
+  private readonly endpoint: string;
+
+  constructor(
+    private readonly options: DockerRuntimeOptions,
+    private readonly logger?: DockerRuntimeLogger,
+    client: DockerClient = createDockerClient(options.socketPath),
+  ) {
+    this.docker = client.docker;
+    this.endpoint = client.endpoint;
+  }
+
+  templateNames(): string[] {
+    return Object.keys(this.options.templates);
+  }
+
+  async create(spec: SandboxSpec): Promise<SandboxInfo> {
+    assertValidSandboxId(spec.id);
+    const template = this.options.templates[spec.template];
+    if (!template) {
+      throw new InvalidArgumentError(
+        `Unknown template "${spec.template}" (available: ${this.templateNames().join(', ')})`,
+        {
+          template: spec.template,
+          templates: this.templateNames(),
+        },
+      );
+    }
+    const createdAt = new Date();
+    const body = buildContainerSpec(spec, template, this.options, createdAt);
+    let container: Container;
+    try {
+      container = await this.call(this.docker.createContainer(body), 'create');
+    } catch (err) {
+      throw this.mapError(err, (message) => {
+        if (/no such image/i.test(message)) {
+          return new UnavailableError(
+            `Image ${template.image} (template "${spec.template}") is not present on the Docker engine; ${buildHintFor(template.image)}`,
+            { image: template.image, template: spec.template },
+          );
+        }
+        return new NotFoundError(message);
+      });
+    }
+    try {
+      await this.call(container.start(), 'start');
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw this.mapError(err);
+    }
+    return this.toInfo(
+      {
+        id: spec.id,
+        owner: spec.owner,
+        template: spec.template,
+        labels: { ...spec.labels },
+        resources: this.resourcesOf(body),
+        createdAt,
+        expiresAt: new Date(spec.expiresAt),
+      },
+      'running',
+    );
+  }
+
+  async get(id: string): Promise<SandboxInfo | undefined> {
+    if (!isValidSandboxId(id)) return undefined;
+    try {
+      const info = await this.call(this.docker.getContainer(containerName(id)).inspect(), 'inspect');
+      const record = decodeLabels(info.Config.Labels);
+      return record?.id === id ? this.toInfo(record, statusOf(info.State.Status)) : undefined;
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return undefined;
+      throw this.mapError(err);
+    }
+  }
+
+  async list(selector: SandboxSelector = {}): Promise<SandboxInfo[]> {
+    const out: SandboxInfo[] = [];
+    for (const { record, container } of await this.listRecords(selector)) {
+      if (!record) continue;
+      if (selector.owner !== undefined && record.owner !== selector.owner) continue;
+      if (!Object.entries(selector.labels ?? {}).every(([k, v]) => record.labels[k] === v)) continue;
+      out.push(this.toInfo(record, statusOf(container.State)));
+    }
+    return out;
+  }
+
+  async destroy(id: string): Promise<void> {
+    if (!isValidSandboxId(id)) return;
+    await this.removeContainer(containerName(id));
+  }
+
+  async exec(id: string, req: ExecRequest): Promise<ExecSession> {
+    if (!isValidSandboxId(id)) throw this.sandboxNotFound(id);
+    validateExecRequest(req);
+    const tty = req.tty === true;
+    const container = this.docker.getContainer(containerName(id));
+    const execId = randomBytes(8).toString('hex');
+    const exec = await this.createExec(id, container, {
+      Cmd: wrapArgv(execId, req.argv),
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: tty,
+      Env: envList({ ...(tty ? TTY_ENV : {}), ...req.env }),
+      WorkingDir: resolveSandboxPath(SANDBOX_WORKDIR, req.cwd),
+      User: SANDBOX_USER,
+    });
+    let socket: Duplex;
+    try {
+      socket = (await this.call(exec.start({ hijack: true, stdin: true, Tty: tty }), 'exec start')) as Duplex;
+    } catch (err) {
+      throw this.mapError(err, () => this.sandboxNotFound(id));
+    }
+    const session = new DockerExecSession({
+      exec,
+      socket,
+      tty,
+      timeoutMs: req.timeoutMs,
+      signalGroup: (signal) => this.signalGroup(container, execId, signal),
+    });
+    if (tty) await session.resize(80, 24);
+    return session;
+  }
+
+  async putArchive(id: string, dir: string, tar: Readable): Promise<void> {
+    if (!isValidSandboxId(id)) throw this.sandboxNotFound(id);
+    const path = resolveSandboxPath(SANDBOX_WORKDIR, dir);
+    const owned = ownArchiveEntries(tar, SANDBOX_UID, SANDBOX_GID);
+    let badArchive: unknown;
+    owned.once('error', (err) => (badArchive = err));
+    try {
+      await this.docker.getContainer(containerName(id)).putArchive(owned, { path });
+      if (badArchive) throw badArchive;
+    } catch (err) {
+      tar.destroy();
+      owned.destroy();
+      if (badArchive instanceof SandboxedError) throw badArchive;
+      if (badArchive) throw new InvalidArgumentError(`Invalid tar archive: ${(badArchive as Error).message}`);
+      throw this.mapError(err, (message) =>
+        /no such container/i.test(message)
+          ? this.sandboxNotFound(id)
+          : new NotFoundError(`Directory ${path} not found in the sandbox`),
+      );
+    }
+  }
+
+  async getArchive(id: string, path: string): Promise<Readable> {
+    if (!isValidSandboxId(id)) throw this.sandboxNotFound(id);
+    const target = resolveSandboxPath(SANDBOX_WORKDIR, path);
+    try {
+      return (await this.call(
+        this.docker.getContainer(containerName(id)).getArchive({ path: target }),
+        'archive',
+      )) as Readable;
+    } catch (err) {
+      throw this.mapError(err, (message) =>
+        /no such container/i.test(message)
+          ? this.sandboxNotFound(id)
+          : new NotFoundError(`${target} not found in the sandbox`),
+      );
+    }
+  }
+
+  async connect(id: string, port: number): Promise<Duplex> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`Invalid port: ${port}`);
+    const session = await this.exec(id, { argv: bridgeArgv(port) });
+    return bridgeToDuplex(session, port);
+  }
+
+  /** At boot: adopt live sandboxes, remove expired ones and containers whose labels are incomplete. */
+  async reconcile(now = new Date()): Promise<ReconcileResult> {
+    const result: ReconcileResult = { adopted: [], reaped: [] };
+    for (const { record, container } of await this.listRecords()) {
+      const name = container.Names?.[0]?.replace(/^\//, '') ?? container.Id;
+      if (!record || record.expiresAt.getTime() <= now.getTime()) {
+        await this.removeContainer(container.Id).catch((err: Error) =>
+          this.logger?.warn(`runtime-docker: cannot reap ${name}: ${err.message}`),
+        );
+        result.reaped.push(record?.id ?? name);
+      } else {
+        result.adopted.push(record.id);
+      }
+    }
+    this.logger?.log(
+      `runtime-docker: adopted ${result.adopted.length} sandbox(es)` +
+        (result.adopted.length ? ` (${result.adopted.join(', ')})` : '') +
+        `, reaped ${result.reaped.length}` +
+        (result.reaped.length ? ` (${result.reaped.join(', ')})` : ''),
+    );
+    return result;
+  }
+
+  async close(): Promise<void> {
+    // Containers are deliberately left running: sandboxes outlive this process.
+  }
+
+  private async listRecords(
+    selector: SandboxSelector = {},
+  ): Promise<Array<{ record?: SandboxRecord; container: ContainerInfo }>> {
+    let containers: ContainerInfo[];
+    try {
+      containers = await this.call(
+        this.docker.listContainers({ all: true, filters: { label: labelFilters(selector) } }),
+        'list',
+      );
+    } catch (err) {
+      throw this.mapError(err);
+    }
+    return containers.map((container) => ({ record: decodeLabels(container.Labels), container }));
+  }
+
+  /** Creates the exec; a stopped sandbox (engine restart, OOM of its init) is started once first. */
+  private async createExec(id: string, container: Container, body: Docker.ExecCreateOptions): Promise<Docker.Exec> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call(container.exec(body), 'exec create');
+      } catch (err) {
+        if (attempt === 0 && httpStatusOf(err) === 409 && /not running/i.test(engineMessage(err))) {
+          this.logger?.log(`runtime-docker: starting stopped sandbox ${id}`);
+          await this.call(container.start(), 'start').catch(() => undefined);
+          continue;
+        }
+        throw this.mapError(err, () => this.sandboxNotFound(id));
+      }
+    }
+  }
+
+  /** Runs the killer exec, retrying while the pids limit leaves no slot for it. */
+  private async signalGroup(container: Container, execId: string, signal: NodeJS.Signals): Promise<void> {
+    for (let attempt = 1; attempt <= KILL_ATTEMPTS; attempt++) {
+      try {
+        const out = await runToEnd(container, { Cmd: killerArgv(execId, signal), User: SANDBOX_USER });
+        if (/^(killed|none)/m.test(out.stdout)) return;
+      } catch (err) {
+        if (httpStatusOf(err) === 404) return;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(50 * attempt, 250)));
+    }
+    this.logger?.warn(`runtime-docker: could not signal exec ${execId} after ${KILL_ATTEMPTS} attempts (pids limit?)`);
+  }
+
+  private async removeContainer(nameOrId: string): Promise<void> {
+    const container = this.docker.getContainer(nameOrId);
+    try {
+      await this.call(container.remove({ force: true }), 'remove');
+    } catch (err) {
+      const status = httpStatusOf(err);
+      if (status === 404) return;
+      if (status === 409) return this.awaitRemoval(container);
+      throw this.mapError(err);
+    }
+  }
+
+  /** Another caller is already removing it: wait until it is gone. */
+  private async awaitRemoval(container: Container): Promise<void> {
+    const deadline = Date.now() + this.options.apiTimeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        await container.inspect();
+      } catch (err) {
+        if (httpStatusOf(err) === 404) return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new ConflictError('Sandbox removal did not finish in time');
+  }
+
+  private call<T>(work: Promise<T>, what: string): Promise<T> {
+    return withDeadline(work, this.options.apiTimeoutMs, this.endpoint, what);
+  }
+
+  private mapError(err: unknown, notFound?: (message: string) => SandboxedError): SandboxedError {
+    return mapEngineError(err, { endpoint: this.endpoint, ...(notFound ? { notFound } : {}) });
+  }
+
+  private sandboxNotFound(id: string): NotFoundError {
+    return new NotFoundError(`Sandbox ${String(id).slice(0, 200)} not found`);
+  }
+
+  private resourcesOf(body: Docker.ContainerCreateOptions): SandboxRecord['resources'] {
+    const labels = body.Labels ?? {};
+    return { cpu: Number(labels[LABELS.cpu]), memoryMb: Number(labels[LABELS.memoryMb]) };
+  }
+
+  private toInfo(record: SandboxRecord, status: SandboxStatus): SandboxInfo {
+    return {
+      id: record.id,
+      owner: record.owner,
+      template: record.template,
+      labels: { ...record.labels },
+      resources: { ...record.resources },
+      status,
+      createdAt: record.createdAt,
+      expiresAt: record.expiresAt,
+      runtime: this.name,
+      workdir: SANDBOX_WORKDIR,
+    };
+  }
+}
