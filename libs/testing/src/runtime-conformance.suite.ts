@@ -38,7 +38,7 @@ async function eventually(attempt: () => Promise<boolean>, timeoutMs: number, in
   }
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
+async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
   return Buffer.concat(chunks);
@@ -51,7 +51,7 @@ async function untar(stream: Readable): Promise<Map<string, { type: string; data
     for await (const entry of extract) {
       out.set(entry.header.name.replace(/^\.\//, '').replace(/\/$/, ''), {
         type: String(entry.header.type),
-        data: await readAll(entry),
+        data: await readAll(entry as unknown as AsyncIterable<Buffer>),
       });
     }
   })();
@@ -64,7 +64,7 @@ function packTar(files: Record<string, Buffer | string>): Readable {
   const pack = tar.pack();
   for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, content);
   pack.finalize();
-  return pack;
+  return Readable.from(pack);
 }
 
 /** What a connection attempt to a port with no listener turns into, within a deadline. */

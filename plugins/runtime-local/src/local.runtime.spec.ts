@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { mkdtemp, rm, readdir } from 'node:fs/promises';
 import * as tar from 'tar-stream';
 import { tmpdir } from 'node:os';
@@ -140,7 +141,7 @@ describe('LocalRuntime isolation (bwrap)', () => {
     const p = tar.pack();
     p.entry({ name }, 'x');
     p.finalize();
-    await expect(runtime.putArchive(id, '/workspace/etc-link', p)).rejects.toThrow(/tar/);
+    await expect(runtime.putArchive(id, '/workspace/etc-link', Readable.from(p))).rejects.toThrow(/tar/);
     expect(existsSync(`/etc/${name}`)).toBe(false);
   });
 
@@ -183,12 +184,23 @@ describe('LocalRuntime isolation (bwrap)', () => {
     };
     process.kill(-meta.holder.pid, 'SIGKILL');
     process.kill(meta.holder.childPid, 'SIGKILL');
+    // SIGKILL lands asynchronously: wait (with a deadline) until the holder is really gone.
+    const deadline = Date.now() + 5000;
+    while (
+      existsSync(`/proc/${meta.holder.childPid}/cmdline`) &&
+      readFileSync(`/proc/${meta.holder.childPid}/cmdline`).length > 0
+    ) {
+      if (Date.now() > deadline) throw new Error('holder did not die');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect((await runtime.get(id))?.status).toBe('stopped');
     const r = await sh('echo back');
     expect(r.out).toBe('back\n');
     const after = JSON.parse((await import('node:fs')).readFileSync(join(dataDir, id, 'meta.json'), 'utf8')) as {
       holder: { childPid: number };
     };
     expect(after.holder.childPid).not.toBe(meta.holder.childPid);
+    expect((await runtime.get(id))?.status).toBe('running');
   });
 });
 
