@@ -66,3 +66,14 @@ export type { CollectedOutput, CollectOptions } from './exec-output.collector.js
 export { execEvents } from './exec-events.stream.js';
 export type { ExecEventsOptions } from './exec-events.stream.js';
 export { BinaryBody } from './binary.body.js';
+export { CHANNEL_REGISTRY, ChannelRegistryModule, InMemoryChannelRegistry } from './channel.registry.js';
+export { sandboxMessageChannel, sandboxTunnel, sandboxHttpPath } from './channel.helpers.js';
+export type {
+  ChannelDefinition,
+  ChannelMessage,
+  ChannelRegistry,
+  MessageChannel,
+  MessageChannelDefinition,
+  OpenedChannel,
+  TunnelDefinition,
+} from './channel.types.js';

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { OpenedChannel } from './channel.types.js';
 import type { OperationEvent } from './operation.types.js';
 import type { Principal } from './principal.types.js';
 
@@ -30,6 +31,12 @@ export interface OperationInvoker {
     principal: Principal,
     signal: AbortSignal,
   ): Promise<AsyncIterable<OperationEvent>>;
+  /**
+   * Opens a channel from the ChannelRegistry (a terminal, a tunnel) with the same checks as
+   * `invoke`: scope, input, and a sandbox the principal owns (anyone else's is NotFound).
+   * Aborting `signal` before it resolves cancels the open.
+   */
+  open(channelId: string, req: InvocationRequest, principal: Principal, signal: AbortSignal): Promise<OpenedChannel>;
 }
 
 export interface Authenticator {

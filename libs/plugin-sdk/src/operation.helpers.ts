@@ -30,6 +30,6 @@ export function sandboxStreamOperation<I extends object>(
 }
 
 /** The auth scope an operation needs: its `requiredScope`, else `sandbox:read` for read-only ops and `sandbox:write` otherwise. */
-export function requiredScopeOf(op: OperationDefinition): string {
+export function requiredScopeOf(op: Pick<OperationDefinition, 'requiredScope' | 'hints'>): string {
   return op.requiredScope ?? (op.hints?.readOnly ? 'sandbox:read' : 'sandbox:write');
 }

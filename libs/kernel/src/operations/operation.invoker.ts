@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
+  CHANNEL_REGISTRY,
   ForbiddenError,
   hasScope,
   InvalidArgumentError,
@@ -8,7 +9,9 @@ import {
   requiredScopeOf,
   SandboxedError,
   toSandboxedError,
+  type ChannelRegistry,
   type InvocationRequest,
+  type OpenedChannel,
   type OperationContext,
   type OperationDefinition,
   type OperationEvent,
@@ -35,6 +38,8 @@ export class KernelOperationInvoker implements OperationInvoker {
   constructor(
     @Inject(OPERATION_REGISTRY) private readonly registry: OperationRegistry,
     private readonly sandboxes: SandboxService,
+    // Provided by ChannelRegistryModule when a plugin that uses channels is loaded.
+    @Optional() @Inject(CHANNEL_REGISTRY) private readonly channels?: ChannelRegistry,
   ) {}
 
   async invoke(opId: string, req: InvocationRequest, principal: Principal, signal: AbortSignal): Promise<unknown> {
@@ -57,6 +62,28 @@ export class KernelOperationInvoker implements OperationInvoker {
     if (!op.stream) throw new InvalidArgumentError(`Operation ${opId} does not stream`);
     const events = (op.handler as (c: typeof ctx, i: object) => AsyncIterable<OperationEvent>)(ctx, input);
     return this.guard(opId, events);
+  }
+
+  async open(channelId: string, req: InvocationRequest, principal: Principal, signal: AbortSignal): Promise<OpenedChannel> {
+    const channel = this.channels?.get(channelId);
+    if (!channel) throw new NotFoundError(`Unknown channel "${channelId}"`);
+    const scope = requiredScopeOf(channel);
+    if (!hasScope(principal, scope)) throw new ForbiddenError(`This channel needs the "${scope}" scope`);
+    const input = await validateInput(channel.input, req.input);
+    const sandbox = await this.sandboxes.getOwned(principal, req.sandboxId);
+    const ctx: SandboxOperationContext = {
+      principal,
+      signal,
+      logger: this.loggerFor(channelId, principal),
+      sandbox,
+      runtime: this.sandboxes.runtime(),
+    };
+    try {
+      if (channel.kind === 'tunnel') return { kind: 'tunnel', stream: await channel.open(ctx, input) };
+      return { kind: 'messages', channel: await channel.open(ctx, input) };
+    } catch (err) {
+      throw this.mapError(channelId, err);
+    }
   }
 
   private async *guard(opId: string, events: AsyncIterable<OperationEvent>): AsyncGenerator<OperationEvent> {
