@@ -18,6 +18,8 @@ export function printTable(rows) {
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     const ratio = r.baseline ? (r.p50 / r.baseline.p50).toFixed(2) + 'x' : '';
-    console.log(`| ${r.name} | ${r.n} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${r.baseline?.name ?? ''} | ${fmt(r.baseline?.p50)} | ${ratio} |`);
+    console.log(
+      `| ${r.name} | ${r.n} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${r.baseline?.name ?? ''} | ${fmt(r.baseline?.p50)} | ${ratio} |`,
+    );
   }
 }

@@ -8,7 +8,10 @@ const ISSUER = 'https://issuer.test/';
 const AUDIENCE = 'sandboxed';
 const CORE = ['runtime-local', 'capability-shell', 'transport-rest'];
 
-async function hsToken(claims: Record<string, unknown>, opts: { exp?: number | string | false; alg?: string; secret?: string } = {}): Promise<string> {
+async function hsToken(
+  claims: Record<string, unknown>,
+  opts: { exp?: number | string | false; alg?: string; secret?: string } = {},
+): Promise<string> {
   let jwt = new SignJWT({ scope: 'sandbox:read sandbox:write', iss: ISSUER, aud: AUDIENCE, ...claims })
     .setProtectedHeader({ alg: opts.alg ?? 'HS256' })
     .setIssuedAt();
@@ -22,7 +25,9 @@ describe('auth (HS256 + API keys)', () => {
   beforeAll(async () => {
     gw = await startTestGateway({
       onlyPlugins: CORE,
-      config: { auth: { jwt: { secret: SECRET, issuer: ISSUER, audience: AUDIENCE }, apiKeys: { 'sk-test-carol': 'carol' } } },
+      config: {
+        auth: { jwt: { secret: SECRET, issuer: ISSUER, audience: AUDIENCE }, apiKeys: { 'sk-test-carol': 'carol' } },
+      },
     });
     anon = new HttpClient(gw.url);
   });
@@ -158,10 +163,15 @@ describe('auth (RS256 public key, ES256 JWKS)', () => {
   it('verifies ES256 tokens against a JWKS endpoint', async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-    const jwks: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    const jwks: Server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+    );
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
     const port = (jwks.address() as { port: number }).port;
-    const gw = await startTestGateway({ onlyPlugins: CORE, config: { auth: { jwt: { jwksUrl: `http://127.0.0.1:${port}/jwks.json` } } } });
+    const gw = await startTestGateway({
+      onlyPlugins: CORE,
+      config: { auth: { jwt: { jwksUrl: `http://127.0.0.1:${port}/jwks.json` } } },
+    });
     try {
       const token = await new SignJWT({ sub: 'erin', scope: 'sandbox:read' })
         .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
@@ -174,7 +184,9 @@ describe('auth (RS256 public key, ES256 JWKS)', () => {
         .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
         .setExpirationTime('5m')
         .sign(other.privateKey);
-      expect((await new HttpClient(gw.url, { authorization: `Bearer ${foreign}` }).get('/v1/sandboxes')).status).toBe(401);
+      expect((await new HttpClient(gw.url, { authorization: `Bearer ${foreign}` }).get('/v1/sandboxes')).status).toBe(
+        401,
+      );
     } finally {
       await gw.close();
       jwks.close();
@@ -184,14 +196,14 @@ describe('auth (RS256 public key, ES256 JWKS)', () => {
 
 describe('boot-time auth rules', () => {
   it('refuses to start on a non-loopback host with no auth configured', async () => {
-    await expect(startTestGateway({ onlyPlugins: CORE, config: { server: { host: '0.0.0.0', port: 0 } } })).rejects.toThrow(
-      /No authentication is configured and server.host is 0.0.0.0/,
-    );
+    await expect(
+      startTestGateway({ onlyPlugins: CORE, config: { server: { host: '0.0.0.0', port: 0 } } }),
+    ).rejects.toThrow(/No authentication is configured and server.host is 0.0.0.0/);
   });
 
   it('refuses a short HS256 secret', async () => {
-    await expect(startTestGateway({ onlyPlugins: CORE, config: { auth: { jwt: { secret: 'short' } } } })).rejects.toThrow(
-      /auth.jwt.secret: must be at least 32 bytes/,
-    );
+    await expect(
+      startTestGateway({ onlyPlugins: CORE, config: { auth: { jwt: { secret: 'short' } } } }),
+    ).rejects.toThrow(/auth.jwt.secret: must be at least 32 bytes/);
   });
 });

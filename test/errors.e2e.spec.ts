@@ -16,7 +16,9 @@ describe('bad input gets clear 4xx errors', () => {
   afterAll(async () => gw?.close());
 
   it('400 for malformed JSON', async () => {
-    const res = await api.request('POST', `/v1/sandboxes/${id}/exec`, '{"command": "echo', { 'content-type': 'application/json' });
+    const res = await api.request('POST', `/v1/sandboxes/${id}/exec`, '{"command": "echo', {
+      'content-type': 'application/json',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_argument');
     expect(res.body.error.message).toMatch(/JSON/);
@@ -40,7 +42,9 @@ describe('bad input gets clear 4xx errors', () => {
   });
 
   it('400 for limits beyond the configured maximums and reserved labels', async () => {
-    expect((await api.post('/v1/sandboxes', { ttlSeconds: 10_000_000 })).body.error.message).toMatch(/ttlSeconds: at most/);
+    expect((await api.post('/v1/sandboxes', { ttlSeconds: 10_000_000 })).body.error.message).toMatch(
+      /ttlSeconds: at most/,
+    );
     expect((await api.post('/v1/sandboxes', { resources: { cpu: 64 } })).status).toBe(400);
     expect((await api.post('/v1/sandboxes', { labels: { 'sandboxed.owner': 'root' } })).status).toBe(400);
   });

@@ -46,10 +46,15 @@ describe('sandbox lifecycle', () => {
     const created = await api.post('/v1/sandboxes', { ttlSeconds: 1 });
     expect(created.status).toBe(201);
     const id: string = created.body.id;
-    expect(new Date(created.body.expiresAt).getTime() - new Date(created.body.createdAt).getTime()).toBeLessThanOrEqual(1500);
+    expect(new Date(created.body.expiresAt).getTime() - new Date(created.body.createdAt).getTime()).toBeLessThanOrEqual(
+      1500,
+    );
     const runtime = gw.app.get<RuntimeRegistry>(RUNTIME_REGISTRY).get('local')!;
     expect(await runtime.get(id)).toBeDefined();
-    await waitFor(async () => (await api.get(`/v1/sandboxes/${id}`)).status === 404, { what: 'expiry', timeoutMs: 5000 });
+    await waitFor(async () => (await api.get(`/v1/sandboxes/${id}`)).status === 404, {
+      what: 'expiry',
+      timeoutMs: 5000,
+    });
     await waitFor(async () => (await runtime.get(id)) === undefined, { what: 'the reaper', timeoutMs: 10_000 });
   });
 

@@ -36,7 +36,11 @@ const EXPECTED: Array<[string, string, string]> = [
 describe('OpenAPI document and Swagger UI', () => {
   let gw: TestGateway;
   let api: HttpClient;
-  let spec: { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: object } };
+  let spec: {
+    openapi: string;
+    paths: Record<string, Record<string, Operation>>;
+    components: { securitySchemes: object };
+  };
   beforeAll(async () => {
     gw = await startTestGateway();
     api = new HttpClient(gw.url);
@@ -60,20 +64,30 @@ describe('OpenAPI document and Swagger UI', () => {
     for (const [path, methods] of Object.entries(spec.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         const where = `${method.toUpperCase()} ${path}`;
-        expect({ where, summary: Boolean(op.summary), description: Boolean(op.description) }).toEqual({ where, summary: true, description: true });
+        expect({ where, summary: Boolean(op.summary), description: Boolean(op.description) }).toEqual({
+          where,
+          summary: true,
+          description: true,
+        });
         const statuses = Object.keys(op.responses);
         expect({ where, success: statuses.some((s) => s.startsWith('2')) }).toEqual({ where, success: true });
         if (path === '/health') continue;
-        expect({ where, errors: ['400', '401', '404', '500'].every((s) => statuses.includes(s)) }).toEqual({ where, errors: true });
+        expect({ where, errors: ['400', '401', '404', '500'].every((s) => statuses.includes(s)) }).toEqual({
+          where,
+          errors: true,
+        });
         expect({ where, security: (op.security ?? []).length > 0 }).toEqual({ where, security: true });
-        if (method === 'post' || method === 'put') expect({ where, body: Boolean(op.requestBody) }).toEqual({ where, body: true });
+        if (method === 'post' || method === 'put')
+          expect({ where, body: Boolean(op.requestBody) }).toEqual({ where, body: true });
       }
     }
     expect(Object.keys(spec.components.securitySchemes)).toEqual(expect.arrayContaining(['bearer', 'apiKey']));
   });
 
   it('describes input fields from the DTOs', () => {
-    const schemas = (spec.components as { schemas: Record<string, { properties: Record<string, { description?: string }> }> }).schemas;
+    const schemas = (
+      spec.components as { schemas: Record<string, { properties: Record<string, { description?: string }> }> }
+    ).schemas;
     expect(schemas.ExecInput.properties.command.description).toMatch(/sh -c/);
     expect(schemas.CreateSandboxInput.properties.ttlSeconds.description).toBeTruthy();
   });

@@ -45,7 +45,9 @@ describe('plugin loader', () => {
     });
 
     it('documents its operations in the OpenAPI spec', async () => {
-      const spec = (await (await fetch(`${gw.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
+      const spec = (await (await fetch(`${gw.url}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { operationId: string }>>;
+      };
       expect(spec.paths['/v1/acme/echo'].post.operationId).toBe('acme.echo');
       expect(spec.paths['/v1/sandboxes/{id}/hostname'].post.operationId).toBe('acme.hostname');
     });
@@ -64,7 +66,9 @@ describe('plugin loader', () => {
   });
 
   it('stops boot on an incompatible engine range', async () => {
-    expect(await bootError([fixture('bad-plugins/future-engine.ts')])).toMatch(/Plugin "future-engine": targets engine \^7/);
+    expect(await bootError([fixture('bad-plugins/future-engine.ts')])).toMatch(
+      /Plugin "future-engine": targets engine \^7/,
+    );
   });
 
   it('stops boot when a plugin fails to start, naming it', async () => {
@@ -74,7 +78,9 @@ describe('plugin loader', () => {
   });
 
   it('stops boot when a module does not export a plugin', async () => {
-    expect(await bootError([fixture('bad-plugins/not-a-plugin.ts')])).toMatch(/does not export a plugin made by definePlugin/);
+    expect(await bootError([fixture('bad-plugins/not-a-plugin.ts')])).toMatch(
+      /does not export a plugin made by definePlugin/,
+    );
   });
 
   it('stops boot when a plugin cannot be found', async () => {

@@ -15,7 +15,12 @@ describe('REST walkthrough on the local runtime', () => {
   it('create → exec → write → read → grep → edit → glob → delete', async () => {
     const created = await api.post('/v1/sandboxes', { labels: { project: 'walkthrough' }, ttlSeconds: 600 });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ template: 'base', status: 'running', runtime: 'local', workdir: '/workspace' });
+    expect(created.body).toMatchObject({
+      template: 'base',
+      status: 'running',
+      runtime: 'local',
+      workdir: '/workspace',
+    });
     expect(created.body.id).toMatch(/^[0-9a-f]{32}$/);
     const id: string = created.body.id;
     const sb = `/v1/sandboxes/${id}`;
@@ -27,7 +32,10 @@ describe('REST walkthrough on the local runtime', () => {
     const exec = await api.post(`${sb}/exec`, { command: 'echo hi' });
     expect(exec.body).toMatchObject({ stdout: 'hi\n', exitCode: 0 });
 
-    const write = await api.post(`${sb}/files/write`, { path: 'src/app.py', content: 'def greet():\n    return "hi"\n\nprint(greet())\n' });
+    const write = await api.post(`${sb}/files/write`, {
+      path: 'src/app.py',
+      content: 'def greet():\n    return "hi"\n\nprint(greet())\n',
+    });
     expect(write.status).toBe(200);
     expect(write.body.path).toBe('/workspace/src/app.py');
 
@@ -37,7 +45,11 @@ describe('REST walkthrough on the local runtime', () => {
     const grep = await api.post(`${sb}/files/grep`, { pattern: 'ret(urn)?\\s+"\\w+"', path: '.' });
     expect(grep.body.matches).toEqual([{ path: '/workspace/src/app.py', line: 2, text: '    return "hi"' }]);
 
-    const edit = await api.post(`${sb}/files/edit`, { path: 'src/app.py', oldText: 'return "hi"', newText: 'return "hello"' });
+    const edit = await api.post(`${sb}/files/edit`, {
+      path: 'src/app.py',
+      oldText: 'return "hi"',
+      newText: 'return "hello"',
+    });
     expect(edit.status).toBe(200);
     const run = await api.post(`${sb}/exec`, { command: 'cd src && cat app.py | grep -c hello' });
     expect(run.body.stdout).toBe('1\n');
@@ -50,7 +62,9 @@ describe('REST walkthrough on the local runtime', () => {
     await api.post(`${sb}/files/write`, { path: 'src/lib/util.py', content: 'x = 1\n' });
     await api.post(`${sb}/files/write`, { path: 'README.md', content: '# hi\n' });
     const glob = await api.post(`${sb}/files/glob`, { pattern: '**/*.py' });
-    expect([...glob.body.matches].sort()).toEqual(['src/app.py', 'src/lib/util.py'].map((p) => expect.stringContaining(p)));
+    expect([...glob.body.matches].sort()).toEqual(
+      ['src/app.py', 'src/lib/util.py'].map((p) => expect.stringContaining(p)),
+    );
     expect(glob.body.matches).toHaveLength(2);
 
     const del = await api.post(`${sb}/files/delete`, { path: 'src', recursive: true });
@@ -85,7 +99,9 @@ describe('REST walkthrough on the local runtime', () => {
     beforeAll(async () => {
       id = await api.createSandbox();
       sb = `/v1/sandboxes/${id}`;
-      await api.post(`${sb}/exec`, { command: 'ln -s /etc escape && ln -s / root && ln -s ../../../../etc/passwd passwd' });
+      await api.post(`${sb}/exec`, {
+        command: 'ln -s /etc escape && ln -s / root && ln -s ../../../../etc/passwd passwd',
+      });
     });
 
     it('refuses traversal with a 4xx', async () => {

@@ -17,14 +17,22 @@ describe('shell over REST', () => {
   it('runs a shell command and reports stdout, stderr and the exit code separately', async () => {
     const res = await exec({ command: 'echo out; echo err >&2; exit 3' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 3, timedOut: false, truncated: false });
+    expect(res.body).toMatchObject({
+      stdout: 'out\n',
+      stderr: 'err\n',
+      exitCode: 3,
+      timedOut: false,
+      truncated: false,
+    });
     expect(typeof res.body.durationMs).toBe('number');
   });
 
   it('runs argv without a shell, with stdin, env and a relative cwd', async () => {
     expect((await exec({ argv: ['echo', '$HOME', '; rm -rf /'] })).body.stdout).toBe('$HOME ; rm -rf /\n');
     expect((await exec({ argv: ['cat'], stdin: 'piped in' })).body.stdout).toBe('piped in');
-    expect((await exec({ command: 'echo $GREETING $EXTRA', env: { EXTRA: 'world' } })).body.stdout).toBe('hello world\n');
+    expect((await exec({ command: 'echo $GREETING $EXTRA', env: { EXTRA: 'world' } })).body.stdout).toBe(
+      'hello world\n',
+    );
     await exec({ command: 'mkdir -p sub/dir' });
     expect((await exec({ command: 'pwd', cwd: 'sub/dir' })).body.stdout).toBe('/workspace/sub/dir\n');
   });
@@ -43,7 +51,9 @@ describe('shell over REST', () => {
     expect(res.status).toBe(200);
     expect(res.body.timedOut).toBe(true);
     expect(res.body.exitCode).not.toBe(0);
-    const probe = await exec({ command: 'kill -0 "$(cat /workspace/child.pid)" 2>/dev/null && echo alive || echo gone' });
+    const probe = await exec({
+      command: 'kill -0 "$(cat /workspace/child.pid)" 2>/dev/null && echo alive || echo gone',
+    });
     expect(probe.body.stdout).toBe('gone\n');
   });
 
@@ -66,11 +76,19 @@ describe('shell over REST', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const events = [];
     for await (const e of readSse(res)) events.push(e);
-    const stdout = events.filter((e) => e.event === 'output' && e.data.stream === 'stdout').map((e) => e.data.data).join('');
-    const stderr = events.filter((e) => e.event === 'output' && e.data.stream === 'stderr').map((e) => e.data.data).join('');
+    const stdout = events
+      .filter((e) => e.event === 'output' && e.data.stream === 'stdout')
+      .map((e) => e.data.data)
+      .join('');
+    const stderr = events
+      .filter((e) => e.event === 'output' && e.data.stream === 'stderr')
+      .map((e) => e.data.data)
+      .join('');
     expect(stdout).toBe('line1\nline2\nline3\n');
     expect(stderr).toBe('oops\n');
-    expect(events.filter((e) => e.event === 'exit')).toEqual([{ event: 'exit', data: { exitCode: 4, timedOut: false } }]);
+    expect(events.filter((e) => e.event === 'exit')).toEqual([
+      { event: 'exit', data: { exitCode: 4, timedOut: false } },
+    ]);
     expect(events[events.length - 1].event).toBe('exit');
   });
 
@@ -88,7 +106,9 @@ describe('shell over REST', () => {
     abort.abort();
     await reader.return(undefined).catch(() => undefined);
     await waitFor(
-      async () => (await exec({ command: 'kill -0 "$(cat /workspace/stream.pid)" 2>/dev/null && echo alive || echo gone' })).body.stdout === 'gone\n',
+      async () =>
+        (await exec({ command: 'kill -0 "$(cat /workspace/stream.pid)" 2>/dev/null && echo alive || echo gone' })).body
+          .stdout === 'gone\n',
       { what: 'the streamed command to be killed' },
     );
   });

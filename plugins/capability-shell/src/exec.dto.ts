@@ -18,7 +18,10 @@ export class ExecInput {
   @IsString()
   @MinLength(1)
   @MaxLength(131072)
-  @JSONSchema({ description: 'Shell command, run by `/bin/sh -c`. Give either `command` or `argv`.', example: 'echo hi' })
+  @JSONSchema({
+    description: 'Shell command, run by `/bin/sh -c`. Give either `command` or `argv`.',
+    example: 'echo hi',
+  })
   command?: string;
 
   @IsOptional()
@@ -32,7 +35,10 @@ export class ExecInput {
   @IsOptional()
   @IsString()
   @MaxLength(4096)
-  @JSONSchema({ description: 'Working directory; relative to the sandbox workdir (default: the workdir)', example: '.' })
+  @JSONSchema({
+    description: 'Working directory; relative to the sandbox workdir (default: the workdir)',
+    example: '.',
+  })
   cwd?: string;
 
   @IsOptional()
@@ -49,17 +55,21 @@ export class ExecInput {
   @IsOptional()
   @IsInt()
   @Min(1)
-  @JSONSchema({ description: 'Kill the command and its children after this many ms (default limits.exec.timeoutMs)', example: 30000 })
+  @JSONSchema({
+    description: 'Kill the command and its children after this many ms (default limits.exec.timeoutMs)',
+    example: 30000,
+  })
   timeoutMs?: number;
 }
 
 export class ExecOutput {
   @IsString() @JSONSchema({ description: 'Standard output (UTF-8), cut at limits.exec.maxOutputBytes' }) stdout: string;
   @IsString() @JSONSchema({ description: 'Standard error (UTF-8), cut at limits.exec.maxOutputBytes' }) stderr: string;
-  @IsOptional() @IsInt() @JSONSchema({ description: 'Exit code; null when killed by a signal', type: ['integer', 'null'] })
+  @IsOptional()
+  @IsInt()
+  @JSONSchema({ description: 'Exit code; null when killed by a signal', type: ['integer', 'null'] })
   exitCode: number | null;
   @IsBoolean() @JSONSchema({ description: 'True when the timeout killed it' }) timedOut: boolean;
   @IsBoolean() @JSONSchema({ description: 'True when output was cut at the cap' }) truncated: boolean;
   @IsInt() @JSONSchema({ description: 'Wall time in milliseconds' }) durationMs: number;
 }
-

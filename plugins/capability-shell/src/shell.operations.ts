@@ -36,7 +36,11 @@ export class ShellOperations implements OnModuleInit {
         handler: async (ctx, input) => {
           const started = performance.now();
           const session = await ctx.runtime.exec(ctx.sandbox.id, buildExecRequest(input, ctx.sandbox, limits));
-          const out = await collectOutput(session, { maxOutputBytes: limits.maxOutputBytes, signal: ctx.signal, stdin: input.stdin });
+          const out = await collectOutput(session, {
+            maxOutputBytes: limits.maxOutputBytes,
+            signal: ctx.signal,
+            stdin: input.stdin,
+          });
           return {
             stdout: decodeUtf8(out.stdout),
             stderr: decodeUtf8(out.stderr),

@@ -1,4 +1,11 @@
-import { requiredScopeOf, type Authenticator, type Class, type JsonSchema, type OperationDefinition, type SchemaCatalog } from '@sandboxed/plugin-sdk';
+import {
+  requiredScopeOf,
+  type Authenticator,
+  type Class,
+  type JsonSchema,
+  type OperationDefinition,
+  type SchemaCatalog,
+} from '@sandboxed/plugin-sdk';
 import type { RestRoute } from './route.table.js';
 
 type Doc = Record<string, unknown>;
@@ -83,10 +90,22 @@ export function buildOpenApi({ routes, catalog, auth, version }: OpenApiInput): 
     const required = new Set((inputSchema.required as string[] | undefined) ?? []);
     const parameters: Doc[] = [];
     if (route.sandboxScoped) {
-      parameters.push({ name: 'id', in: 'path', required: true, description: 'Sandbox id', schema: { type: 'string' } });
+      parameters.push({
+        name: 'id',
+        in: 'path',
+        required: true,
+        description: 'Sandbox id',
+        schema: { type: 'string' },
+      });
     }
     for (const p of route.inputParams) {
-      parameters.push({ name: p, in: 'path', required: true, description: props[p]?.description, schema: props[p] ?? { type: 'string' } });
+      parameters.push({
+        name: p,
+        in: 'path',
+        required: true,
+        description: props[p]?.description,
+        schema: props[p] ?? { type: 'string' },
+      });
     }
     if (route.inputFrom === 'query') {
       for (const [name, schema] of Object.entries(props)) {
@@ -104,12 +123,18 @@ export function buildOpenApi({ routes, catalog, auth, version }: OpenApiInput): 
         content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
       };
     } else if (output) {
-      responses[String(route.status)] = { description: op.summary, content: { 'application/json': { schema: ref(output) } } };
+      responses[String(route.status)] = {
+        description: op.summary,
+        content: { 'application/json': { schema: ref(output) } },
+      };
     } else {
       responses[String(route.status)] = { description: `${op.summary}: done` };
     }
     for (const [status, description] of Object.entries(ERROR_STATUSES)) {
-      responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
+      responses[status] = {
+        description,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
+      };
     }
     const operation: Doc = {
       operationId: op.id,
@@ -170,14 +195,21 @@ export function buildOpenApi({ routes, catalog, auth, version }: OpenApiInput): 
       description:
         'Safe places to run code. Create a sandbox, then run commands and work with files in it. ' +
         'Every error has the shape `{ "error": { "code", "message", "details" } }`.' +
-        (auth.devMode ? '\n\n**Dev mode:** no authentication is configured; every request acts as principal `local`.' : ''),
+        (auth.devMode
+          ? '\n\n**Dev mode:** no authentication is configured; every request acts as principal `local`.'
+          : ''),
     },
     tags: [...tags].sort().map((name) => ({ name })),
     paths,
     components: {
       schemas,
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT (HS256/RS256/ES256) or an API key' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'A JWT (HS256/RS256/ES256) or an API key',
+        },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A static API key from auth.apiKeys' },
       },
     },

@@ -78,7 +78,12 @@ export class RestRoutes implements OnApplicationBootstrap {
     return input;
   }
 
-  private async handle(route: RestRoute, schema: Record<string, unknown>, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  private async handle(
+    route: RestRoute,
+    schema: Record<string, unknown>,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<unknown> {
     const principal = await this.auth.authenticate(req.headers);
     const abort = new AbortController();
     reply.raw.once('close', () => {
@@ -101,7 +106,8 @@ export class RestRoutes implements OnApplicationBootstrap {
       if (result.size !== undefined) void reply.header('content-length', result.size);
       return reply.status(route.status).send(result.stream);
     }
-    if (result === undefined || route.status === 204) return reply.status(route.status === 200 ? 204 : route.status).send();
+    if (result === undefined || route.status === 204)
+      return reply.status(route.status === 200 ? 204 : route.status).send();
     return reply.status(route.status).send(result);
   }
 }

@@ -40,9 +40,14 @@ export class KernelAuthenticator implements Authenticator {
       );
     }
     if (this.devMode) {
-      new Logger('Auth').warn('No authentication configured: dev mode, every request acts as principal "local" (loopback only)');
+      new Logger('Auth').warn(
+        'No authentication configured: dev mode, every request acts as principal "local" (loopback only)',
+      );
     }
-    this.schemes = [...(hasJwt || this.devMode ? ['bearer' as const] : []), ...(this.apiKeys.length ? ['apiKey' as const] : [])];
+    this.schemes = [
+      ...(hasJwt || this.devMode ? ['bearer' as const] : []),
+      ...(this.apiKeys.length ? ['apiKey' as const] : []),
+    ];
   }
 
   async authenticate(headers: Headers): Promise<Principal> {

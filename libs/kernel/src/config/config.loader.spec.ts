@@ -26,10 +26,17 @@ describe('loadConfig', () => {
   });
 
   it('applies default < profile < env < CLI flags', () => {
-    const dir = dirWithProfile('staging', 'server:\n  port: 9001\n  host: 0.0.0.0\nsandbox:\n  defaultTtlSeconds: 60\n');
+    const dir = dirWithProfile(
+      'staging',
+      'server:\n  port: 9001\n  host: 0.0.0.0\nsandbox:\n  defaultTtlSeconds: 60\n',
+    );
     const c = loadConfig({
       configDir: dir,
-      env: { SANDBOXED_PROFILE: 'staging', SANDBOXED_SERVER__PORT: '9002', SANDBOXED_SANDBOX__DEFAULT_TTL_SECONDS: '120' },
+      env: {
+        SANDBOXED_PROFILE: 'staging',
+        SANDBOXED_SERVER__PORT: '9002',
+        SANDBOXED_SANDBOX__DEFAULT_TTL_SECONDS: '120',
+      },
       argv: ['--server.port=9003'],
     });
     expect(c.server.host).toBe('0.0.0.0');
@@ -54,14 +61,18 @@ describe('loadConfig', () => {
   });
 
   it('stops on an unknown key and names its path', () => {
-    expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_SERVER__PROT: '1' } })).toThrow(/server\.prot: unknown key/);
+    expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_SERVER__PROT: '1' } })).toThrow(
+      /server\.prot: unknown key/,
+    );
     expect(() => loadConfig({ configDir: repoConfig, env: {}, overrides: { limits: { exec: { bogus: 1 } } } })).toThrow(
       /limits\.exec\.bogus: unknown key/,
     );
   });
 
   it('stops on an ill-typed key and names its path', () => {
-    expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_SERVER__PORT: 'eighty' } })).toThrow(/server\.port/);
+    expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_SERVER__PORT: 'eighty' } })).toThrow(
+      /server\.port/,
+    );
     expect(() => loadConfig({ configDir: repoConfig, env: {}, argv: ['--limits.exec.timeoutMs=-5'] })).toThrow(
       /limits\.exec\.timeoutMs/,
     );
@@ -72,10 +83,14 @@ describe('loadConfig', () => {
 
   it('fails clearly on a missing profile', () => {
     expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_PROFILE: 'nope' } })).toThrow(ConfigError);
-    expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_PROFILE: 'nope' } })).toThrow(/Profile "nope" not found/);
+    expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_PROFILE: 'nope' } })).toThrow(
+      /Profile "nope" not found/,
+    );
   });
 
   it('refuses stray CLI arguments', () => {
-    expect(() => loadConfig({ configDir: repoConfig, env: {}, argv: ['serve'] })).toThrow(/Unexpected argument "serve"/);
+    expect(() => loadConfig({ configDir: repoConfig, env: {}, argv: ['serve'] })).toThrow(
+      /Unexpected argument "serve"/,
+    );
   });
 });

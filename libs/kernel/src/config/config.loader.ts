@@ -116,7 +116,8 @@ export function parseFlags(argv: string[]): ParsedFlags {
   const flags: ParsedFlags = { values: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith('--')) throw new ConfigError(`Unexpected argument "${arg}"; flags look like --server.port=9000`);
+    if (!arg.startsWith('--'))
+      throw new ConfigError(`Unexpected argument "${arg}"; flags look like --server.port=9000`);
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     let value = eq >= 0 ? arg.slice(eq + 1) : argv[i + 1];
@@ -137,7 +138,8 @@ export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
   const flags = parseFlags(sources.argv ?? []);
   const dir = findConfigDir(flags.configDir ?? sources.configDir ?? env.SANDBOXED_CONFIG_DIR);
   const defaults = join(dir, 'default.yaml');
-  if (!existsSync(defaults)) throw new ConfigError(`Missing ${defaults}; set SANDBOXED_CONFIG_DIR to the config folder`);
+  if (!existsSync(defaults))
+    throw new ConfigError(`Missing ${defaults}; set SANDBOXED_CONFIG_DIR to the config folder`);
   let tree = readYaml(defaults);
   const profile = flags.profile ?? sources.profile ?? env.SANDBOXED_PROFILE;
   if (profile) {

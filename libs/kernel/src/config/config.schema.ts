@@ -39,7 +39,9 @@ export class JwtConfig {
   @IsOptional() @IsString() jwksUrl?: string;
   @IsOptional() @IsString() issuer?: string;
   @IsOptional() @IsString() audience?: string;
-  @IsOptional() @IsArray() @IsIn(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], { each: true })
+  @IsOptional()
+  @IsArray()
+  @IsIn(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], { each: true })
   algorithms?: string[];
   /** Allowed clock skew in seconds. */
   @IsInt() @Min(0) clockToleranceSeconds: number;

@@ -29,7 +29,11 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     let error: SandboxedError;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      error = new SandboxedError(CODE_BY_STATUS[status] ?? (status < 500 ? 'invalid_argument' : 'internal'), status, exception.message);
+      error = new SandboxedError(
+        CODE_BY_STATUS[status] ?? (status < 500 ? 'invalid_argument' : 'internal'),
+        status,
+        exception.message,
+      );
     } else {
       if (!(exception instanceof SandboxedError)) this.logger.error((exception as Error)?.stack ?? String(exception));
       error = toSandboxedError(exception);

@@ -37,7 +37,10 @@ export async function createGateway({ config, version, listen = true }: GatewayO
   const plugins = await loadPlugins(config.plugins);
   const root: DynamicModule = {
     module: GatewayModule,
-    imports: [KernelModule.forRoot({ config, version }), ...plugins.map((p) => guardPluginStartup(p.module, p.plugin.id))],
+    imports: [
+      KernelModule.forRoot({ config, version }),
+      ...plugins.map((p) => guardPluginStartup(p.module, p.plugin.id)),
+    ],
   };
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.bodyLimitBytes,

@@ -18,7 +18,8 @@ function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
 /** Turns untrusted input into a validated DTO instance; unknown fields are refused, not dropped. */
 export async function validateInput<T extends object>(dto: Class<T>, raw: unknown): Promise<T> {
   const source = raw ?? {};
-  if (typeof source !== 'object' || Array.isArray(source)) throw new InvalidArgumentError('Input must be a JSON object');
+  if (typeof source !== 'object' || Array.isArray(source))
+    throw new InvalidArgumentError('Input must be a JSON object');
   const instance = plainToInstance(dto as new () => T, source);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   if (errors.length > 0) {

@@ -32,7 +32,8 @@ async function importPlugin(use: string): Promise<Plugin> {
     throw new PluginLoadError(use, `cannot be imported (${(err as Error).message})`);
   }
   const candidate = [mod.default, mod.plugin].find(isPlugin);
-  if (!candidate) throw new PluginLoadError(use, 'does not export a plugin made by definePlugin (default or `plugin` export)');
+  if (!candidate)
+    throw new PluginLoadError(use, 'does not export a plugin made by definePlugin (default or `plugin` export)');
   return candidate;
 }
 
@@ -57,9 +58,13 @@ function validateOptions(plugin: Plugin, raw: Record<string, unknown> | undefine
 function checkManifest(plugin: Plugin): void {
   if (!plugin.id || !BUILTIN_ID.test(plugin.id)) throw new PluginLoadError(plugin.id ?? '?', 'id must be kebab-case');
   if (!KINDS.has(plugin.kind)) throw new PluginLoadError(plugin.id, `unknown kind "${plugin.kind}"`);
-  if (!semver.validRange(plugin.engine)) throw new PluginLoadError(plugin.id, `engine "${plugin.engine}" is not a semver range`);
+  if (!semver.validRange(plugin.engine))
+    throw new PluginLoadError(plugin.id, `engine "${plugin.engine}" is not a semver range`);
   if (!semver.satisfies(PLUGIN_API_VERSION, plugin.engine)) {
-    throw new PluginLoadError(plugin.id, `targets engine ${plugin.engine}, but this gateway provides ${PLUGIN_API_VERSION}`);
+    throw new PluginLoadError(
+      plugin.id,
+      `targets engine ${plugin.engine}, but this gateway provides ${PLUGIN_API_VERSION}`,
+    );
   }
   if (typeof plugin.module !== 'function') throw new PluginLoadError(plugin.id, 'module must be a function');
 }
@@ -85,7 +90,8 @@ export async function loadPlugins(entries: PluginEntry[]): Promise<LoadedPlugin[
   }
   for (const { plugin } of loaded) {
     const missing = (plugin.requires ?? []).filter((id) => !ids.has(id));
-    if (missing.length > 0) throw new PluginLoadError(plugin.id, `requires ${missing.map((m) => `"${m}"`).join(', ')}, which is not loaded`);
+    if (missing.length > 0)
+      throw new PluginLoadError(plugin.id, `requires ${missing.map((m) => `"${m}"`).join(', ')}, which is not loaded`);
   }
   return loaded;
 }

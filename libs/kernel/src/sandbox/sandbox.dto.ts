@@ -34,7 +34,10 @@ export class CreateSandboxInput {
   @IsOptional()
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9._-]{0,62}$/, { message: 'template must be a lower-case name like "python"' })
-  @JSONSchema({ description: 'Template name (image and defaults); default from sandbox.defaultTemplate', example: 'base' })
+  @JSONSchema({
+    description: 'Template name (image and defaults); default from sandbox.defaultTemplate',
+    example: 'base',
+  })
   template?: string;
 
   @IsOptional()
@@ -87,19 +90,28 @@ export class SandboxDto {
   @IsString() @JSONSchema({ description: 'Unguessable sandbox id' }) id: string;
   @IsString() @JSONSchema({ description: 'Template it was created from' }) template: string;
   @IsIn(['running', 'stopped', 'starting', 'error']) @JSONSchema({ description: 'Lifecycle status' }) status: string;
-  @IsObject() @JSONSchema({ description: 'Labels', additionalProperties: { type: 'string' } }) labels: Record<string, string>;
-  @ValidateNested() @Type(() => SandboxResourcesDto) @JSONSchema({ description: 'Effective resource limits' })
+  @IsObject() @JSONSchema({ description: 'Labels', additionalProperties: { type: 'string' } }) labels: Record<
+    string,
+    string
+  >;
+  @ValidateNested()
+  @Type(() => SandboxResourcesDto)
+  @JSONSchema({ description: 'Effective resource limits' })
   resources: SandboxResourcesDto;
   @IsString() @JSONSchema({ description: 'Runtime holding it', example: 'local' }) runtime: string;
-  @IsString() @JSONSchema({ description: 'Working directory; relative paths resolve against it', example: '/workspace' })
+  @IsString()
+  @JSONSchema({ description: 'Working directory; relative paths resolve against it', example: '/workspace' })
   workdir: string;
   @IsString() @JSONSchema({ description: 'Creation time (ISO 8601)', format: 'date-time' }) createdAt: string;
-  @IsString() @JSONSchema({ description: 'Expiry time (ISO 8601); the reaper destroys it after', format: 'date-time' })
+  @IsString()
+  @JSONSchema({ description: 'Expiry time (ISO 8601); the reaper destroys it after', format: 'date-time' })
   expiresAt: string;
 }
 
 export class SandboxListDto {
-  @ValidateNested({ each: true }) @Type(() => SandboxDto) @JSONSchema({ description: 'Your sandboxes' })
+  @ValidateNested({ each: true })
+  @Type(() => SandboxDto)
+  @JSONSchema({ description: 'Your sandboxes' })
   sandboxes: SandboxDto[];
   @IsInt() @JSONSchema({ description: 'How many' }) count: number;
 }

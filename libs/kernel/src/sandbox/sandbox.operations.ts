@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { globalOperation, InvalidArgumentError, OPERATION_REGISTRY, type OperationRegistry } from '@sandboxed/plugin-sdk';
 import {
-  CreateSandboxInput,
-  ListSandboxesInput,
-  SandboxDto,
-  SandboxIdInput,
-  SandboxListDto,
-} from './sandbox.dto.js';
+  globalOperation,
+  InvalidArgumentError,
+  OPERATION_REGISTRY,
+  type OperationRegistry,
+} from '@sandboxed/plugin-sdk';
+import { CreateSandboxInput, ListSandboxesInput, SandboxDto, SandboxIdInput, SandboxListDto } from './sandbox.dto.js';
 import { SandboxService } from './sandbox.service.js';
 
 function parseSelector(raw: string | undefined): Record<string, string> | undefined {

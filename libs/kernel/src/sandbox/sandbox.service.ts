@@ -74,7 +74,9 @@ export class SandboxService implements OnApplicationBootstrap {
     const runtime = this.runtime();
     const owned = await runtime.list({ owner: principal.id });
     if (owned.length >= cfg.maxPerOwner) {
-      throw new QuotaExceededError(`You already have ${owned.length} sandboxes (limit ${cfg.maxPerOwner}); delete one first`);
+      throw new QuotaExceededError(
+        `You already have ${owned.length} sandboxes (limit ${cfg.maxPerOwner}); delete one first`,
+      );
     }
     return runtime.create({
       id: randomBytes(16).toString('hex'),
