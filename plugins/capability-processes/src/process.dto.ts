@@ -1,0 +1,141 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
+
+export const PROCESS_STATUSES = ['running', 'exited', 'killed'] as const;
+export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
+
+export const PROCESS_ID = /^[a-f0-9]{16}$/;
+
+export class StartProcessInput {
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(131072)
+  @JSONSchema({ description: 'Shell command, run by `/bin/sh -c`. Give either `command` or `argv`.', example: 'python3 -m http.server 8000' })
+  command?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(4096)
+  @IsString({ each: true })
+  @JSONSchema({ description: 'Program and arguments, run without a shell', example: ['python3', '-m', 'http.server', '8000'] })
+  argv?: string[];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  @JSONSchema({ description: 'Working directory; relative to the sandbox workdir (default: the workdir)', example: '.' })
+  cwd?: string;
+
+  @IsOptional()
+  @IsObject()
+  @JSONSchema({ description: 'Extra environment variables', additionalProperties: { type: 'string' } })
+  env?: Record<string, string>;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  @JSONSchema({ description: 'A label for humans, e.g. "dev-server"', example: 'web' })
+  name?: string;
+}
+
+export class ProcessRef {
+  @Matches(PROCESS_ID, { message: 'processId must be the 16-character id process.start returned' })
+  @JSONSchema({ description: 'Process id from process.start', example: '4f9c2a7d1e0b3c58' })
+  processId: string;
+}
+
+export const KILL_SIGNALS = ['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+
+export class KillProcessInput extends ProcessRef {
+  @IsOptional()
+  @IsIn(KILL_SIGNALS)
+  @JSONSchema({ description: 'Signal sent to the whole process group (default SIGKILL)', example: 'SIGTERM' })
+  signal?: (typeof KILL_SIGNALS)[number];
+}
+
+export class ProcessStdinInput extends ProcessRef {
+  @IsOptional()
+  @IsString()
+  @MaxLength(1048576)
+  @JSONSchema({ description: 'Text written to the process’s standard input', example: 'print(1)\n' })
+  data?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  @JSONSchema({ description: 'Close standard input after writing `data` (the process then reads end-of-file)' })
+  eof?: boolean;
+}
+
+export class ProcessInfo {
+  @IsString() @JSONSchema({ description: 'Process id' }) id: string;
+
+  @IsOptional() @IsString() @JSONSchema({ description: 'The name given at start', type: ['string', 'null'] })
+  name: string | null;
+
+  @IsOptional() @IsString() @JSONSchema({ description: 'The shell command, when started with `command`', type: ['string', 'null'] })
+  command: string | null;
+
+  @IsArray() @IsString({ each: true }) @JSONSchema({ description: 'What runs' }) argv: string[];
+
+  @IsString() @JSONSchema({ description: 'Absolute working directory' }) cwd: string;
+
+  @IsOptional() @IsInt() @JSONSchema({ description: 'Pid inside the sandbox (also its process group id)', type: ['integer', 'null'] })
+  pid: number | null;
+
+  @IsIn(PROCESS_STATUSES)
+  @JSONSchema({ description: '`running`, `exited`, or `killed` (ended by a signal from process.kill)' })
+  status: ProcessStatus;
+
+  @IsOptional()
+  @IsInt()
+  @JSONSchema({ description: 'Exit status as a shell reports it (128+N after signal N); null while running', type: ['integer', 'null'] })
+  exitCode: number | null;
+
+  @IsOptional()
+  @IsString()
+  @JSONSchema({ description: 'The signal that ended it (from an exit status above 128), else null', type: ['string', 'null'] })
+  signal: string | null;
+
+  @IsOptional() @IsString() @JSONSchema({ description: 'Start time (ISO 8601)', type: ['string', 'null'] })
+  startedAt: string | null;
+
+  @IsOptional() @IsString() @JSONSchema({ description: 'End time (ISO 8601); null while running', type: ['string', 'null'] })
+  endedAt: string | null;
+
+  @IsInt() @Min(0) @JSONSchema({ description: 'Output lines logged so far; the cursor after the last line' }) lines: number;
+
+  @IsInt() @Min(0) @JSONSchema({ description: 'Oldest line still kept (older ones were trimmed)' }) firstLine: number;
+}
+
+export class ListProcessesInput {
+  @IsOptional()
+  @IsIn(PROCESS_STATUSES)
+  @JSONSchema({ description: 'Only processes with this status' })
+  status?: ProcessStatus;
+}
+
+export class ProcessList {
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ProcessInfo)
+  @JSONSchema({ description: 'Processes in this sandbox, oldest first (exited ones are kept until pruned)' })
+  processes: ProcessInfo[];
+}
