@@ -1,1 +1,4 @@
 export { GATEWAY_VERSION } from './version.js';
+export { runGateway } from './gateway.command.js';
+export { runMcpStdio } from './mcp-stdio.command.js';
+export { exitOnBootFailure } from './boot-failure.js';

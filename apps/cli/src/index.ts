@@ -1,0 +1,2 @@
+export { cli, USAGE } from './cli.js';
+export { ApiClient } from './api.client.js';
