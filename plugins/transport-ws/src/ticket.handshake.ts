@@ -1,0 +1,50 @@
+import { SandboxedError, UnauthorizedError, type Principal } from '@sandboxed/plugin-sdk';
+import { closeCodeFor } from './close-codes.js';
+import type { SocketInbox } from './socket.inbox.js';
+import type { TicketService } from './ticket.service.js';
+
+export interface TicketHandshake {
+  inbox: SocketInbox;
+  tickets: TicketService;
+  timeoutMs: number;
+  /** How an error looks on this kind of socket. */
+  errorFrame(error: SandboxedError): unknown;
+  onPrincipal(principal: Principal): void;
+}
+
+/**
+ * For a connection that came without credentials: its first frame must be `{"ticket": "..."}`
+ * (from POST /v1/ws/ticket). Anything else, or nothing in time, closes it with 4401.
+ */
+export function awaitTicket({ inbox, tickets, timeoutMs, errorFrame, onPrincipal }: TicketHandshake): void {
+  const ws = inbox.socket;
+  const refuse = (err: SandboxedError): void => {
+    ws.send(JSON.stringify(errorFrame(err)));
+    ws.close(closeCodeFor(err), err.message.slice(0, 120));
+  };
+  const timer = setTimeout(
+    () =>
+      refuse(
+        new UnauthorizedError('No credentials: send {"ticket": "..."} from POST /v1/ws/ticket as the first frame'),
+      ),
+    timeoutMs,
+  );
+  timer.unref();
+  ws.once('close', () => clearTimeout(timer));
+  inbox.takeOne((data) => {
+    clearTimeout(timer);
+    let principal: Principal;
+    try {
+      const frame = JSON.parse(data.toString()) as { ticket?: unknown } | null;
+      if (!frame || typeof frame !== 'object' || typeof frame.ticket !== 'string') {
+        throw new UnauthorizedError(
+          'No credentials: the first frame must be {"ticket": "..."} (or send Authorization: Bearer)',
+        );
+      }
+      principal = tickets.redeem(frame.ticket);
+    } catch (err) {
+      return refuse(err instanceof SandboxedError ? err : new UnauthorizedError('Invalid ticket'));
+    }
+    onPrincipal(principal);
+  });
+}

@@ -1,0 +1,300 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AUTHENTICATOR,
+  CHANNEL_REGISTRY,
+  NotFoundError,
+  OPERATION_INVOKER,
+  OPERATION_REGISTRY,
+  SCHEMA_CATALOG,
+  toSandboxedError,
+  UnauthorizedError,
+  UnavailableError,
+  type Authenticator,
+  type ChannelRegistry,
+  type OpenedChannel,
+  type OperationInvoker,
+  type OperationRegistry,
+  type Principal,
+  SandboxedError,
+  type SchemaCatalog,
+} from '@sandboxed/plugin-sdk';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { bridgeChannel } from './channel.bridge.js';
+import { channelRoute, matchChannel, type ChannelMatch, type ChannelRoute } from './channel.routes.js';
+import { closeCodeFor } from './close-codes.js';
+import { FrameSender } from './frame.sender.js';
+import { writeHttpError } from './http-error.reply.js';
+import { keepAlive } from './keep-alive.js';
+import { inputFromUrl } from './query.input.js';
+import { RpcConnection } from './rpc.connection.js';
+import { SocketInbox } from './socket.inbox.js';
+import { awaitTicket } from './ticket.handshake.js';
+import { TicketService } from './ticket.service.js';
+import { forwardHttp, forwardUpgrade } from './tunnel.forwarders.js';
+import { rejectUpgrade } from './upgrade.rejection.js';
+import { WsConnections } from './ws-connections.service.js';
+import type { WsOptions } from './ws-options.dto.js';
+import { WS_OPTIONS } from './ws.tokens.js';
+
+export const RPC_PATH = '/v1/ws';
+export const TICKET_PATH = '/v1/ws/ticket';
+const METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
+
+type Auth = { principal: Principal } | { ticket: true };
+
+function withSlash(rawUrl: string): string {
+  const q = rawUrl.indexOf('?');
+  return q < 0 ? `${rawUrl}/` : `${rawUrl.slice(0, q)}/${rawUrl.slice(q)}`;
+}
+
+/**
+ * Everything that upgrades, plus the HTTP tunnels: `/v1/ws` (every operation over one socket),
+ * a WebSocket per message channel (e.g. the terminal), and a reverse proxy (HTTP and WebSocket)
+ * per HTTP tunnel (e.g. exposed ports). It owns the server's `upgrade` event and mounts channels
+ * from the ChannelRegistry; it knows no capability.
+ */
+@Injectable()
+export class WsGateway implements OnApplicationBootstrap {
+  private readonly logger = new Logger('WsTransport');
+  private readonly routes: ChannelRoute[] = [];
+  private wss!: WebSocketServer;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(AUTHENTICATOR) private readonly auth: Authenticator,
+    @Inject(OPERATION_INVOKER) private readonly invoker: OperationInvoker,
+    @Inject(OPERATION_REGISTRY) private readonly registry: OperationRegistry,
+    @Inject(CHANNEL_REGISTRY) private readonly channels: ChannelRegistry,
+    @Inject(SCHEMA_CATALOG) private readonly catalog: SchemaCatalog,
+    @Inject(WS_OPTIONS) private readonly options: WsOptions,
+    private readonly tickets: TicketService,
+    private readonly connections: WsConnections,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.routes.push(...this.channels.list().map(channelRoute));
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.options.maxPayloadBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    fastify.post(TICKET_PATH, (req, reply) => this.issueTicket(req, reply));
+    this.mountTunnels(fastify);
+    server.on(
+      'upgrade',
+      (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.onUpgrade(server, req, socket, head),
+    );
+    const mounted = this.routes.map((r) => r.fastifyUrl).join(', ');
+    this.logger.log(`WebSocket API at ${RPC_PATH}${mounted ? `; channels at ${mounted}` : ''}`);
+  }
+
+  private async issueTicket(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    try {
+      const principal = await this.auth.authenticate(req.headers);
+      const body = JSON.stringify(this.tickets.issue(principal));
+      reply.raw.writeHead(201, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
+    } catch (err) {
+      writeHttpError(reply.raw, err);
+    }
+  }
+
+  /** Raw bodies: an encapsulated context without body parsing, so the request stream is forwarded untouched. */
+  private mountTunnels(fastify: FastifyInstance): void {
+    const tunnels = this.routes.filter((r) => r.channel.kind === 'tunnel');
+    if (tunnels.length === 0) return;
+    void fastify.register(async (child) => {
+      child.removeAllContentTypeParsers();
+      child.addContentTypeParser('*', (_req, _payload, done) => done(null));
+      for (const route of tunnels) {
+        child.route({
+          method: [...METHODS],
+          url: `${route.fastifyUrl}/*`,
+          handler: (req, reply) => this.proxyHttp(req, reply),
+        });
+        // `.../ports/8000` → `.../ports/8000/`, so relative links in the proxied pages resolve.
+        child.route({
+          method: ['GET', 'HEAD'],
+          url: route.fastifyUrl,
+          handler: (req, reply) => reply.redirect(withSlash(req.raw.url ?? '/'), 308),
+        });
+      }
+    });
+  }
+
+  private async proxyHttp(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    const url = new URL(req.raw.url ?? '/', 'http://gateway');
+    const match = matchChannel(this.routes, url.pathname);
+    if (!match || match.rest === undefined) return writeHttpError(reply.raw, new NotFoundError('Not found'));
+    const abort = new AbortController();
+    reply.raw.once('close', () => abort.abort());
+    try {
+      const principal = await this.auth.authenticate(req.headers);
+      const opened = await this.open(match, url, principal, abort.signal);
+      if (opened.kind !== 'tunnel') throw new NotFoundError('Not found');
+      if (abort.signal.aborted) return void opened.stream.destroy();
+      forwardHttp(req.raw, reply.raw, opened.stream, {
+        path: `${match.rest}${url.search}`,
+        prefix: this.prefixOf(url, match),
+      });
+    } catch (err) {
+      const error = toSandboxedError(err);
+      // Nothing answered inside the sandbox: for a proxy that is a bad gateway.
+      writeHttpError(
+        reply.raw,
+        error.code === 'unavailable' ? new SandboxedError('unavailable', 502, error.message, error.details) : error,
+      );
+    }
+  }
+
+  private async onUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const match = url.pathname === RPC_PATH ? undefined : matchChannel(this.routes, url.pathname);
+    if (url.pathname !== RPC_PATH && !match) {
+      // Another plugin may serve this path; answer only when nobody else listens.
+      if (server.listenerCount('upgrade') === 1)
+        rejectUpgrade(socket, new NotFoundError(`No WebSocket endpoint at ${url.pathname}`));
+      return;
+    }
+    try {
+      const auth = await this.authenticate(req, match?.route.channel.kind !== 'tunnel');
+      if (!match) return this.serveRpc(req, socket, head, auth);
+      if (match.route.channel.kind === 'tunnel') return await this.proxyUpgrade(req, socket, head, url, match, auth);
+      await this.serveChannel(req, socket, head, url, match, auth);
+    } catch (err) {
+      rejectUpgrade(socket, err);
+    }
+  }
+
+  /** Header credentials, else (where a browser may connect) a ticket in the first frame. */
+  private async authenticate(req: IncomingMessage, ticketAllowed: boolean): Promise<Auth> {
+    if (!this.connections.hasRoom()) throw new UnavailableError('Too many WebSocket connections; try again later');
+    const presented = req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined;
+    try {
+      return { principal: await this.auth.authenticate(req.headers) };
+    } catch (err) {
+      if (ticketAllowed && !presented && err instanceof UnauthorizedError) return { ticket: true };
+      throw err;
+    }
+  }
+
+  private accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<{ ws: WebSocket; inbox: SocketInbox; sender: FrameSender }> {
+    return new Promise((resolve) =>
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.connections.add(ws);
+        keepAlive(ws, this.options.pingIntervalMs);
+        const sender = new FrameSender(ws, this.options, () => {
+          this.connections.droppedSlowReaders++;
+          this.logger.warn('Dropped a WebSocket reader that could not keep up');
+        });
+        resolve({ ws, inbox: new SocketInbox(ws), sender });
+      }),
+    );
+  }
+
+  private async serveRpc(req: IncomingMessage, socket: Duplex, head: Buffer, auth: Auth): Promise<void> {
+    const { inbox, sender } = await this.accept(req, socket, head);
+    const start = (principal: Principal): void => {
+      const deps = { invoker: this.invoker, registry: this.registry, ...this.options };
+      new RpcConnection(inbox, principal, sender, deps);
+      sender.send({ ready: true, principal: principal.id });
+    };
+    if ('principal' in auth) return start(auth.principal);
+    awaitTicket({
+      inbox,
+      tickets: this.tickets,
+      timeoutMs: this.options.authTimeoutMs,
+      errorFrame: (e) => ({ id: null, error: e.toJSON() }),
+      onPrincipal: start,
+    });
+  }
+
+  private async serveChannel(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    match: ChannelMatch,
+    auth: Auth,
+  ): Promise<void> {
+    const abort = new AbortController();
+    if ('principal' in auth) {
+      // Open first, so a refusal (e.g. someone else's sandbox) is a plain HTTP status.
+      socket.once('close', () => abort.abort());
+      const opened = await this.open(match, url, auth.principal, abort.signal);
+      if (opened.kind !== 'messages') throw new NotFoundError('Not found');
+      if (abort.signal.aborted) return void opened.channel.close();
+      const { ws, inbox, sender } = await this.accept(req, socket, head);
+      ws.once('close', () => abort.abort());
+      return bridgeChannel(inbox, opened.channel, sender);
+    }
+    const { ws, inbox, sender } = await this.accept(req, socket, head);
+    ws.once('close', () => abort.abort());
+    const refuse = (err: SandboxedError): void => {
+      sender.send({ type: 'error', error: err.toJSON() });
+      ws.close(closeCodeFor(err), err.message.slice(0, 120));
+    };
+    awaitTicket({
+      inbox,
+      tickets: this.tickets,
+      timeoutMs: this.options.authTimeoutMs,
+      errorFrame: (e) => ({ type: 'error', error: e.toJSON() }),
+      onPrincipal: (principal) => {
+        this.open(match, url, principal, abort.signal).then(
+          (opened) => {
+            if (opened.kind !== 'messages') return refuse(new NotFoundError('Not found'));
+            if (abort.signal.aborted) return void opened.channel.close();
+            sender.send({ type: 'ready' });
+            bridgeChannel(inbox, opened.channel, sender);
+          },
+          (err: unknown) => refuse(toSandboxedError(err)),
+        );
+      },
+    });
+  }
+
+  private async proxyUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    match: ChannelMatch,
+    auth: Auth,
+  ): Promise<void> {
+    if (!('principal' in auth) || match.rest === undefined) throw new NotFoundError('Not found');
+    const abort = new AbortController();
+    socket.once('close', () => abort.abort());
+    const opened = await this.open(match, url, auth.principal, abort.signal);
+    if (opened.kind !== 'tunnel') throw new NotFoundError('Not found');
+    if (abort.signal.aborted) return void opened.stream.destroy();
+    forwardUpgrade(req, socket, head, opened.stream, {
+      path: `${match.rest}${url.search}`,
+      prefix: this.prefixOf(url, match),
+    });
+  }
+
+  private open(match: ChannelMatch, url: URL, principal: Principal, signal: AbortSignal): Promise<OpenedChannel> {
+    const { channel } = match.route;
+    // Tunnels take only path parameters: the query string belongs to the proxied request.
+    const query = channel.kind === 'tunnel' ? new URL('http://gateway/') : url;
+    const input = inputFromUrl(query, match.params, this.catalog.schemaFor(channel.input as never));
+    return this.invoker.open(channel.id, { sandboxId: match.sandboxId, input }, principal, signal);
+  }
+
+  private prefixOf(url: URL, match: ChannelMatch): string {
+    return url.pathname.slice(0, url.pathname.length - (match.rest?.length ?? 0));
+  }
+}
