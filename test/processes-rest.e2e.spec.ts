@@ -12,7 +12,10 @@ describe('background processes over REST (local runtime)', () => {
     return res.body.id;
   };
   const get = async (pid: string) => (await api.get(`${base()}/${pid}`)).body;
-  const ended = (pid: string) => waitFor(async () => ((await get(pid)).status !== 'running' ? get(pid) : undefined), { what: `process ${pid} to end` });
+  const ended = (pid: string) =>
+    waitFor(async () => ((await get(pid)).status !== 'running' ? get(pid) : undefined), {
+      what: `process ${pid} to end`,
+    });
 
   beforeAll(async () => {
     gw = await startTestGateway({
@@ -27,9 +30,18 @@ describe('background processes over REST (local runtime)', () => {
   it('starts a process that outlives the request and reports its status, exit code and times', async () => {
     expect((await api.post(base(), { command: 'true', cwd: 'sub' })).status).toBe(400);
     await api.post(`/v1/sandboxes/${id}/exec`, { command: 'mkdir -p sub' });
-    const res = await api.post(base(), { command: 'echo started; read line; echo "got $line in $(pwd)"; exit 7', name: 'reader', cwd: 'sub' });
+    const res = await api.post(base(), {
+      command: 'echo started; read line; echo "got $line in $(pwd)"; exit 7',
+      name: 'reader',
+      cwd: 'sub',
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: 'reader', status: 'running', command: expect.stringContaining('read line'), cwd: '/workspace/sub' });
+    expect(res.body).toMatchObject({
+      name: 'reader',
+      status: 'running',
+      command: expect.stringContaining('read line'),
+      cwd: '/workspace/sub',
+    });
     expect(res.body.id).toMatch(/^[a-f0-9]{16}$/);
     expect(res.body.pid).toBeGreaterThan(1);
     const pid = res.body.id;
@@ -58,26 +70,42 @@ describe('background processes over REST (local runtime)', () => {
     const pid = await start({ argv: ['wc', '-l'] });
     expect((await api.post(`${base()}/${pid}/stdin`, { data: 'a\nb\nc\n', eof: true })).status).toBe(204);
     expect(await ended(pid)).toMatchObject({ status: 'exited', exitCode: 0 });
-    expect((await api.get(`${base()}/${pid}/logs`)).body.lines.map((l: { text: string }) => l.text.trim())).toEqual(['3']);
+    expect((await api.get(`${base()}/${pid}/logs`)).body.lines.map((l: { text: string }) => l.text.trim())).toEqual([
+      '3',
+    ]);
   });
 
   it('kills the whole process group and reports it as killed, with the signal', async () => {
     const pid = await start({ command: 'sleep 300 & echo $! > /workspace/bg.pid; sleep 300' });
-    await waitFor(async () => (await api.post(`/v1/sandboxes/${id}/exec`, { command: 'test -s /workspace/bg.pid && echo ok' })).body.stdout === 'ok\n');
+    await waitFor(
+      async () =>
+        (await api.post(`/v1/sandboxes/${id}/exec`, { command: 'test -s /workspace/bg.pid && echo ok' })).body
+          .stdout === 'ok\n',
+    );
     const killed = await api.post(`${base()}/${pid}/kill`, { signal: 'SIGTERM' });
     expect(killed.status).toBe(200);
     expect(killed.body).toMatchObject({ status: 'killed', exitCode: 143, signal: 'SIGTERM' });
-    const probe = await api.post(`/v1/sandboxes/${id}/exec`, { command: 'kill -0 "$(cat /workspace/bg.pid)" 2>/dev/null && echo alive || echo gone' });
+    const probe = await api.post(`/v1/sandboxes/${id}/exec`, {
+      command: 'kill -0 "$(cat /workspace/bg.pid)" 2>/dev/null && echo alive || echo gone',
+    });
     expect(probe.body.stdout).toBe('gone\n');
     // Default signal is SIGKILL; SIGINT reaches a background command too (sh would ignore it otherwise).
     const second = await start({ command: 'sleep 300' });
-    expect((await api.post(`${base()}/${second}/kill`, {})).body).toMatchObject({ status: 'killed', signal: 'SIGKILL' });
+    expect((await api.post(`${base()}/${second}/kill`, {})).body).toMatchObject({
+      status: 'killed',
+      signal: 'SIGKILL',
+    });
     const third = await start({ command: 'sleep 300' });
-    expect((await api.post(`${base()}/${third}/kill`, { signal: 'SIGINT' })).body).toMatchObject({ status: 'killed', signal: 'SIGINT' });
+    expect((await api.post(`${base()}/${third}/kill`, { signal: 'SIGINT' })).body).toMatchObject({
+      status: 'killed',
+      signal: 'SIGINT',
+    });
   });
 
   it('pages through logs with a cursor: every line exactly once, stdout and stderr numbered together', async () => {
-    const pid = await start({ command: 'i=0; while [ $i -lt 250 ]; do i=$((i+1)); echo "out $i"; echo "err $i" >&2; done' });
+    const pid = await start({
+      command: 'i=0; while [ $i -lt 250 ]; do i=$((i+1)); echo "out $i"; echo "err $i" >&2; done',
+    });
     await ended(pid);
     const seen: string[] = [];
     let cursor = 0;
@@ -150,7 +178,12 @@ describe('background processes over REST (local runtime)', () => {
     abort.abort();
     await reader.return(undefined).catch(() => undefined);
     await waitFor(
-      async () => (await api.post(`/v1/sandboxes/${id}/exec`, { command: 'ps -eo args | grep -c "^sh -c .*sandboxed-logs" || true' })).body.stdout.trim() === '0',
+      async () =>
+        (
+          await api.post(`/v1/sandboxes/${id}/exec`, {
+            command: 'ps -eo args | grep -c "^sh -c .*sandboxed-logs" || true',
+          })
+        ).body.stdout.trim() === '0',
       { what: 'the in-sandbox log reader to stop' },
     );
     await api.post(`${base()}/${pid}/kill`, {});

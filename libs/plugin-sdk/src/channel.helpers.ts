@@ -9,7 +9,9 @@ export function sandboxMessageChannel<I extends object>(
   return { ...def, kind: 'messages', scope: 'sandbox' };
 }
 
-export function sandboxTunnel<I extends object>(def: Without<TunnelDefinition<I>, 'kind' | 'scope'>): TunnelDefinition<I> {
+export function sandboxTunnel<I extends object>(
+  def: Without<TunnelDefinition<I>, 'kind' | 'scope'>,
+): TunnelDefinition<I> {
   return { ...def, kind: 'tunnel', scope: 'sandbox' };
 }
 

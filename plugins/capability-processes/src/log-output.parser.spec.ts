@@ -31,6 +31,8 @@ describe('LogOutputParser', () => {
 
   it('ignores heartbeats and junk, keeps text with spaces intact', () => {
     const p = new LogOutputParser(0);
-    expect(p.push('#at 0\n#hb\nzzz\no  two  spaces \n')).toEqual([{ kind: 'line', line: 0, stream: 'stdout', text: ' two  spaces ' }]);
+    expect(p.push('#at 0\n#hb\nzzz\no  two  spaces \n')).toEqual([
+      { kind: 'line', line: 0, stream: 'stdout', text: ' two  spaces ' },
+    ]);
   });
 });

@@ -49,6 +49,12 @@ while :; do
 done`;
 
 /** The argv of the exec that reads (or follows) a process's log from `cursor`. */
-export function readLogArgv(roots: [string, string], id: string, cursor: number, limit: number, follow: boolean): string[] {
+export function readLogArgv(
+  roots: [string, string],
+  id: string,
+  cursor: number,
+  limit: number,
+  follow: boolean,
+): string[] {
   return ['/bin/sh', '-c', READER, 'sandboxed-logs', ...roots, id, String(cursor), String(limit), follow ? '1' : '0'];
 }

@@ -15,7 +15,10 @@ export async function* followProcessLogs(
   id: string,
   cursor: number,
 ): AsyncGenerator<OperationEvent> {
-  const session = await ctx.runtime.exec(ctx.sandbox.id, { argv: readLogArgv(processes.roots, id, cursor, 0, true), env: { LC_ALL: 'C' } });
+  const session = await ctx.runtime.exec(ctx.sandbox.id, {
+    argv: readLogArgv(processes.roots, id, cursor, 0, true),
+    env: { LC_ALL: 'C' },
+  });
   const onAbort = (): void => void session.kill().catch(() => undefined);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   session.stdin.on('error', () => undefined);

@@ -10,7 +10,10 @@ export class LogCursorInput extends ProcessRef {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @JSONSchema({ description: 'Line number to start at: 0 for the beginning, or a `cursor` from an earlier read', example: 0 })
+  @JSONSchema({
+    description: 'Line number to start at: 0 for the beginning, or a `cursor` from an earlier read',
+    example: 0,
+  })
   cursor?: number;
 }
 

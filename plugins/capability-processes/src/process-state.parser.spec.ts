@@ -1,7 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
 import { parseProcessStates } from './process-state.parser.js';
 
-const meta = JSON.stringify({ id: 'a', name: 'web', command: 'python3 -m http.server', argv: ['/bin/sh', '-c', 'x'], cwd: '/workspace' });
+const meta = JSON.stringify({
+  id: 'a',
+  name: 'web',
+  command: 'python3 -m http.server',
+  argv: ['/bin/sh', '-c', 'x'],
+  cwd: '/workspace',
+});
 
 describe('parseProcessStates', () => {
   it('reads a running process', () => {
@@ -29,13 +35,26 @@ describe('parseProcessStates', () => {
         `@ b\nmeta {}\nexit 143 1700000000500 \nkilled TERM \nalive 0\n` +
         `@ c\nmeta {}\nexit 137 1700000000500 \nalive 0\n`,
     );
-    expect(exited).toMatchObject({ status: 'exited', exitCode: 3, signal: null, endedAt: new Date(1700000000500).toISOString() });
+    expect(exited).toMatchObject({
+      status: 'exited',
+      exitCode: 3,
+      signal: null,
+      endedAt: new Date(1700000000500).toISOString(),
+    });
     expect(killed).toMatchObject({ status: 'killed', exitCode: 143, signal: 'SIGTERM' });
     expect(ownSignal).toMatchObject({ status: 'exited', exitCode: 137, signal: 'SIGKILL' });
   });
 
   it('reports a process whose supervisor vanished as ended, and survives scribbled files', () => {
     const [lost] = parseProcessStates('@ z\nmeta {not json\npid banana\nalive 0\n');
-    expect(lost).toMatchObject({ id: 'z', status: 'exited', exitCode: null, pid: null, argv: [], name: null, lines: 0 });
+    expect(lost).toMatchObject({
+      id: 'z',
+      status: 'exited',
+      exitCode: null,
+      pid: null,
+      argv: [],
+      name: null,
+      lines: 0,
+    });
   });
 });

@@ -109,9 +109,19 @@ export interface LaunchArgs {
 /** The argv of the exec that starts a background process. */
 export function launchArgv(args: LaunchArgs): string[] {
   return [
-    '/bin/sh', '-c', LAUNCHER, 'sandboxed-launch', ...args.roots,
-    SUPERVISOR, args.id, String(args.maxRunning), String(args.keepExited),
-    String(LOG_SEGMENT_LINES), String(LOG_KEEP_SEGMENTS), args.cwd, '--',
+    '/bin/sh',
+    '-c',
+    LAUNCHER,
+    'sandboxed-launch',
+    ...args.roots,
+    SUPERVISOR,
+    args.id,
+    String(args.maxRunning),
+    String(args.keepExited),
+    String(LOG_SEGMENT_LINES),
+    String(LOG_KEEP_SEGMENTS),
+    args.cwd,
+    '--',
     ...args.argv,
   ];
 }

@@ -27,7 +27,10 @@ export class StartProcessInput {
   @IsString()
   @MinLength(1)
   @MaxLength(131072)
-  @JSONSchema({ description: 'Shell command, run by `/bin/sh -c`. Give either `command` or `argv`.', example: 'python3 -m http.server 8000' })
+  @JSONSchema({
+    description: 'Shell command, run by `/bin/sh -c`. Give either `command` or `argv`.',
+    example: 'python3 -m http.server 8000',
+  })
   command?: string;
 
   @IsOptional()
@@ -35,13 +38,19 @@ export class StartProcessInput {
   @ArrayMinSize(1)
   @ArrayMaxSize(4096)
   @IsString({ each: true })
-  @JSONSchema({ description: 'Program and arguments, run without a shell', example: ['python3', '-m', 'http.server', '8000'] })
+  @JSONSchema({
+    description: 'Program and arguments, run without a shell',
+    example: ['python3', '-m', 'http.server', '8000'],
+  })
   argv?: string[];
 
   @IsOptional()
   @IsString()
   @MaxLength(4096)
-  @JSONSchema({ description: 'Working directory; relative to the sandbox workdir (default: the workdir)', example: '.' })
+  @JSONSchema({
+    description: 'Working directory; relative to the sandbox workdir (default: the workdir)',
+    example: '.',
+  })
   cwd?: string;
 
   @IsOptional()
@@ -87,17 +96,23 @@ export class ProcessStdinInput extends ProcessRef {
 export class ProcessInfo {
   @IsString() @JSONSchema({ description: 'Process id' }) id: string;
 
-  @IsOptional() @IsString() @JSONSchema({ description: 'The name given at start', type: ['string', 'null'] })
+  @IsOptional()
+  @IsString()
+  @JSONSchema({ description: 'The name given at start', type: ['string', 'null'] })
   name: string | null;
 
-  @IsOptional() @IsString() @JSONSchema({ description: 'The shell command, when started with `command`', type: ['string', 'null'] })
+  @IsOptional()
+  @IsString()
+  @JSONSchema({ description: 'The shell command, when started with `command`', type: ['string', 'null'] })
   command: string | null;
 
   @IsArray() @IsString({ each: true }) @JSONSchema({ description: 'What runs' }) argv: string[];
 
   @IsString() @JSONSchema({ description: 'Absolute working directory' }) cwd: string;
 
-  @IsOptional() @IsInt() @JSONSchema({ description: 'Pid inside the sandbox (also its process group id)', type: ['integer', 'null'] })
+  @IsOptional()
+  @IsInt()
+  @JSONSchema({ description: 'Pid inside the sandbox (also its process group id)', type: ['integer', 'null'] })
   pid: number | null;
 
   @IsIn(PROCESS_STATUSES)
@@ -106,21 +121,34 @@ export class ProcessInfo {
 
   @IsOptional()
   @IsInt()
-  @JSONSchema({ description: 'Exit status as a shell reports it (128+N after signal N); null while running', type: ['integer', 'null'] })
+  @JSONSchema({
+    description: 'Exit status as a shell reports it (128+N after signal N); null while running',
+    type: ['integer', 'null'],
+  })
   exitCode: number | null;
 
   @IsOptional()
   @IsString()
-  @JSONSchema({ description: 'The signal that ended it (from an exit status above 128), else null', type: ['string', 'null'] })
+  @JSONSchema({
+    description: 'The signal that ended it (from an exit status above 128), else null',
+    type: ['string', 'null'],
+  })
   signal: string | null;
 
-  @IsOptional() @IsString() @JSONSchema({ description: 'Start time (ISO 8601)', type: ['string', 'null'] })
+  @IsOptional()
+  @IsString()
+  @JSONSchema({ description: 'Start time (ISO 8601)', type: ['string', 'null'] })
   startedAt: string | null;
 
-  @IsOptional() @IsString() @JSONSchema({ description: 'End time (ISO 8601); null while running', type: ['string', 'null'] })
+  @IsOptional()
+  @IsString()
+  @JSONSchema({ description: 'End time (ISO 8601); null while running', type: ['string', 'null'] })
   endedAt: string | null;
 
-  @IsInt() @Min(0) @JSONSchema({ description: 'Output lines logged so far; the cursor after the last line' }) lines: number;
+  @IsInt()
+  @Min(0)
+  @JSONSchema({ description: 'Output lines logged so far; the cursor after the last line' })
+  lines: number;
 
   @IsInt() @Min(0) @JSONSchema({ description: 'Oldest line still kept (older ones were trimmed)' }) firstLine: number;
 }

@@ -51,7 +51,8 @@ export function processOperations(options: ProcessesOptions, limits: Limits): Op
     sandboxOperation({
       id: 'process.get',
       summary: 'Get a background process',
-      description: 'Status (`running`, `exited`, `killed`), exit code, start and end times, and how many lines it logged.',
+      description:
+        'Status (`running`, `exited`, `killed`), exit code, start and end times, and how many lines it logged.',
       input: ProcessRef,
       output: ProcessInfo,
       hints: { readOnly: true, idempotent: true },
@@ -73,7 +74,8 @@ export function processOperations(options: ProcessesOptions, limits: Limits): Op
     sandboxOperation({
       id: 'process.stdin',
       summary: 'Write to a background process’s standard input',
-      description: 'Writes `data`, and with `eof: true` closes standard input afterwards. 409 when the process has ended.',
+      description:
+        'Writes `data`, and with `eof: true` closes standard input afterwards. 409 when the process has ended.',
       input: ProcessStdinInput,
       hints: { readOnly: false, destructive: false, idempotent: false },
       http: { method: 'POST', path: 'processes/{processId}/stdin' },
@@ -90,7 +92,8 @@ export function processOperations(options: ProcessesOptions, limits: Limits): Op
       output: LogPage,
       hints: { readOnly: true, idempotent: true },
       http: { method: 'GET', path: 'processes/{processId}/logs' },
-      handler: (ctx, input) => processes(ctx).readLogs(input.processId, input.cursor ?? 0, input.limit ?? DEFAULT_LOG_PAGE),
+      handler: (ctx, input) =>
+        processes(ctx).readLogs(input.processId, input.cursor ?? 0, input.limit ?? DEFAULT_LOG_PAGE),
     }),
     sandboxStreamOperation({
       id: 'process.logs.stream',

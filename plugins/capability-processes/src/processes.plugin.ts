@@ -13,6 +13,9 @@ export const plugin = definePlugin<ProcessesOptionsDto>({
   options: ProcessesOptionsDto,
   module: (options) => ({
     module: ProcessesCapabilityModule,
-    providers: [{ provide: PROCESSES_OPTIONS, useValue: resolveProcessesOptions(options) }, ProcessesOperationsRegistrar],
+    providers: [
+      { provide: PROCESSES_OPTIONS, useValue: resolveProcessesOptions(options) },
+      ProcessesOperationsRegistrar,
+    ],
   }),
 });

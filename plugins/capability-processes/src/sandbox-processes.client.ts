@@ -123,7 +123,9 @@ export class SandboxProcesses {
   }
 
   async readLogs(id: string, cursor: number, limit: number): Promise<LogPage> {
-    const out = await this.run(readLogArgv(this.roots, id, cursor, limit, false), { maxOutputBytes: this.limits.exec.maxOutputBytes });
+    const out = await this.run(readLogArgv(this.roots, id, cursor, limit, false), {
+      maxOutputBytes: this.limits.exec.maxOutputBytes,
+    });
     if (out.exit.exitCode === NO_SUCH_PROCESS) throw this.notFound(id);
     if (out.exit.exitCode !== 0 && !out.truncated) throw this.failure('read the log', out);
     const parser = new LogOutputParser(cursor);
@@ -163,6 +165,8 @@ export class SandboxProcesses {
 
   private failure(what: string, out: CollectedOutput): UnavailableError {
     const detail = decodeUtf8(out.stderr).trim().slice(0, 500);
-    return new UnavailableError(`Could not ${what} in the sandbox (exit ${out.exit.exitCode})${detail ? `: ${detail}` : ''}`);
+    return new UnavailableError(
+      `Could not ${what} in the sandbox (exit ${out.exit.exitCode})${detail ? `: ${detail}` : ''}`,
+    );
   }
 }

@@ -64,7 +64,12 @@ export class KernelOperationInvoker implements OperationInvoker {
     return this.guard(opId, events);
   }
 
-  async open(channelId: string, req: InvocationRequest, principal: Principal, signal: AbortSignal): Promise<OpenedChannel> {
+  async open(
+    channelId: string,
+    req: InvocationRequest,
+    principal: Principal,
+    signal: AbortSignal,
+  ): Promise<OpenedChannel> {
     const channel = this.channels?.get(channelId);
     if (!channel) throw new NotFoundError(`Unknown channel "${channelId}"`);
     const scope = requiredScopeOf(channel);
