@@ -194,6 +194,8 @@ export class WsGateway implements OnApplicationBootstrap {
   ): Promise<{ ws: WebSocket; inbox: SocketInbox; sender: FrameSender }> {
     return new Promise((resolve) =>
       this.wss.handleUpgrade(req, socket, head, (ws) => {
+        // Protocol errors (e.g. a frame over maxPayload) close the socket; unhandled, they would crash the process.
+        ws.on('error', (err) => this.logger.debug(`WebSocket closed on a protocol error: ${err.message}`));
         this.connections.add(ws);
         keepAlive(ws, this.options.pingIntervalMs);
         const sender = new FrameSender(ws, this.options, () => {
