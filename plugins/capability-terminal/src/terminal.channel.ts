@@ -2,8 +2,13 @@ import { sandboxMessageChannel, type MessageChannelDefinition } from '@sandboxed
 import { OpenTerminalInput } from './terminal.dto.js';
 import { TerminalSession } from './terminal.session.js';
 
-/** bash when the sandbox has it, else sh; interactive, in the workdir. */
-const SHELL = 'if command -v bash >/dev/null 2>&1; then exec bash -i; else exec sh -i; fi';
+/**
+ * The initial size is set from inside the PTY before the shell starts (a resize from outside
+ * could race the PTY's creation); then bash when the sandbox has it, else sh, interactive.
+ */
+const SHELL =
+  'stty cols "$1" rows "$2" 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec bash -i; else exec sh -i; fi';
+const DEFAULT_SIZE = { cols: 80, rows: 24 };
 
 export const terminalChannel: MessageChannelDefinition<OpenTerminalInput> = sandboxMessageChannel({
   id: 'terminal.open',
@@ -18,12 +23,14 @@ export const terminalChannel: MessageChannelDefinition<OpenTerminalInput> = sand
   accepts: ['input', 'resize'],
   emits: ['output', 'exit', 'error'],
   open: async (ctx, input) => {
+    const cols = String(input.cols ?? DEFAULT_SIZE.cols);
+    const rows = String(input.rows ?? DEFAULT_SIZE.rows);
     const session = await ctx.runtime.exec(ctx.sandbox.id, {
-      argv: ['/bin/sh', '-c', SHELL],
+      argv: ['/bin/sh', '-c', SHELL, 'sandboxed-terminal', cols, rows],
       tty: true,
       cwd: ctx.sandbox.workdir,
+      env: { COLUMNS: cols, LINES: rows },
     });
-    if (input.cols || input.rows) await session.resize(input.cols ?? 80, input.rows ?? 24);
     return new TerminalSession(session);
   },
 });
