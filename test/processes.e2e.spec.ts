@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { createDockerClient, LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { LocalRuntime } from '@sandboxed/runtime-local';
 import { HttpClient, readSse, waitFor, type SseEvent } from '@sandboxed/testing';
 import { buildPackages, startChildGateway, type ChildGateway } from './helpers/child-gateway.js';
@@ -12,6 +13,7 @@ const PACKAGES = [
   'libs/plugin-sdk',
   'libs/kernel',
   'plugins/runtime-local',
+  'plugins/runtime-docker',
   'plugins/capability-shell',
   'plugins/transport-rest',
   'plugins/capability-processes',
@@ -40,19 +42,27 @@ class SseCollector {
   }
 }
 
+interface RuntimeSetup {
+  config(dataDir: string): Record<string, unknown>;
+  plugin(dataDir: string): string | { use: string; options?: Record<string, unknown> };
+  sandbox: Record<string, unknown>;
+  destroy(dataDir: string, sandboxId: string): Promise<void>;
+}
+
 /**
  * The acceptance story, with real gateway processes on the local runtime: a background web server,
  * an exposed port, logs over SSE and WebSocket, kill; then a gateway SIGKILLed mid-stream, a
  * second replica and a restart that resume the log exactly where the reader left off.
  */
-describe('background processes survive the gateway (local runtime, gateway processes)', () => {
+function acceptance(setup: RuntimeSetup): void {
   const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-acceptance-'));
   const overrides = {
     server: { host: '127.0.0.1', port: 0 },
     log: { level: 'warn' },
     auth: { apiKeys: { k_alice: 'alice' } },
+    ...setup.config(dataDir),
     plugins: [
-      { use: 'runtime-local', options: { dataDir } },
+      setup.plugin(dataDir),
       'capability-shell',
       'transport-rest',
       'capability-processes',
@@ -74,14 +84,13 @@ describe('background processes survive the gateway (local runtime, gateway proce
     buildPackages(PACKAGES);
     gw = await start();
     api = new HttpClient(gw.url, ALICE);
-    id = await api.createSandbox();
+    id = await api.createSandbox(setup.sandbox);
   }, 300_000);
 
   afterAll(async () => {
     for (const g of gateways) await g.kill('SIGKILL');
-    // Sandboxes (and their holders) outlive gateways by design: remove them through the engine.
-    const runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' });
-    for (const s of await runtime.list()) await runtime.destroy(s.id);
+    // Sandboxes outlive gateways by design: remove them through the engine.
+    if (id) await setup.destroy(dataDir, id);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -214,4 +223,53 @@ describe('background processes survive the gateway (local runtime, gateway proce
     expect(texts.slice(0, -1)).toEqual(texts.slice(0, -1).map((_, i) => `tick ${i + 1}\n`));
     expect(texts.length).toBeGreaterThan(cursor + 20);
   }, 180_000);
-});
+}
+
+describe('background processes survive the gateway (local runtime, gateway processes)', () =>
+  acceptance({
+    config: () => ({}),
+    plugin: (dataDir) => ({ use: 'runtime-local', options: { dataDir } }),
+    sandbox: {},
+    destroy: async (dataDir, sandboxId) =>
+      new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' }).destroy(sandboxId),
+  }));
+
+/** Why Docker cannot be used here, or undefined. */
+async function dockerUnavailable(): Promise<string | undefined> {
+  const { docker, endpoint } = createDockerClient();
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000).unref()),
+    ]);
+    await docker.getImage(LOCAL_IMAGES.python).inspect();
+    return undefined;
+  } catch (err) {
+    return `Docker at ${endpoint} or image ${LOCAL_IMAGES.python} is unavailable (${(err as Error).message}); run scripts/ensure-docker.sh and npm run images:local`;
+  }
+}
+
+const dockerReason = await dockerUnavailable();
+if (!dockerReason) {
+  describe('background processes survive the gateway (docker runtime, gateway processes)', () =>
+    acceptance({
+      config: () => ({ runtime: { default: 'docker' } }),
+      plugin: () => 'runtime-docker',
+      sandbox: { template: 'python' },
+      destroy: async (_dataDir, sandboxId) => {
+        await createDockerClient()
+          .docker.getContainer(`sandboxed-${sandboxId}`)
+          .remove({ force: true })
+          .catch(() => undefined);
+      },
+    }));
+} else if (process.env.CI === 'true') {
+  // In CI a missing engine must fail, never pass by skipping.
+  describe('background processes (docker runtime)', () => {
+    it('needs a Docker engine and the python image', () => {
+      throw new Error(dockerReason);
+    });
+  });
+} else {
+  describe.skip(`background processes (docker runtime): ${dockerReason}`, () => undefined);
+}
