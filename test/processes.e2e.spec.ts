@@ -6,6 +6,7 @@ import { createDockerClient, LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { LocalRuntime } from '@sandboxed/runtime-local';
 import { HttpClient, readSse, waitFor, type SseEvent } from '@sandboxed/testing';
 import { buildPackages, startChildGateway, type ChildGateway } from './helpers/child-gateway.js';
+import { dockerUnavailable } from './helpers/docker-availability.js';
 import { WsTestClient } from './helpers/ws-test.client.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
@@ -234,22 +235,7 @@ describe('background processes survive the gateway (local runtime, gateway proce
       new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' }).destroy(sandboxId),
   }));
 
-/** Why Docker cannot be used here, or undefined. */
-async function dockerUnavailable(): Promise<string | undefined> {
-  const { docker, endpoint } = createDockerClient();
-  try {
-    await Promise.race([
-      docker.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000).unref()),
-    ]);
-    await docker.getImage(LOCAL_IMAGES.python).inspect();
-    return undefined;
-  } catch (err) {
-    return `Docker at ${endpoint} or image ${LOCAL_IMAGES.python} is unavailable (${(err as Error).message}); run scripts/ensure-docker.sh and npm run images:local`;
-  }
-}
-
-const dockerReason = await dockerUnavailable();
+const dockerReason = await dockerUnavailable(LOCAL_IMAGES.python);
 if (!dockerReason) {
   describe('background processes survive the gateway (docker runtime, gateway processes)', () =>
     acceptance({

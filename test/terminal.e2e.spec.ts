@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
+import { dockerUnavailable } from './helpers/docker-availability.js';
 import { WsTestClient } from './helpers/ws-test.client.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
@@ -17,7 +18,13 @@ async function readUntil(client: WsTestClient, pattern: RegExp): Promise<string>
   return text;
 }
 
-describe('interactive terminal over WebSocket (local runtime)', () => {
+interface RuntimeSetup {
+  plugins: Array<string | { use: string; options?: Record<string, unknown> }>;
+  config: Record<string, unknown>;
+  sandbox: Record<string, unknown>;
+}
+
+const terminalSuite = (setup: RuntimeSetup) => () => {
   let gw: TestGateway;
   let alice: HttpClient;
   let id: string;
@@ -26,11 +33,11 @@ describe('interactive terminal over WebSocket (local runtime)', () => {
   beforeAll(async () => {
     gw = await startTestGateway({
       onlyPlugins: ['runtime-local', 'capability-shell', 'transport-rest'],
-      extraPlugins: ['capability-terminal', 'transport-ws'],
-      config: { auth: { apiKeys: { k_alice: 'alice', k_bob: 'bob' } } },
+      extraPlugins: [...setup.plugins, 'capability-terminal', 'transport-ws'],
+      config: { auth: { apiKeys: { k_alice: 'alice', k_bob: 'bob' } }, ...setup.config },
     });
     alice = new HttpClient(gw.url, ALICE);
-    id = await alice.createSandbox();
+    id = await alice.createSandbox(setup.sandbox);
     terminalUrl = `${gw.url.replace('http', 'ws')}/v1/sandboxes/${id}/terminal`;
   });
   afterAll(async () => gw?.close());
@@ -105,4 +112,29 @@ describe('interactive terminal over WebSocket (local runtime)', () => {
     expect(await intruder.next()).toMatchObject({ type: 'error', error: { code: 'not_found' } });
     expect((await intruder.closed).code).toBe(4404);
   });
-});
+};
+
+describe(
+  'interactive terminal over WebSocket (local runtime)',
+  terminalSuite({ plugins: [], config: {}, sandbox: {} }),
+);
+
+const dockerReason = await dockerUnavailable();
+if (!dockerReason) {
+  describe(
+    'interactive terminal over WebSocket (docker runtime)',
+    terminalSuite({
+      plugins: ['runtime-docker'],
+      config: { runtime: { default: 'docker' } },
+      sandbox: { template: 'base' },
+    }),
+  );
+} else if (process.env.CI === 'true') {
+  describe('interactive terminal (docker runtime)', () => {
+    it('needs a Docker engine and the base image', () => {
+      throw new Error(dockerReason);
+    });
+  });
+} else {
+  describe.skip(`interactive terminal (docker runtime): ${dockerReason}`, () => undefined);
+}

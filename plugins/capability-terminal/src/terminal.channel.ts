@@ -4,7 +4,8 @@ import { TerminalSession } from './terminal.session.js';
 
 /**
  * The initial size is set from inside the PTY before the shell starts (a resize from outside
- * could race the PTY's creation); then bash when the sandbox has it, else sh, interactive.
+ * can race the PTY's creation on the local runtime), and from outside once it runs; then bash
+ * when the sandbox has it, else sh, interactive.
  */
 const SHELL =
   'stty cols "$1" rows "$2" 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec bash -i; else exec sh -i; fi';
@@ -31,6 +32,8 @@ export const terminalChannel: MessageChannelDefinition<OpenTerminalInput> = sand
       cwd: ctx.sandbox.workdir,
       env: { COLUMNS: cols, LINES: rows },
     });
+    // Runtimes with a native PTY (Docker) may set their own size once the exec runs; override it.
+    await session.resize(Number(cols), Number(rows));
     return new TerminalSession(session);
   },
 });

@@ -7,6 +7,7 @@ import {
 } from '@sandboxed/plugin-sdk';
 
 const MAX_INPUT_CHARS = 64 * 1024;
+const HANGUP_GRACE_MS = 1000;
 
 function size(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
@@ -61,9 +62,18 @@ export class TerminalSession implements MessageChannel {
     );
   }
 
+  /**
+   * A hang-up first, as when a terminal closes: an interactive shell passes it on to its jobs,
+   * which may sit in process groups of their own that a group kill would miss. Then SIGKILL.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.session.kill('SIGHUP').catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, HANGUP_GRACE_MS)));
+    await Promise.race([this.session.wait(), grace]);
+    clearTimeout(timer);
     await this.session.kill('SIGKILL').catch(() => undefined);
   }
 }
