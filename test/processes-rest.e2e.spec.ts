@@ -1,7 +1,19 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, readSse, startTestGateway, waitFor, type SseEvent, type TestGateway } from '@sandboxed/testing';
+import { dockerUnavailable } from './helpers/docker-availability.js';
 
-describe('background processes over REST (local runtime)', () => {
+/** Live in-sandbox log readers, from /proc (images need not have ps); `[l]` keeps this command out. */
+const COUNT_LOG_READERS =
+  'for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done | grep -c "sandboxed-[l]ogs" || true';
+
+interface RuntimeSetup {
+  plugins: string[];
+  config: Record<string, unknown>;
+  sandbox: Record<string, unknown>;
+}
+
+const processSuite = (setup: RuntimeSetup) => () => {
   let gw: TestGateway;
   let api: HttpClient;
   let id: string;
@@ -20,10 +32,11 @@ describe('background processes over REST (local runtime)', () => {
   beforeAll(async () => {
     gw = await startTestGateway({
       onlyPlugins: ['runtime-local', 'capability-shell', 'transport-rest'],
-      extraPlugins: ['capability-processes'],
+      extraPlugins: [...setup.plugins, 'capability-processes'],
+      config: setup.config,
     });
     api = new HttpClient(gw.url);
-    id = await api.createSandbox();
+    id = await api.createSandbox(setup.sandbox);
   });
   afterAll(async () => gw?.close());
 
@@ -175,17 +188,12 @@ describe('background processes over REST (local runtime)', () => {
     const abort = new AbortController();
     const reader = readSse(await fetch(`${gw.url}${base()}/${pid}/logs/stream`, { signal: abort.signal }));
     expect((await reader.next()).value).toMatchObject({ event: 'output', data: { data: 'tick\n' } });
+    const readers = async () =>
+      Number((await api.post(`/v1/sandboxes/${id}/exec`, { command: COUNT_LOG_READERS })).body.stdout);
+    expect(await readers()).toBe(1);
     abort.abort();
     await reader.return(undefined).catch(() => undefined);
-    await waitFor(
-      async () =>
-        (
-          await api.post(`/v1/sandboxes/${id}/exec`, {
-            command: 'ps -eo args | grep -c "^sh -c .*sandboxed-logs" || true',
-          })
-        ).body.stdout.trim() === '0',
-      { what: 'the in-sandbox log reader to stop' },
-    );
+    await waitFor(async () => (await readers()) === 0, { what: 'the in-sandbox log reader to stop' });
     await api.post(`${base()}/${pid}/kill`, {});
   });
 
@@ -203,4 +211,26 @@ describe('background processes over REST (local runtime)', () => {
     expect(events).toEqual([{ event: 'error', data: { error: expect.objectContaining({ code: 'not_found' }) } }]);
     expect((await api.get('/v1/sandboxes/0123456789abcdef0123456789abcdef/processes')).status).toBe(404);
   });
-});
+};
+
+describe('background processes over REST (local runtime)', processSuite({ plugins: [], config: {}, sandbox: {} }));
+
+const dockerReason = await dockerUnavailable(LOCAL_IMAGES.python);
+if (!dockerReason) {
+  describe(
+    'background processes over REST (docker runtime)',
+    processSuite({
+      plugins: ['runtime-docker'],
+      config: { runtime: { default: 'docker' } },
+      sandbox: { template: 'python' },
+    }),
+  );
+} else if (process.env.CI === 'true') {
+  describe('background processes over REST (docker runtime)', () => {
+    it('needs a Docker engine and the python image', () => {
+      throw new Error(dockerReason);
+    });
+  });
+} else {
+  describe.skip(`background processes over REST (docker runtime): ${dockerReason}`, () => undefined);
+}
