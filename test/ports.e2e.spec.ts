@@ -62,6 +62,21 @@ describe('port exposure through the gateway (local runtime)', () => {
     expect(echo.headers['x-forwarded-prefix']).toBe(`/v1/sandboxes/${id}/ports/8000`);
     expect(echo.headers.authorization).toBeUndefined();
     expect(echo.headers['x-api-key']).toBeUndefined();
+
+    // Bodies pass through untouched whatever their type, or none.
+    const raw = await fetch(`${gw.url}${proxy(8000, 'raw')}`, {
+      method: 'POST',
+      headers: ALICE,
+      body: new Uint8Array([104, 105]),
+    });
+    expect(raw.status).toBe(200);
+    expect(((await raw.json()) as { body: string; headers: Record<string, string> }).body).toBe('hi');
+    const form = await fetch(`${gw.url}${proxy(8000, 'form')}`, {
+      method: 'POST',
+      headers: { ...ALICE, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1&b=2',
+    });
+    expect(((await form.json()) as { body: string }).body).toBe('a=1&b=2');
   });
 
   it('keeps redirects under the proxy prefix and adds the trailing slash', async () => {

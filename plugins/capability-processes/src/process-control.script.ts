@@ -11,8 +11,10 @@ import { PICK_ROOT } from './process-root.js';
 const STATUS = String.raw`${PICK_ROOT}
 ${PICK_AWK}
 r=$R
+set -f
 if [ $# -eq 0 ]; then [ -d "$r" ] || exit 0; set -- $(ls "$r"); fi
 for id in "$@"; do
+  case $id in '' | *[!0-9a-f]*) continue ;; esac
   d=$r/$id
   [ -f "$d/meta.json" ] || continue
   echo "@ $id"

@@ -19,6 +19,7 @@ const READER = String.raw`${PICK_ROOT}
 ${PICK_AWK}
 d=$R/$1; c=$2; lim=$3; fol=$4
 S=$(cat "$d/seg" 2>/dev/null) || exit ${NO_SUCH_PROCESS}
+case $S in '' | *[!0-9]* | 0) echo "bad segment size" >&2; exit 1 ;; esac
 seg=$((c / S * S)); pos=$((c - seg)); sent=0; idle=0
 echo "#at $c"
 while :; do
