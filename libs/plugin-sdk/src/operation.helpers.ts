@@ -1,4 +1,12 @@
-import type { OperationDefinition, OperationContext, SandboxOperationContext, OperationEvent, Class, OperationHints, HttpBinding } from './operation.types.js';
+import type {
+  OperationDefinition,
+  OperationContext,
+  SandboxOperationContext,
+  OperationEvent,
+  Class,
+  OperationHints,
+  HttpBinding,
+} from './operation.types.js';
 
 interface Common<I extends object> {
   id: string;

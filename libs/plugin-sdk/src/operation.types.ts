@@ -94,8 +94,7 @@ export type StreamOperation<I extends object> = OperationBase<I> & {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OperationDefinition<I extends object = any, O extends object | void = any> =
-  | UnaryOperation<I, O>
-  | StreamOperation<I>;
+  UnaryOperation<I, O> | StreamOperation<I>;
 
 export interface OperationRegistry {
   /** Throws when the id is already taken. */
