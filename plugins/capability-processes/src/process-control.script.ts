@@ -1,15 +1,14 @@
 import { NO_SUCH_PROCESS } from './process-log-reader.script.js';
-import { PICK_AWK } from './awk.prelude.js';
 import { PICK_ROOT } from './process-root.js';
 
 /**
- * Prints the state of the given processes (all when none is given), one block each:
+ * Prints the state of the given processes (all when none is given), one block each, with
+ * shell builtins where it can (one fork per process), so listing many stays quick:
  *   "@ <id>", then "meta <json>", "pid <n>", "started <ms>", "exit <status> <ms>",
  *   "killed <SIG>", "alive 0|1" (is the supervisor, by pid and start time, still there),
  *   "first <n>" (oldest kept line) and "lines <n>" (lines logged so far).
  */
 const STATUS = String.raw`${PICK_ROOT}
-${PICK_AWK}
 r=$R
 set -f
 if [ $# -eq 0 ]; then [ -d "$r" ] || exit 0; set -- $(ls "$r"); fi
@@ -18,19 +17,23 @@ for id in "$@"; do
   d=$r/$id
   [ -f "$d/meta.json" ] || continue
   echo "@ $id"
-  printf 'meta '; head -c 65536 "$d/meta.json" | tr '\n' ' '; echo
-  for k in pid started exit killed; do [ -f "$d/$k" ] && echo "$k $(head -c 100 "$d/$k" | tr '\n' ' ')"; done
+  { read -r v <"$d/meta.json" && echo "meta $v"; } 2>/dev/null
+  for k in pid started exit killed; do { [ -f "$d/$k" ] && read -r v <"$d/$k" && echo "$k $v"; } 2>/dev/null; done
   a=0
-  set -- $(head -c 100 "$d/supervisor" 2>/dev/null)
-  if [ -n "$1" ] && [ -n "$2" ]; then
-    case $($A '{ sub(/^.*\) /, ""); print $1, $20 }' "/proc/$1/stat" 2>/dev/null) in
-      Z*|X*) ;;
-      *" $2") a=1 ;;
-    esac
+  if { read -r sp st <"$d/supervisor" && [ -n "$sp" ] && [ "$sp" -gt 0 ] && read -r stat <"/proc/$sp/stat"; } 2>/dev/null; then
+    set -- ${'$'}{stat##*) }
+    case $1 in Z | X) ;; *) [ "${'$'}{20}" = "$st" ] && a=1 ;; esac
   fi
   echo "alive $a"
-  segs=$(ls "$d" | sed -n 's/^log\.\([0-9][0-9]*\)$/\1/p' | sort -n)
-  f=$(echo "$segs" | head -n 1); l=$(echo "$segs" | tail -n 1)
+  f=; l=
+  set +f
+  for s in "$d"/log.*; do
+    n=${'$'}{s##*/log.}
+    case $n in '' | *[!0-9]*) continue ;; esac
+    if [ -z "$f" ] || [ "$n" -lt "$f" ]; then f=$n; fi
+    if [ -z "$l" ] || [ "$n" -gt "$l" ]; then l=$n; fi
+  done
+  set -f
   if [ -n "$l" ]; then echo "first $f"; echo "lines $((l + $(wc -l <"$d/log.$l")))"; fi
 done`;
 
