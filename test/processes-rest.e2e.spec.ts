@@ -5,7 +5,7 @@ import { dockerUnavailable } from './helpers/docker-availability.js';
 
 /** Live in-sandbox log readers, from /proc (images need not have ps); `[l]` keeps this command out. */
 const COUNT_LOG_READERS =
-  'for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done | grep -c "sandboxed-[l]ogs" || true';
+  'for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done | grep -c "sandboxed-[l]ogs " || true';
 
 interface RuntimeSetup {
   plugins: string[];

@@ -10,6 +10,9 @@ import { dockerUnavailable } from './helpers/docker-availability.js';
 import { WsTestClient } from './helpers/ws-test.client.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
+/** Live in-sandbox log readers, from /proc; `[l]` keeps this command out of the count. */
+const COUNT_LOG_READERS =
+  'for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done | grep -c "sandboxed-[l]ogs " || true';
 const PACKAGES = [
   'libs/plugin-sdk',
   'libs/kernel',
@@ -183,10 +186,15 @@ function acceptance(setup: RuntimeSetup): void {
     const listed = (await viaReplica.get(`/v1/sandboxes/${id}/processes?status=running`)).body.processes;
     expect(listed.map((p: { id: string }) => p.id)).toContain(pid);
 
+    const readers = async () =>
+      Number((await viaReplica.post(`/v1/sandboxes/${id}/exec`, { command: COUNT_LOG_READERS })).body.stdout);
+    expect(await readers()).toBe(1);
     await gw.kill('SIGKILL');
     await waitFor(() => first.ended, { what: 'the first stream to break' });
     const seen = first.outputs();
     const cursor = seen.at(-1)!.cursor;
+    // The dead gateway's reader inside the sandbox notices (its next write fails) and stops.
+    await waitFor(async () => (await readers()) === 0, { what: 'the orphaned log reader to stop', timeoutMs: 20_000 });
 
     // The process kept running without any gateway attached to it.
     const progressed = await waitFor(

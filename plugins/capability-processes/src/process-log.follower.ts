@@ -21,8 +21,8 @@ export async function* followProcessLogs(
   });
   const onAbort = (): void => void session.kill().catch(() => undefined);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
+  // Stdin stays open: the reader in the sandbox stops when it closes, e.g. if this gateway dies.
   session.stdin.on('error', () => undefined);
-  session.stdin.end();
   session.stderr.resume();
   const parser = new LogOutputParser(cursor);
   let ended = false;
@@ -56,6 +56,7 @@ export async function* followProcessLogs(
     throw new UnavailableError(`The log reader stopped (exit ${exit.exitCode ?? exit.signal})`);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
+    session.stdin.destroy();
     if (!ended) await session.kill().catch(() => undefined);
   }
 }
