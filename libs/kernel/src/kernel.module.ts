@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import {
   AUTHENTICATOR,
+  CHANNEL_REGISTRY,
   GATEWAY_INFO,
   KERNEL_LIMITS,
   OPERATION_INVOKER,
@@ -15,6 +16,7 @@ import type { GatewayConfig } from './config/config.schema.js';
 import { HealthController } from './gateway/health.controller.js';
 import { GATEWAY_CONFIG } from './kernel.tokens.js';
 import { KernelOperationInvoker } from './operations/operation.invoker.js';
+import { InMemoryChannelRegistry } from './operations/channel.registry.js';
 import { InMemoryOperationRegistry } from './operations/operation.registry.js';
 import { DtoSchemaCatalog } from './operations/schema.catalog.js';
 import { InMemoryRuntimeRegistry } from './sandbox/runtime.registry.js';
@@ -43,6 +45,7 @@ export class KernelModule {
         { provide: KERNEL_LIMITS, useValue: limits },
         { provide: OPERATION_REGISTRY, useClass: InMemoryOperationRegistry },
         { provide: RUNTIME_REGISTRY, useClass: InMemoryRuntimeRegistry },
+        { provide: CHANNEL_REGISTRY, useClass: InMemoryChannelRegistry },
         { provide: SCHEMA_CATALOG, useClass: DtoSchemaCatalog },
         { provide: AUTHENTICATOR, useClass: KernelAuthenticator },
         SandboxService,
@@ -56,6 +59,7 @@ export class KernelModule {
         KERNEL_LIMITS,
         OPERATION_REGISTRY,
         RUNTIME_REGISTRY,
+        CHANNEL_REGISTRY,
         SCHEMA_CATALOG,
         AUTHENTICATOR,
         OPERATION_INVOKER,

@@ -46,6 +46,7 @@ export type { Plugin, PluginKind, PluginManifest } from './plugin.definition.js'
 export {
   OPERATION_REGISTRY,
   RUNTIME_REGISTRY,
+  CHANNEL_REGISTRY,
   OPERATION_INVOKER,
   AUTHENTICATOR,
   SCHEMA_CATALOG,
@@ -66,7 +67,6 @@ export type { CollectedOutput, CollectOptions } from './exec-output.collector.js
 export { execEvents } from './exec-events.stream.js';
 export type { ExecEventsOptions } from './exec-events.stream.js';
 export { BinaryBody } from './binary.body.js';
-export { CHANNEL_REGISTRY, ChannelRegistryModule, InMemoryChannelRegistry } from './channel.registry.js';
 export { sandboxMessageChannel, sandboxTunnel, sandboxHttpPath } from './channel.helpers.js';
 export type {
   ChannelDefinition,

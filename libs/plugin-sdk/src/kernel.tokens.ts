@@ -6,6 +6,7 @@ import type { Principal } from './principal.types.js';
 /** Injection tokens the kernel provides globally to every plugin. */
 export const OPERATION_REGISTRY = Symbol.for('sandboxed.OperationRegistry');
 export const RUNTIME_REGISTRY = Symbol.for('sandboxed.RuntimeRegistry');
+export const CHANNEL_REGISTRY = Symbol.for('sandboxed.ChannelRegistry');
 export const OPERATION_INVOKER = Symbol.for('sandboxed.OperationInvoker');
 export const AUTHENTICATOR = Symbol.for('sandboxed.Authenticator');
 export const SCHEMA_CATALOG = Symbol.for('sandboxed.SchemaCatalog');

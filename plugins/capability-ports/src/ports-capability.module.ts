@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ChannelRegistryModule } from '@sandboxed/plugin-sdk';
 
 /** Providers come from the plugin's module factory (they need the options). */
-@Module({ imports: [ChannelRegistryModule] })
+@Module({})
 export class PortsCapabilityModule {}

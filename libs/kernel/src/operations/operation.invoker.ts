@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   CHANNEL_REGISTRY,
   ForbiddenError,
@@ -38,8 +38,7 @@ export class KernelOperationInvoker implements OperationInvoker {
   constructor(
     @Inject(OPERATION_REGISTRY) private readonly registry: OperationRegistry,
     private readonly sandboxes: SandboxService,
-    // Provided by ChannelRegistryModule when a plugin that uses channels is loaded.
-    @Optional() @Inject(CHANNEL_REGISTRY) private readonly channels?: ChannelRegistry,
+    @Inject(CHANNEL_REGISTRY) private readonly channels: ChannelRegistry,
   ) {}
 
   async invoke(opId: string, req: InvocationRequest, principal: Principal, signal: AbortSignal): Promise<unknown> {
@@ -70,7 +69,7 @@ export class KernelOperationInvoker implements OperationInvoker {
     principal: Principal,
     signal: AbortSignal,
   ): Promise<OpenedChannel> {
-    const channel = this.channels?.get(channelId);
+    const channel = this.channels.get(channelId);
     if (!channel) throw new NotFoundError(`Unknown channel "${channelId}"`);
     const scope = requiredScopeOf(channel);
     if (!hasScope(principal, scope)) throw new ForbiddenError(`This channel needs the "${scope}" scope`);

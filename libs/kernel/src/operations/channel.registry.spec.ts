@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { sandboxMessageChannel, sandboxTunnel } from './channel.helpers.js';
+import { sandboxMessageChannel, sandboxTunnel } from '@sandboxed/plugin-sdk';
 import { InMemoryChannelRegistry } from './channel.registry.js';
 
 class Input {}

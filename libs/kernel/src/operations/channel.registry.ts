@@ -1,8 +1,5 @@
-import { Global, Injectable, Module } from '@nestjs/common';
-import type { ChannelDefinition, ChannelRegistry } from './channel.types.js';
-
-/** Injection token of the ChannelRegistry. */
-export const CHANNEL_REGISTRY = Symbol.for('sandboxed.ChannelRegistry');
+import { Injectable } from '@nestjs/common';
+import type { ChannelDefinition, ChannelRegistry } from '@sandboxed/plugin-sdk';
 
 const CHANNEL_ID = /^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)+$/;
 
@@ -28,14 +25,3 @@ export class InMemoryChannelRegistry implements ChannelRegistry {
     return [...this.channels.values()];
   }
 }
-
-/**
- * Provides CHANNEL_REGISTRY to the whole app. Plugins that register or mount channels import it;
- * NestJS keeps one instance per app however many plugins import it.
- */
-@Global()
-@Module({
-  providers: [{ provide: CHANNEL_REGISTRY, useClass: InMemoryChannelRegistry }],
-  exports: [CHANNEL_REGISTRY],
-})
-export class ChannelRegistryModule {}
