@@ -66,6 +66,8 @@ export function holderBwrapArgs(opts: HolderCommandOptions): string[] {
     'usr/sbin',
     '/sbin',
   );
+  // bwrap makes missing parents 0700; the sandbox user must be able to traverse /etc.
+  args.push('--perms', '0755', '--dir', '/etc');
   for (const path of ETC_ALLOWLIST) args.push('--ro-bind-try', path, path);
   if (opts.network === 'host') args.push('--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf');
   args.push(
@@ -73,6 +75,9 @@ export function holderBwrapArgs(opts: HolderCommandOptions): string[] {
     '/proc',
     '--dev',
     '/dev',
+    // World-writable with the sticky bit, like any /tmp: the sandbox user is not root.
+    '--perms',
+    '1777',
     '--tmpfs',
     '/tmp',
     // The workspace as a directory fd the gateway opened (O_NOFOLLOW).

@@ -88,6 +88,13 @@ describe('LocalRuntime isolation (bwrap)', () => {
     expect(await readdir(join(dataDir, id, 'workspace'))).toContain('f.txt');
   });
 
+  it('gives the sandbox user a writable /tmp and a readable /etc allowlist', async () => {
+    const r = await sh('echo x > /tmp/probe && cat /tmp/probe && stat -c %a /tmp && head -c 5 /etc/passwd && echo');
+    expect(r.err).toBe('');
+    const [tmpContent, tmpMode, passwd] = r.out.split('\n');
+    expect([tmpContent, tmpMode, passwd]).toEqual(['x', '1777', 'root:']);
+  });
+
   it('has a read-only /usr', async () => {
     const r = await sh('touch /usr/sbx-probe 2>&1; echo rc=$?');
     expect(r.out).toMatch(/Read-only file system/);
