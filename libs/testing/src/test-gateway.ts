@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway, loadConfig, type Gateway } from '@sandboxed/kernel';
-import { RUNTIME_REGISTRY, type RuntimeRegistry } from '@sandboxed/plugin-sdk';
+import { RUNTIME_REGISTRY, type RuntimeRegistry, type SandboxRuntime } from '@sandboxed/plugin-sdk';
 
 export interface TestGatewayOptions {
   /** Config overrides (deep-merged over config/default.yaml). */
@@ -19,6 +19,15 @@ export interface TestGateway extends Gateway {
   dataDir: string;
 }
 
+/** Records the id of every sandbox this gateway asks the runtime to create. */
+function trackCreates(runtime: SandboxRuntime, ids: Set<string>): void {
+  const create = runtime.create.bind(runtime);
+  runtime.create = (spec) => {
+    ids.add(spec.id);
+    return create(spec);
+  };
+}
+
 /**
  * A real gateway on 127.0.0.1 with an ephemeral port and a private data folder, composed from the
  * same config and plugins as production. Tests talk to it over real HTTP.
@@ -26,9 +35,13 @@ export interface TestGateway extends Gateway {
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-test-'));
   const base = loadConfig({ env: opts.env ?? {}, argv: [] });
-  const plugins = base.plugins.filter((p) => !opts.onlyPlugins || opts.onlyPlugins.includes(p.use)).map((p) =>
-    p.use === 'runtime-local' ? { use: p.use, options: { ...p.options, dataDir } } : { use: p.use, options: p.options },
-  );
+  const plugins = base.plugins
+    .filter((p) => !opts.onlyPlugins || opts.onlyPlugins.includes(p.use))
+    .map((p) =>
+      p.use === 'runtime-local'
+        ? { use: p.use, options: { ...p.options, dataDir } }
+        : { use: p.use, options: p.options },
+    );
   const config = loadConfig({
     env: opts.env ?? {},
     overrides: {
@@ -39,15 +52,20 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     },
   });
   const gateway = await createGateway({ config, version: '0.0.0-test' });
+  const registry = gateway.app.get<RuntimeRegistry>(RUNTIME_REGISTRY);
+  const created = new Set<string>();
+  for (const name of registry.names()) trackCreates(registry.get(name)!, created);
   return {
     ...gateway,
     dataDir,
     close: async () => {
-      // Tests must not leave sandboxes (and their processes) behind.
-      const registry = gateway.app.get<RuntimeRegistry>(RUNTIME_REGISTRY);
+      // Tests must not leave sandboxes (and their processes) behind. The local runtime's data
+      // lives in this gateway's private folder, so everything it lists is ours; a shared engine
+      // (Docker) also holds other test files' and people's sandboxes, some created while this
+      // gateway ran (parallel jest workers): destroy only those this gateway created.
       for (const name of registry.names()) {
         const runtime = registry.get(name)!;
-        for (const s of await runtime.list()) await runtime.destroy(s.id);
+        for (const s of await runtime.list()) if (name === 'local' || created.has(s.id)) await runtime.destroy(s.id);
       }
       await gateway.close();
       rmSync(dataDir, { recursive: true, force: true });

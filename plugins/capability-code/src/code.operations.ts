@@ -1,0 +1,63 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  globalOperation,
+  KERNEL_LIMITS,
+  OPERATION_INVOKER,
+  OPERATION_REGISTRY,
+  sandboxOperation,
+  type Limits,
+  type OperationInvoker,
+  type OperationRegistry,
+} from '@sandboxed/plugin-sdk';
+import { resolveRunLanguage, supportedLanguagesText } from './code-language.resolver.js';
+import { CodeResultOutput, ExecuteCodeInput, RunCodeInput } from './code.dto.js';
+import { CodeRunner } from './code.runner.js';
+import { LanguageTemplateMap } from './language-template.map.js';
+import { OneShotExecutor } from './one-shot.executor.js';
+
+@Injectable()
+export class CodeOperations implements OnModuleInit {
+  constructor(
+    @Inject(OPERATION_REGISTRY) private readonly registry: OperationRegistry,
+    @Inject(OPERATION_INVOKER) private readonly invoker: OperationInvoker,
+    @Inject(KERNEL_LIMITS) private readonly limits: Limits,
+    @Inject(LanguageTemplateMap) private readonly templates: LanguageTemplateMap,
+  ) {}
+
+  onModuleInit(): void {
+    const runner = new CodeRunner(this.limits.exec);
+    const oneShot = new OneShotExecutor(this.invoker, this.templates, this.limits.exec);
+    const languages = `Languages: ${supportedLanguagesText()}.`;
+    this.registry.register(
+      sandboxOperation({
+        id: 'code.run',
+        summary: 'Run code in a sandbox',
+        description:
+          'Writes the code to a temporary file in the sandbox, compiles it if the language needs it, runs it in the ' +
+          'sandbox’s working directory and removes the file. The timeout covers compiling and running. ' +
+          languages,
+        input: RunCodeInput,
+        output: CodeResultOutput,
+        hints: { readOnly: false, destructive: false, idempotent: false },
+        http: { method: 'POST', path: 'code' },
+        handler: async (ctx, input) =>
+          runner.run(ctx, resolveRunLanguage(input.language, ctx.sandbox, this.templates), input),
+      }),
+    );
+    this.registry.register(
+      globalOperation({
+        id: 'code.execute',
+        summary: 'Run code in a fresh sandbox',
+        description:
+          'One shot: creates a sandbox from the language’s template, runs the code as code.run does, and destroys the ' +
+          'sandbox, also when the run fails, times out or the caller disconnects. ' +
+          languages,
+        input: ExecuteCodeInput,
+        output: CodeResultOutput,
+        hints: { readOnly: false, destructive: false, idempotent: false },
+        http: { method: 'POST', path: 'execute' },
+        handler: async (ctx, input) => oneShot.execute(ctx, input),
+      }),
+    );
+  }
+}
