@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
@@ -145,8 +146,9 @@ function timeoutAndDisconnectChecks(
 describe('code on the local runtime', () => {
   let gw: TestGateway;
   let api: HttpClient;
-  // The local runtime shows the host's /usr: python3, bash and sh are there. The host's node is
-  // not tested: it cannot start in a local sandbox today (see docs/code.md).
+  // The local runtime shows the host's /usr: python3, bash and sh are there; node only when the
+  // host has one (Debian's, or whatever is in /usr/local), of the host's version.
+  const hostNode = ['/usr/bin/node', '/usr/local/bin/node'].some((p) => existsSync(p));
   beforeAll(async () => {
     gw = await startTestGateway({ onlyPlugins: ['runtime-local', ...PLUGINS] });
     api = new HttpClient(gw.url);
@@ -179,6 +181,12 @@ describe('code on the local runtime', () => {
     const once = await api.post('/v1/execute', { language, code: FORTY_TWO[language] });
     expect(once.status).toBe(200);
     expect(once.body).toMatchObject({ stdout: '42\n', stderr: 'warn\n', exitCode: 3, language });
+    expect(await leftovers(api)).toBe(0);
+  });
+
+  (hostNode ? it : it.skip)('code.execute: javascript with the host’s node', async () => {
+    const res = await api.post('/v1/execute', { language: 'node', code: FORTY_TWO.javascript });
+    expect(res.body).toMatchObject({ stdout: '42\n', stderr: 'warn\n', exitCode: 3, language: 'javascript' });
     expect(await leftovers(api)).toBe(0);
   });
 

@@ -4,7 +4,7 @@ import type { CodeLanguage, SourceFile } from './code-language.table.js';
 
 /** Where `code.run` puts its files: a fresh folder per run under /tmp, removed afterwards. */
 export const CODE_TMP_ROOT = '/tmp';
-/** Prefix of every run's folder (hidden: it may also live in the workspace, see CodeRunner). */
+/** Prefix of every run's folder. */
 export const CODE_DIR_PREFIX = '.sandboxed-code-';
 
 /** What to put into the sandbox and what to execute there for one run. */

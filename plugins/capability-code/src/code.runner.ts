@@ -2,12 +2,11 @@ import {
   collectOutput,
   decodeUtf8,
   InvalidArgumentError,
-  SandboxedError,
   type Limits,
   type SandboxOperationContext,
 } from '@sandboxed/plugin-sdk';
 import type { CodeLanguage } from './code-language.table.js';
-import { CODE_TMP_ROOT, planCodeRun, type CodeRunPlan } from './code-run.plan.js';
+import { CODE_TMP_ROOT, planCodeRun } from './code-run.plan.js';
 import type { CodeResultOutput } from './code.dto.js';
 import { sourceArchive } from './source-archive.builder.js';
 
@@ -39,7 +38,8 @@ export class CodeRunner {
     const timeoutMs = effectiveTimeout(req.timeoutMs, this.limits);
     const started = performance.now();
     const { runtime, sandbox } = ctx;
-    const plan = await this.upload(ctx, language, req.code);
+    const plan = planCodeRun(language, req.code);
+    await runtime.putArchive(sandbox.id, CODE_TMP_ROOT, sourceArchive(plan));
     let scriptCleanedUp = false;
     try {
       const session = await runtime.exec(sandbox.id, {
@@ -67,23 +67,6 @@ export class CodeRunner {
       };
     } finally {
       if (!scriptCleanedUp) await this.removeDir(ctx, plan.dir);
-    }
-  }
-
-  /**
-   * Puts the source into a fresh folder under /tmp, or under the workspace when the sandbox's
-   * /tmp is not writable (a custom image, or a runtime that mounts it read-only).
-   */
-  private async upload(ctx: SandboxOperationContext, language: CodeLanguage, code: string): Promise<CodeRunPlan> {
-    const inTmp = planCodeRun(language, code, CODE_TMP_ROOT);
-    try {
-      await ctx.runtime.putArchive(ctx.sandbox.id, CODE_TMP_ROOT, sourceArchive(inTmp));
-      return inTmp;
-    } catch (err) {
-      if (!(err instanceof SandboxedError) || err.status === 404) throw err;
-      const inWorkdir = planCodeRun(language, code, ctx.sandbox.workdir);
-      await ctx.runtime.putArchive(ctx.sandbox.id, ctx.sandbox.workdir, sourceArchive(inWorkdir));
-      return inWorkdir;
     }
   }
 
