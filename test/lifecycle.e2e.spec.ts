@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
@@ -91,4 +92,18 @@ describe('a restarted gateway', () => {
       await second.close();
     }
   });
+});
+
+describe('shutdown', () => {
+  it('completes even when a client holds a half-sent request open', async () => {
+    const gw = await startTestGateway({ onlyPlugins: ['runtime-local', 'transport-rest'] });
+    const { port } = new URL(gw.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write('POST /v1/sandboxes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    const cut = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await gw.close();
+    await cut;
+    expect(socket.destroyed).toBe(true);
+  }, 30_000);
 });

@@ -14,6 +14,7 @@ import {
 import { KernelAuthenticator } from './auth/authenticator.service.js';
 import type { GatewayConfig } from './config/config.schema.js';
 import { HealthController } from './gateway/health.controller.js';
+import { ShutdownGrace } from './gateway/shutdown-grace.service.js';
 import { GATEWAY_CONFIG } from './kernel.tokens.js';
 import { KernelOperationInvoker } from './operations/operation.invoker.js';
 import { InMemoryChannelRegistry } from './operations/channel.registry.js';
@@ -52,6 +53,7 @@ export class KernelModule {
         { provide: OPERATION_INVOKER, useClass: KernelOperationInvoker },
         SandboxOperations,
         SandboxReaper,
+        ShutdownGrace,
       ],
       exports: [
         GATEWAY_CONFIG,
