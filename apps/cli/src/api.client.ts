@@ -23,6 +23,7 @@ export class ApiClient {
     } catch (err) {
       throw new Error(
         `cannot reach the gateway at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? set SANDBOXED_URL`,
+        { cause: err },
       );
     }
     const text = await res.text();
