@@ -77,3 +77,4 @@ export type {
   OpenedChannel,
   TunnelDefinition,
 } from './channel.types.js';
+export { isValidSandboxId, assertValidSandboxId } from './sandbox-id.js';

@@ -35,7 +35,7 @@ import { resolveSandboxPath, validateExecRequest } from './exec-request.validato
 import { runToEnd } from './exec-output.reader.js';
 import { bridgeToDuplex } from './port-bridge.connector.js';
 import { bridgeArgv } from './port-bridge.script.js';
-import { assertValidSandboxId, isValidSandboxId } from './sandbox-id.validator.js';
+import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import {
   containerName,
   decodeLabels,

@@ -9,6 +9,5 @@ export {
 } from './local-runtime-options.dto.js';
 export type { LocalRuntimeOptions, LocalRuntimeLogger, LocalIsolation, LocalNetwork } from './local-runtime.options.js';
 export { LocalRuntimeRegistrar } from './local-runtime.registrar.js';
-export { isValidSandboxId } from './sandbox-id.validator.js';
 
 export default plugin;

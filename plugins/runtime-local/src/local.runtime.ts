@@ -21,7 +21,7 @@ import { isHolderAlive, killHolder, startHolder, type HolderStartOptions } from 
 import { LocalExecSession } from './local-exec.session.js';
 import type { LocalRuntimeLogger, LocalRuntimeOptions } from './local-runtime.options.js';
 import { getArchive, putArchive } from './sandbox-archive.transfer.js';
-import { assertValidSandboxId, isValidSandboxId } from './sandbox-id.validator.js';
+import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import { SandboxMetaStore, type SandboxMeta } from './sandbox-meta.store.js';
 import { connectDirect, connectInNamespace } from './sandbox-port.connector.js';
 

@@ -2,7 +2,7 @@ import { chown, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { SandboxResources } from '@sandboxed/plugin-sdk';
-import { assertValidSandboxId, isValidSandboxId } from './sandbox-id.validator.js';
+import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 
 export interface HolderRef {
   /** The detached bwrap process (leader of its own process group). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   InvalidArgumentError,
+  isValidSandboxId,
   NotFoundError,
   QuotaExceededError,
   RUNTIME_REGISTRY,
@@ -91,7 +92,7 @@ export class SandboxService implements OnApplicationBootstrap {
 
   /** Resolves a sandbox the principal owns; anything else is indistinguishable from a missing one. */
   async getOwned(principal: Principal, id: string | undefined): Promise<SandboxInfo> {
-    if (!id || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new NotFoundError(`Sandbox ${id ?? ''} not found`);
+    if (!isValidSandboxId(id)) throw new NotFoundError(`Sandbox ${String(id ?? '').slice(0, 128)} not found`);
     const info = await this.runtime().get(id);
     if (!info || info.owner !== principal.id || info.expiresAt.getTime() <= Date.now()) {
       throw new NotFoundError(`Sandbox ${id} not found`);

@@ -1,6 +1,10 @@
-import { InvalidArgumentError } from '@sandboxed/plugin-sdk';
+import { InvalidArgumentError } from './errors.js';
 
-/** Ids become container names (`sandboxed-<id>`), so only Docker's name alphabet minus `.` is allowed. */
+/**
+ * The alphabet every sandbox id uses: letters, digits, `_` and `-`, not starting with `-`, at most
+ * 128 characters. Runtimes turn ids into directory names, container names and labels, so anything
+ * else (`..`, `/`, dots, NUL) is refused before it reaches an engine. The kernel makes 32 hex chars.
+ */
 const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
 
 export function isValidSandboxId(id: unknown): id is string {
