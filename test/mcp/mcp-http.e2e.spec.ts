@@ -56,6 +56,13 @@ describe.each<McpHttpTransportKind>(['streamable', 'sse'])('MCP over %s HTTP', (
     expect(del.annotations).toMatchObject({ destructiveHint: true });
     expect(del.outputSchema).toBeUndefined();
     expect(tools.find((t) => t.name === 'sandbox_create')!.inputSchema.required ?? []).not.toContain('sandbox_id');
+    // The code aliases return what code.run / code.execute return.
+    for (const name of ['run_code', 'execute_python']) {
+      const alias = tools.find((t) => t.name === name)!;
+      expect(alias.outputSchema).toEqual(tools.find((t) => t.name === 'code_run')!.outputSchema);
+      expect(alias.outputSchema?.properties).toHaveProperty('language');
+    }
+    expect(tools.find((t) => t.name === 'run_code')!.inputSchema.properties).toHaveProperty('timeout');
   });
 
   it(
@@ -179,7 +186,7 @@ describe.each<McpHttpTransportKind>(['streamable', 'sse'])('MCP over %s HTTP', (
       const out = structuredOf(
         await client.callTool({ name: 'execute_python', arguments: { code: 'print(sum(range(10)))' } }),
       );
-      expect(out).toMatchObject({ stdout: '45\n', exitCode: 0 });
+      expect(out).toMatchObject({ stdout: '45\n', exitCode: 0, language: 'python' });
       expect(structuredOf(await client.callTool({ name: 'list_sandboxes', arguments: {} })).count).toBe(before);
       const slow = structuredOf(
         await client.callTool({

@@ -48,8 +48,11 @@ describe('MCP tool profiles and limits', () => {
     ]);
     const all = await toolsAt();
     expect(all).toEqual(
-      expect.arrayContaining(['shell_exec_stream', 'files_write', 'run_code', 'execute_python', 'destroy_sandbox']),
+      expect.arrayContaining(['shell_exec_stream', 'files_write', 'create_sandbox', 'destroy_sandbox']),
     );
+    // capability-code is not loaded here: the aliases of code.run and code.execute are not offered.
+    expect(all).not.toContain('run_code');
+    expect(all).not.toContain('execute_python');
   });
 
   it('refuses a tool outside the profile as unknown, and an unknown profile with 404', async () => {

@@ -14,7 +14,8 @@ import { toolNameFor } from '@sandboxed/transport-mcp';
 import { ALIASES, sandboxWorkflow } from './mcp-workflow.scenario.js';
 
 const SLOW = 120_000;
-const PLUGINS = ['runtime-local', 'capability-shell', 'capability-files', 'transport-mcp'];
+// capability-code: run_code and execute_python are aliases of its operations.
+const PLUGINS = ['runtime-local', 'capability-shell', 'capability-files', 'capability-code', 'transport-mcp'];
 
 /**
  * The real entry point, run from source (test/support/ts-source.hooks.mjs transpiles it), on the
@@ -22,7 +23,7 @@ const PLUGINS = ['runtime-local', 'capability-shell', 'capability-files', 'trans
  */
 function stdioArgs(dataDir: string, extra: string[] = [], principal = 'local'): string[] {
   const mcp = `{use: transport-mcp, options: {stdioPrincipal: ${principal}}}`;
-  const plugins = `[{use: runtime-local, options: {dataDir: "${dataDir}"}}, capability-shell, capability-files, ${mcp}]`;
+  const plugins = `[{use: runtime-local, options: {dataDir: "${dataDir}"}}, capability-shell, capability-files, capability-code, ${mcp}]`;
   return [
     '--import',
     './test/support/ts-source.hooks.mjs',

@@ -19,7 +19,7 @@ export async function sandboxWorkflow(client: Client): Promise<void> {
       arguments: { sandbox_name: name, code: 'import sys\nprint(6 * 7)\nprint("oops", file=sys.stderr)' },
     }),
   );
-  expect(code).toMatchObject({ stdout: '42\n', stderr: 'oops\n', exitCode: 0, timedOut: false });
+  expect(code).toMatchObject({ stdout: '42\n', stderr: 'oops\n', exitCode: 0, timedOut: false, language: 'python' });
 
   const sh = structuredOf(
     await client.callTool({ name: 'shell_exec', arguments: { sandbox_id: created.id, command: 'echo hello; exit 3' } }),

@@ -1,5 +1,5 @@
+import type { CodeLanguage } from '@sandboxed/capability-code';
 import type { JsonSchema, OperationInvoker } from '@sandboxed/plugin-sdk';
-import type { CodeLanguage } from './code-language.js';
 import type { ToolCallContext } from './mcp.tool.js';
 
 /** What alias tools need: they only call registered operations through the invoker. */
@@ -7,10 +7,8 @@ export interface AliasDeps {
   invoker: OperationInvoker;
   /** JSON Schema of a registered operation's output DTO. */
   outputSchemaOf(opId: string): JsonSchema | undefined;
-  /** The sandbox template for a language (configurable per language). */
-  templateFor(language: CodeLanguage): string | undefined;
-  /** For cleanups that fail after the call's own result is settled. */
-  warn(message: string): void;
+  /** The sandbox template create_sandbox picks for a language (capability-code's, unless `languageTemplates` maps it). */
+  templateFor(language: CodeLanguage): string;
 }
 
 export function callOp<T>(

@@ -84,7 +84,7 @@ export class McpTransportOptions {
   /** A session with no request for this long is closed. */
   @IsOptional() @IsInt() @Min(10) sessionIdleSeconds?: number;
 
-  /** Sandbox template per language for create_sandbox / execute_python, e.g. `{ python: python-3.12 }`. */
+  /** Sandbox template per language for create_sandbox, over capability-code's table, e.g. `{ python: ds }`. */
   @IsOptional()
   @ValidateBy({
     name: 'isTemplateMap',

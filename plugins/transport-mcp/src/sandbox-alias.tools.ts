@@ -1,7 +1,7 @@
+import { findLanguage, LANGUAGE_NAMES } from '@sandboxed/capability-code';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ConflictError, InvalidArgumentError } from '@sandboxed/plugin-sdk';
 import { callOp, type AliasDeps } from './alias.deps.js';
-import { LANGUAGE_NAMES, languageFor } from './code-language.js';
 import type { McpTool } from './mcp.tool.js';
 import {
   resolveSandboxId,
@@ -43,7 +43,7 @@ function createSandbox(deps: AliasDeps): McpTool {
     } as Tool,
     operations: ['sandbox.create'],
     async call(args, ctx) {
-      const language = languageFor(args.language as string);
+      const language = findLanguage(args.language as string);
       if (!language) throw new InvalidArgumentError(`Unknown language "${String(args.language)}"`);
       const name = args.name as string | undefined;
       if (name && (await sandboxIdByName(deps, ctx, name))) {
@@ -55,7 +55,7 @@ function createSandbox(deps: AliasDeps): McpTool {
         ...(name ? { name } : {}),
       };
       const template = deps.templateFor(language);
-      return toolResult(await callOp(deps, ctx, 'sandbox.create', { labels, ...(template ? { template } : {}) }));
+      return toolResult(await callOp(deps, ctx, 'sandbox.create', { labels, template }));
     },
   };
 }

@@ -19,7 +19,8 @@ const TOOLS = [
   op('shell.exec', 'shell_exec'),
   op('files.read', 'files_read'),
   op('files.write', 'files_write'),
-  alias('run_code', ['files.write', 'shell.exec']),
+  op('code.run', 'code_run'),
+  alias('run_code', ['code.run']),
   alias('list_sandboxes', ['sandbox.list']),
 ];
 const names = (profile: Parameters<typeof profileFilter>[0]): string[] =>
@@ -36,13 +37,19 @@ describe('profileFilter', () => {
   });
 
   it('shows an alias when all its operations are shown, or when named', () => {
-    expect(names({ include: ['files.*', 'shell.*'] })).toContain('run_code');
-    expect(names({ include: ['files.*'] })).not.toContain('run_code');
+    expect(names({ include: ['code.*'] })).toEqual(['code_run', 'run_code']);
+    expect(names({ include: ['files.*', 'shell.*'] })).not.toContain('run_code');
     expect(names({ include: ['run_code'] })).toEqual(['run_code']);
   });
 
   it('excludes by pattern; excluding an operation hides the aliases that use it', () => {
-    expect(names({ exclude: ['shell.*'] })).toEqual(['sandbox_create', 'files_read', 'files_write', 'list_sandboxes']);
-    expect(names({ exclude: ['list_sandboxes', 'files_*'] })).toEqual(['sandbox_create', 'shell_exec']);
+    expect(names({ exclude: ['code.*'] })).toEqual([
+      'sandbox_create',
+      'shell_exec',
+      'files_read',
+      'files_write',
+      'list_sandboxes',
+    ]);
+    expect(names({ exclude: ['list_sandboxes', 'files_*', 'code_run'] })).toEqual(['sandbox_create', 'shell_exec']);
   });
 });

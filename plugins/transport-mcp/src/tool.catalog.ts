@@ -69,7 +69,7 @@ export class McpToolCatalog implements OnApplicationBootstrap {
     const tools = ops.filter((op) => !isBinaryOperation(op)).map((op) => operationTool(op, deps));
     const registered = new Set(ops.map((op) => op.id));
     const aliases = [...sandboxAliasTools(this.aliasDeps()), ...codeAliasTools(this.aliasDeps())];
-    // An alias needs the operations it calls (run_code needs the shell and files capabilities).
+    // An alias needs the operations it calls (run_code and execute_python need capability-code).
     tools.push(...aliases.filter((a) => a.operations.every((id) => registered.has(id))));
     const seen = new Map<string, McpTool>();
     for (const tool of tools) {
@@ -94,7 +94,6 @@ export class McpToolCatalog implements OnApplicationBootstrap {
       templateFor: (language) =>
         [language.id, ...language.aliases].map((n) => this.options.languageTemplates[n]).find(Boolean) ??
         language.template,
-      warn: (message) => this.logger.warn(message),
     };
   }
 
