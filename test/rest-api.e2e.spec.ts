@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { HttpClient, startTestGateway, type TestGateway } from '@sandboxed/testing';
+import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 
 describe('REST walkthrough on the local runtime', () => {
   let gw: TestGateway;
@@ -91,6 +92,31 @@ describe('REST walkthrough on the local runtime', () => {
     expect(Buffer.from(await got.arrayBuffer()).equals(data)).toBe(true);
     const sum = await api.post(`/v1/sandboxes/${id}/exec`, { command: 'wc -c < blobs/data.bin' });
     expect(sum.body.stdout.trim()).toBe(String(data.length));
+  });
+
+  it('survives an upload whose client goes away mid-body, and lands nothing', async () => {
+    const id = await api.createSandbox();
+    const { port } = new URL(gw.url);
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'PUT',
+      path: `/v1/sandboxes/${id}/files/content?path=cut/half.bin`,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': 8 * 1024 * 1024 },
+    });
+    req.on('error', () => undefined);
+    req.write(randomBytes(1024 * 1024));
+    await new Promise<void>((resolve) => req.once('socket', (s) => s.once('connect', () => resolve())));
+    req.destroy();
+    expect((await api.get('/health')).status).toBe(200);
+    await waitFor(
+      async () => {
+        const ls = await api.post(`/v1/sandboxes/${id}/exec`, { command: 'ls -A cut 2>/dev/null | wc -l' });
+        return ls.body.stdout.trim() === '0';
+      },
+      { what: 'no file, not even a temp file, under cut/' },
+    );
+    expect((await api.post(`/v1/sandboxes/${id}/files/stat`, { path: 'cut/half.bin' })).body.exists).toBe(false);
   });
 
   describe('paths that leave the sandbox', () => {

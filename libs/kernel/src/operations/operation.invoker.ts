@@ -116,6 +116,9 @@ export class KernelOperationInvoker implements OperationInvoker {
     const scope = requiredScopeOf(op);
     if (!hasScope(principal, scope)) throw new ForbiddenError(`This operation needs the "${scope}" scope`);
     const input = await validateInput(op.input, req.input);
+    // A client can go away before the handler reads the body, or after it stopped: such an error
+    // must reach whoever consumes the stream, never surface as an unhandled 'error' event.
+    req.body?.on('error', () => undefined);
     const base: OperationContext = { principal, signal, logger: this.loggerFor(opId, principal), body: req.body };
     if (op.scope !== 'sandbox') return { op, ctx: base, input };
     const sandbox = await this.sandboxes.getOwned(principal, req.sandboxId);
