@@ -155,6 +155,28 @@ describe('code on the local runtime', () => {
   });
   afterAll(async () => gw?.close());
 
+  it('lists the supported languages with their templates', async () => {
+    const res = await api.get('/v1/code/languages');
+    expect(res.status).toBe(200);
+    const byName = Object.fromEntries(
+      res.body.languages.map((l: { name: string; template: string; aliases: string[] }) => [l.name, l]),
+    );
+    expect(Object.keys(byName).sort()).toEqual([
+      'bash',
+      'go',
+      'java',
+      'javascript',
+      'php',
+      'python',
+      'ruby',
+      'rust',
+      'sh',
+    ]);
+    expect(byName.python).toMatchObject({ template: 'python', aliases: expect.arrayContaining(['python3']) });
+    expect(byName.javascript.template).toBe('node');
+    expect((await api.get('/v1/code/languages?extra=1')).status).toBe(400);
+  });
+
   it.each(['python', 'bash', 'sh'])('code.run and code.execute: %s', async (language) => {
     const id = await api.createSandbox();
     try {

@@ -1,4 +1,5 @@
-import { IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { LANGUAGE_NAMES } from './code-language.table.js';
 
@@ -88,4 +89,26 @@ export class CodeResultOutput {
   @IsString()
   @JSONSchema({ description: 'The language it ran as (canonical name)', example: 'python' })
   language: string;
+}
+
+export class ListLanguagesInput {}
+
+export class CodeLanguageDto {
+  @IsString() @JSONSchema({ description: 'Canonical name, as results report it', example: 'python' }) name: string;
+  @IsString({ each: true })
+  @JSONSchema({ description: 'Other names accepted for it', example: ['python3', 'py'] })
+  aliases: string[];
+  @IsString()
+  @JSONSchema({
+    description: 'Sandbox template that has its toolchain (code.execute creates this one)',
+    example: 'python',
+  })
+  template: string;
+}
+
+export class LanguageListOutput {
+  @ValidateNested({ each: true })
+  @Type(() => CodeLanguageDto)
+  @JSONSchema({ description: 'Every supported language' })
+  languages: CodeLanguageDto[];
 }

@@ -10,7 +10,14 @@ import {
   type OperationRegistry,
 } from '@sandboxed/plugin-sdk';
 import { resolveRunLanguage, supportedLanguagesText } from './code-language.resolver.js';
-import { CodeResultOutput, ExecuteCodeInput, RunCodeInput } from './code.dto.js';
+import { CODE_LANGUAGES } from './code-language.table.js';
+import {
+  CodeResultOutput,
+  ExecuteCodeInput,
+  LanguageListOutput,
+  ListLanguagesInput,
+  RunCodeInput,
+} from './code.dto.js';
 import { CodeRunner } from './code.runner.js';
 import { LanguageTemplateMap } from './language-template.map.js';
 import { OneShotExecutor } from './one-shot.executor.js';
@@ -57,6 +64,25 @@ export class CodeOperations implements OnModuleInit {
         hints: { readOnly: false, destructive: false, idempotent: false },
         http: { method: 'POST', path: 'execute' },
         handler: async (ctx, input) => oneShot.execute(ctx, input),
+      }),
+    );
+    this.registry.register(
+      globalOperation({
+        id: 'code.languages',
+        summary: 'List the supported languages',
+        description:
+          'Every language code.run and code.execute accept, with its aliases and the template that has its toolchain.',
+        input: ListLanguagesInput,
+        output: LanguageListOutput,
+        hints: { readOnly: true, idempotent: true },
+        http: { method: 'GET', path: 'code/languages' },
+        handler: async () => ({
+          languages: CODE_LANGUAGES.map((l) => ({
+            name: l.id,
+            aliases: [...l.aliases],
+            template: this.templates.templateFor(l),
+          })),
+        }),
       }),
     );
   }

@@ -1,4 +1,3 @@
-import type { CodeLanguage } from '@sandboxed/capability-code';
 import type { JsonSchema, OperationInvoker } from '@sandboxed/plugin-sdk';
 import type { ToolCallContext } from './mcp.tool.js';
 
@@ -7,8 +6,10 @@ export interface AliasDeps {
   invoker: OperationInvoker;
   /** JSON Schema of a registered operation's output DTO. */
   outputSchemaOf(opId: string): JsonSchema | undefined;
-  /** The sandbox template create_sandbox picks for a language (capability-code's, unless `languageTemplates` maps it). */
-  templateFor(language: CodeLanguage): string;
+  /** Whether an operation is registered (aliases may use optional ones). */
+  hasOperation(opId: string): boolean;
+  /** JSON Schema of one property of a registered operation's input DTO. */
+  inputPropertyOf(opId: string, property: string): JsonSchema | undefined;
 }
 
 export function callOp<T>(

@@ -1,4 +1,3 @@
-import { LANGUAGE_NAMES } from '@sandboxed/capability-code';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { callOp, type AliasDeps } from './alias.deps.js';
 import type { McpTool } from './mcp.tool.js';
@@ -32,7 +31,10 @@ function runCode(deps: AliasDeps): McpTool {
         properties: {
           ...SANDBOX_ADDRESS_PROPERTIES,
           code: CODE_SCHEMA,
-          language: { type: 'string', enum: [...LANGUAGE_NAMES], description: 'Language of the code' },
+          language: {
+            ...(deps.inputPropertyOf('code.run', 'language') ?? { type: 'string' }),
+            description: 'Language of the code',
+          },
           timeout: TIMEOUT_SCHEMA,
         },
         required: ['code'],

@@ -83,21 +83,6 @@ export class McpTransportOptions {
 
   /** A session with no request for this long is closed. */
   @IsOptional() @IsInt() @Min(10) sessionIdleSeconds?: number;
-
-  /** Sandbox template per language for create_sandbox, over capability-code's table, e.g. `{ python: ds }`. */
-  @IsOptional()
-  @ValidateBy({
-    name: 'isTemplateMap',
-    validator: {
-      validate: (v: unknown) =>
-        typeof v === 'object' &&
-        v !== null &&
-        !Array.isArray(v) &&
-        Object.values(v).every((t) => typeof t === 'string' && t.length > 0),
-      defaultMessage: () => 'languageTemplates must map language names to template names',
-    },
-  })
-  languageTemplates?: Record<string, string>;
 }
 
 /** The options with their defaults applied. */
@@ -109,7 +94,6 @@ export interface ResolvedMcpOptions {
   stdioProfile: string;
   maxSessions: number;
   sessionIdleMs: number;
-  languageTemplates: Record<string, string>;
 }
 
 export function resolveMcpOptions(o: Partial<McpTransportOptions> = {}): ResolvedMcpOptions {
@@ -124,6 +108,5 @@ export function resolveMcpOptions(o: Partial<McpTransportOptions> = {}): Resolve
     stdioProfile,
     maxSessions: o.maxSessions ?? 1000,
     sessionIdleMs: (o.sessionIdleSeconds ?? 1800) * 1000,
-    languageTemplates: o.languageTemplates ?? {},
   };
 }

@@ -1,8 +1,7 @@
-import { findLanguage, LANGUAGE_NAMES } from '@sandboxed/capability-code';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ConflictError, InvalidArgumentError } from '@sandboxed/plugin-sdk';
 import { callOp, type AliasDeps } from './alias.deps.js';
-import type { McpTool } from './mcp.tool.js';
+import type { McpTool, ToolCallContext } from './mcp.tool.js';
 import {
   resolveSandboxId,
   SANDBOX_ADDRESS_PROPERTIES,
@@ -11,7 +10,26 @@ import {
 } from './sandbox-address.js';
 import { toolResult } from './tool-result.js';
 
-const LANGUAGE_SCHEMA = { type: 'string', enum: [...LANGUAGE_NAMES], description: 'Language the sandbox is for' };
+interface LanguageEntry {
+  name: string;
+  aliases: string[];
+  template: string;
+}
+
+/**
+ * The language and its template, as capability-code's `code.languages` reports them (operator overrides
+ * included). Without capability-code, templates are named after languages (`python`, `node`, ...).
+ */
+async function languageNamed(deps: AliasDeps, ctx: ToolCallContext, name: string): Promise<LanguageEntry> {
+  const wanted = name.toLowerCase();
+  if (!deps.hasOperation('code.languages')) return { name: wanted, aliases: [], template: wanted };
+  const { languages } = await callOp<{ languages: LanguageEntry[] }>(deps, ctx, 'code.languages', {});
+  const hit = languages.find((l) => l.name === wanted || l.aliases.includes(wanted));
+  if (!hit) {
+    throw new InvalidArgumentError(`Unknown language "${name}"; supported: ${languages.map((l) => l.name).join(', ')}`);
+  }
+  return hit;
+}
 
 function createSandbox(deps: AliasDeps): McpTool {
   const outputSchema = deps.outputSchemaOf('sandbox.create');
@@ -26,7 +44,10 @@ function createSandbox(deps: AliasDeps): McpTool {
         type: 'object',
         properties: {
           name: SANDBOX_NAME_SCHEMA,
-          language: LANGUAGE_SCHEMA,
+          language: {
+            ...(deps.inputPropertyOf('code.execute', 'language') ?? { type: 'string' }),
+            description: 'Language the sandbox is for; picks its template',
+          },
           labels: { type: 'object', additionalProperties: { type: 'string' }, description: 'Free-form labels' },
         },
         required: ['language'],
@@ -43,19 +64,17 @@ function createSandbox(deps: AliasDeps): McpTool {
     } as Tool,
     operations: ['sandbox.create'],
     async call(args, ctx) {
-      const language = findLanguage(args.language as string);
-      if (!language) throw new InvalidArgumentError(`Unknown language "${String(args.language)}"`);
+      const language = await languageNamed(deps, ctx, String(args.language));
       const name = args.name as string | undefined;
       if (name && (await sandboxIdByName(deps, ctx, name))) {
         throw new ConflictError(`You already have a sandbox named "${name}"`);
       }
       const labels = {
         ...((args.labels as Record<string, string> | undefined) ?? {}),
-        language: language.id,
+        language: language.name,
         ...(name ? { name } : {}),
       };
-      const template = deps.templateFor(language);
-      return toolResult(await callOp(deps, ctx, 'sandbox.create', { labels, template }));
+      return toolResult(await callOp(deps, ctx, 'sandbox.create', { labels, template: language.template }));
     },
   };
 }

@@ -91,9 +91,12 @@ export class McpToolCatalog implements OnApplicationBootstrap {
         const output = op && !op.stream ? op.output : undefined;
         return output && output !== 'binary' ? this.catalog.schemaFor(output as never) : undefined;
       },
-      templateFor: (language) =>
-        [language.id, ...language.aliases].map((n) => this.options.languageTemplates[n]).find(Boolean) ??
-        language.template,
+      hasOperation: (opId) => this.registry.get(opId) !== undefined,
+      inputPropertyOf: (opId, property) => {
+        const op = this.registry.get(opId);
+        const props = op ? (this.catalog.schemaFor(op.input as never).properties as Record<string, JsonSchema>) : {};
+        return props?.[property];
+      },
     };
   }
 

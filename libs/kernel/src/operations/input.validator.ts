@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { validate, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
 import { InvalidArgumentError, type Class } from '@sandboxed/plugin-sdk';
 
 export interface FieldProblem {
@@ -21,6 +21,16 @@ export async function validateInput<T extends object>(dto: Class<T>, raw: unknow
   if (typeof source !== 'object' || Array.isArray(source))
     throw new InvalidArgumentError('Input must be a JSON object');
   const instance = plainToInstance(dto as new () => T, source);
+  // A DTO without fields (an operation that takes no input) has no metadata for class-validator to
+  // whitelist against: any field is unknown.
+  if (getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).length === 0) {
+    const fields = Object.keys(source).map((path) => ({ path, problems: ['unknown field'] }));
+    if (fields.length > 0)
+      throw new InvalidArgumentError(`Invalid input: ${fields.map((f) => `${f.path}: unknown field`).join('; ')}`, {
+        fields,
+      });
+    return instance;
+  }
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   if (errors.length > 0) {
     const fields = flatten(errors);
