@@ -11,3 +11,5 @@ export { closeMcp, connectMcp, connectMcpHttp, structuredOf, textOf } from './mc
 export type { McpHttpTransportKind } from './mcp.client.js';
 export { RawMcpHttp } from './mcp-raw.client.js';
 export type { RawMcpReply } from './mcp-raw.client.js';
+export { describeWithDocker, dockerUnavailableReason } from './docker-gate.js';
+export type { DockerProbe } from './docker-gate.js';
