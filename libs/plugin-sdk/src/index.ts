@@ -78,3 +78,5 @@ export type {
   TunnelDefinition,
 } from './channel.types.js';
 export { isValidSandboxId, assertValidSandboxId } from './sandbox-id.js';
+export { CommandInput, resolveCommand } from './command.input.js';
+export type { ResolvedCommand } from './command.input.js';

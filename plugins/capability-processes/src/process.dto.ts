@@ -1,63 +1,26 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
   MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
+import { CommandInput } from '@sandboxed/plugin-sdk';
 
 export const PROCESS_STATUSES = ['running', 'exited', 'killed'] as const;
 export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
 
 export const PROCESS_ID = /^[a-f0-9]{16}$/;
 
-export class StartProcessInput {
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(131072)
-  @JSONSchema({
-    description: 'Shell command, run by `/bin/sh -c`. Give either `command` or `argv`.',
-    example: 'python3 -m http.server 8000',
-  })
-  command?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(4096)
-  @IsString({ each: true })
-  @JSONSchema({
-    description: 'Program and arguments, run without a shell',
-    example: ['python3', '-m', 'http.server', '8000'],
-  })
-  argv?: string[];
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(4096)
-  @JSONSchema({
-    description: 'Working directory; relative to the sandbox workdir (default: the workdir)',
-    example: '.',
-  })
-  cwd?: string;
-
-  @IsOptional()
-  @IsObject()
-  @JSONSchema({ description: 'Extra environment variables', additionalProperties: { type: 'string' } })
-  env?: Record<string, string>;
-
+/** A command (from the SDK's CommandInput), started in the background. */
+export class StartProcessInput extends CommandInput {
   @IsOptional()
   @IsString()
   @MaxLength(128)

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { posix } from 'node:path';
 import {
   collectOutput,
   ConflictError,
@@ -7,6 +6,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   QuotaExceededError,
+  resolveCommand,
   TimeoutError,
   UnavailableError,
   type CollectedOutput,
@@ -23,7 +23,6 @@ import { LAUNCH_EXIT, launchArgv } from './process-supervisor.script.js';
 import type { ProcessInfo, ProcessStatus, StartProcessInput } from './process.dto.js';
 import type { ProcessesOptions } from './process-options.dto.js';
 
-const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Control scripts are quick; this only bounds a wedged sandbox. */
 const CONTROL_TIMEOUT_MS = 15_000;
 const CONTROL_OUTPUT_BYTES = 4 * 1024 * 1024;
@@ -43,16 +42,8 @@ export class SandboxProcesses {
   }
 
   async start(input: StartProcessInput): Promise<ProcessInfo> {
-    if ((input.command === undefined) === (input.argv === undefined)) {
-      throw new InvalidArgumentError('Give exactly one of `command` (a shell string) or `argv` (a list)');
-    }
-    for (const [k, v] of Object.entries(input.env ?? {})) {
-      if (!ENV_KEY.test(k)) throw new InvalidArgumentError(`env: "${k}" is not a valid variable name`);
-      if (typeof v !== 'string') throw new InvalidArgumentError(`env.${k}: must be a string`);
-    }
+    const { argv, cwd } = resolveCommand(input, this.ctx.sandbox.workdir);
     const id = randomBytes(8).toString('hex');
-    const argv = input.argv ?? ['/bin/sh', '-c', input.command!];
-    const cwd = input.cwd ? posix.resolve(this.ctx.sandbox.workdir, input.cwd) : this.ctx.sandbox.workdir;
     const meta = { id, name: input.name ?? null, command: input.command ?? null, argv, cwd };
     const out = await this.run(launchArgv({ roots: this.roots, id, argv, cwd, ...this.options }), {
       env: { ...DEFAULT_ENV, ...input.env },

@@ -1,51 +1,9 @@
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
+import { CommandInput } from '@sandboxed/plugin-sdk';
 
-export class ExecInput {
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(131072)
-  @JSONSchema({
-    description: 'Shell command, run by `/bin/sh -c`. Give either `command` or `argv`.',
-    example: 'echo hi',
-  })
-  command?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(4096)
-  @IsString({ each: true })
-  @JSONSchema({ description: 'Program and arguments, run without a shell', example: ['ls', '-la'] })
-  argv?: string[];
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(4096)
-  @JSONSchema({
-    description: 'Working directory; relative to the sandbox workdir (default: the workdir)',
-    example: '.',
-  })
-  cwd?: string;
-
-  @IsOptional()
-  @IsObject()
-  @JSONSchema({ description: 'Extra environment variables', additionalProperties: { type: 'string' } })
-  env?: Record<string, string>;
-
+/** A command (from the SDK's CommandInput) plus what a one-shot exec adds. */
+export class ExecInput extends CommandInput {
   @IsOptional()
   @IsString()
   @MaxLength(10485760)
