@@ -337,3 +337,21 @@ describeWithDocker('code on the docker runtime', reason, () => {
     () => key,
   );
 });
+
+describe('code.execute under a short sandbox.maxTtlSeconds', () => {
+  it('keeps its one-shot sandbox within the gateway’s TTL cap', async () => {
+    const gw = await startTestGateway({
+      onlyPlugins: ['runtime-local', ...PLUGINS],
+      config: { sandbox: { defaultTtlSeconds: 30, maxTtlSeconds: 60 } },
+    });
+    try {
+      const api = new HttpClient(gw.url);
+      const res = await api.post('/v1/execute', { language: 'bash', code: 'echo capped' });
+      expect(res.status).toBe(200);
+      expect(res.body.stdout).toBe('capped\n');
+      expect((await api.get('/v1/sandboxes')).body.count).toBe(0);
+    } finally {
+      await gw.close();
+    }
+  });
+});

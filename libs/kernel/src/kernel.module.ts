@@ -36,7 +36,10 @@ export interface KernelModuleOptions {
 export class KernelModule {
   static forRoot({ config, version }: KernelModuleOptions): DynamicModule {
     const info: GatewayInfo = { version, runtime: config.runtime.default, startedAt: new Date() };
-    const limits: Limits = config.limits;
+    const limits: Limits = {
+      ...config.limits,
+      sandbox: { defaultTtlSeconds: config.sandbox.defaultTtlSeconds, maxTtlSeconds: config.sandbox.maxTtlSeconds },
+    };
     return {
       module: KernelModule,
       controllers: [HealthController],

@@ -58,6 +58,7 @@ export interface SchemaCatalog {
 export interface Limits {
   exec: { timeoutMs: number; maxTimeoutMs: number; maxOutputBytes: number };
   files: { maxReadBytes: number; maxWriteBytes: number; maxListEntries: number };
+  sandbox: { defaultTtlSeconds: number; maxTtlSeconds: number };
 }
 
 export interface GatewayInfo {

@@ -33,7 +33,7 @@ export class CodeOperations implements OnModuleInit {
 
   onModuleInit(): void {
     const runner = new CodeRunner(this.limits.exec);
-    const oneShot = new OneShotExecutor(this.invoker, this.templates, this.limits.exec);
+    const oneShot = new OneShotExecutor(this.invoker, this.templates, this.limits.exec, this.limits.sandbox);
     const languages = `Languages: ${supportedLanguagesText()}.`;
     this.registry.register(
       sandboxOperation({

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Limits, type OperationContext, type OperationInvoker } from '@sandboxed/plugin-sdk';
+import { type Limits, type OperationContext, type OperationInvoker } from '@sandboxed/plugin-sdk';
 import { requireLanguage } from './code-language.resolver.js';
 import { effectiveTimeout } from './code.runner.js';
 import type { CodeResultOutput, ExecuteCodeInput } from './code.dto.js';
@@ -17,6 +17,7 @@ export class OneShotExecutor {
     private readonly invoker: OperationInvoker,
     private readonly templates: LanguageTemplateMap,
     private readonly limits: Limits['exec'],
+    private readonly sandboxLimits: Limits['sandbox'],
   ) {}
 
   async execute(ctx: OperationContext, input: ExecuteCodeInput): Promise<CodeResultOutput> {
@@ -47,16 +48,9 @@ export class OneShotExecutor {
   }
 
   private async create(ctx: OperationContext, template: string, language: string, timeoutMs: number): Promise<string> {
-    const input = { template, labels: { language } };
-    const ttlSeconds = Math.ceil(timeoutMs / 1000) + TTL_MARGIN_SECONDS;
-    try {
-      return await this.createWith(ctx, { ...input, ttlSeconds });
-    } catch (err) {
-      // sandbox.maxTtlSeconds is below our short TTL: the gateway's default TTL is then fine too.
-      if (err instanceof InvalidArgumentError && err.message.startsWith('ttlSeconds'))
-        return this.createWith(ctx, input);
-      throw err;
-    }
+    // Short-lived: the run's timeout plus a margin, within what the gateway allows.
+    const ttlSeconds = Math.min(Math.ceil(timeoutMs / 1000) + TTL_MARGIN_SECONDS, this.sandboxLimits.maxTtlSeconds);
+    return this.createWith(ctx, { template, labels: { language }, ttlSeconds });
   }
 
   private async createWith(ctx: OperationContext, input: Record<string, unknown>): Promise<string> {

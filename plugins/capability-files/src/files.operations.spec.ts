@@ -23,6 +23,7 @@ import { FilesOperationsRegistrar } from './files-operations.registrar.js';
 const limits: Limits = {
   exec: { timeoutMs: 30_000, maxTimeoutMs: 120_000, maxOutputBytes: 1 << 20 },
   files: { maxReadBytes: 1 << 20, maxWriteBytes: 8 << 20, maxListEntries: 50 },
+  sandbox: { defaultTtlSeconds: 3600, maxTtlSeconds: 86400 },
 };
 
 class MemoryRegistry implements OperationRegistry {

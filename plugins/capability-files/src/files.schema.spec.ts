@@ -13,6 +13,7 @@ import { GlobFilesInput } from './file-listing.dto.js';
 const limits: Limits = {
   exec: { timeoutMs: 1000, maxTimeoutMs: 1000, maxOutputBytes: 1000 },
   files: { maxReadBytes: 1000, maxWriteBytes: 1000, maxListEntries: 10 },
+  sandbox: { defaultTtlSeconds: 3600, maxTtlSeconds: 86400 },
 };
 
 type Schema = { properties?: Record<string, { description?: string }>; required?: string[] };
