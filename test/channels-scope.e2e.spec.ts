@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { HttpClient, startTestGateway, type TestGateway } from '@sandboxed/testing';
-import { WsTestClient } from './helpers/ws-test.client.js';
+import { WsTestClient } from './support/ws-test.client.js';
 
 const SECRET = 'channels-test-secret-of-at-least-32-bytes';
 const token = (scope: string) =>

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
-import { WsTestClient } from './helpers/ws-test.client.js';
+import { WsTestClient } from './support/ws-test.client.js';
 
 const ECHO_SERVER = readFileSync(new URL('./fixtures/sandbox-servers/echo-server.py', import.meta.url), 'utf8');
 const ALICE = { authorization: 'Bearer k_alice' };

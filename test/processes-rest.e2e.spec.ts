@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, readSse, startTestGateway, waitFor, type SseEvent, type TestGateway } from '@sandboxed/testing';
-import { dockerUnavailable } from './helpers/docker-availability.js';
+import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 
 /** Live in-sandbox log readers, from /proc (images need not have ps); `[l]` keeps this command out. */
 const COUNT_LOG_READERS =
@@ -215,22 +215,12 @@ const processSuite = (setup: RuntimeSetup) => () => {
 
 describe('background processes over REST (local runtime)', processSuite({ plugins: [], config: {}, sandbox: {} }));
 
-const dockerReason = await dockerUnavailable(LOCAL_IMAGES.python);
-if (!dockerReason) {
-  describe(
-    'background processes over REST (docker runtime)',
-    processSuite({
-      plugins: ['runtime-docker'],
-      config: { runtime: { default: 'docker' } },
-      sandbox: { template: 'python' },
-    }),
-  );
-} else if (process.env.CI === 'true') {
-  describe('background processes over REST (docker runtime)', () => {
-    it('needs a Docker engine and the python image', () => {
-      throw new Error(dockerReason);
-    });
-  });
-} else {
-  describe.skip(`background processes over REST (docker runtime): ${dockerReason}`, () => undefined);
-}
+describeWithDocker(
+  'background processes over REST (docker runtime)',
+  await dockerUnavailableReason([LOCAL_IMAGES.python]),
+  processSuite({
+    plugins: ['runtime-docker'],
+    config: { runtime: { default: 'docker' } },
+    sandbox: { template: 'python' },
+  }),
+);

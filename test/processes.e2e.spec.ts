@@ -5,9 +5,9 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { createDockerClient, LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { LocalRuntime } from '@sandboxed/runtime-local';
 import { HttpClient, readSse, waitFor, type SseEvent } from '@sandboxed/testing';
-import { buildPackages, startChildGateway, type ChildGateway } from './helpers/child-gateway.js';
-import { dockerUnavailable } from './helpers/docker-availability.js';
-import { WsTestClient } from './helpers/ws-test.client.js';
+import { buildPackages, startChildGateway, type ChildGateway } from './support/child-gateway.js';
+import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { WsTestClient } from './support/ws-test.client.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
 /** Live in-sandbox log readers, from /proc; `[l]` keeps this command out of the count. */
@@ -243,9 +243,10 @@ describe('background processes survive the gateway (local runtime, gateway proce
       new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' }).destroy(sandboxId),
   }));
 
-const dockerReason = await dockerUnavailable(LOCAL_IMAGES.python);
-if (!dockerReason) {
-  describe('background processes survive the gateway (docker runtime, gateway processes)', () =>
+describeWithDocker(
+  'background processes survive the gateway (docker runtime, gateway processes)',
+  await dockerUnavailableReason([LOCAL_IMAGES.python]),
+  () =>
     acceptance({
       config: () => ({ runtime: { default: 'docker' } }),
       plugin: () => 'runtime-docker',
@@ -256,14 +257,5 @@ if (!dockerReason) {
           .remove({ force: true })
           .catch(() => undefined);
       },
-    }));
-} else if (process.env.CI === 'true') {
-  // In CI a missing engine must fail, never pass by skipping.
-  describe('background processes (docker runtime)', () => {
-    it('needs a Docker engine and the python image', () => {
-      throw new Error(dockerReason);
-    });
-  });
-} else {
-  describe.skip(`background processes (docker runtime): ${dockerReason}`, () => undefined);
-}
+    }),
+);

@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
-import { dockerUnavailable } from './helpers/docker-availability.js';
-import { WsTestClient } from './helpers/ws-test.client.js';
+import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { WsTestClient } from './support/ws-test.client.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
 const BOB = { authorization: 'Bearer k_bob' };
@@ -119,22 +120,12 @@ describe(
   terminalSuite({ plugins: [], config: {}, sandbox: {} }),
 );
 
-const dockerReason = await dockerUnavailable();
-if (!dockerReason) {
-  describe(
-    'interactive terminal over WebSocket (docker runtime)',
-    terminalSuite({
-      plugins: ['runtime-docker'],
-      config: { runtime: { default: 'docker' } },
-      sandbox: { template: 'base' },
-    }),
-  );
-} else if (process.env.CI === 'true') {
-  describe('interactive terminal (docker runtime)', () => {
-    it('needs a Docker engine and the base image', () => {
-      throw new Error(dockerReason);
-    });
-  });
-} else {
-  describe.skip(`interactive terminal (docker runtime): ${dockerReason}`, () => undefined);
-}
+describeWithDocker(
+  'interactive terminal over WebSocket (docker runtime)',
+  await dockerUnavailableReason([LOCAL_IMAGES.base]),
+  terminalSuite({
+    plugins: ['runtime-docker'],
+    config: { runtime: { default: 'docker' } },
+    sandbox: { template: 'base' },
+  }),
+);

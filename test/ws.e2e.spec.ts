@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { WsConnections } from '@sandboxed/transport-ws';
 import WebSocket from 'ws';
-import { WsTestClient } from './helpers/ws-test.client.js';
+import { WsTestClient } from './support/ws-test.client.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
 const BOB = { authorization: 'Bearer k_bob' };
