@@ -127,7 +127,7 @@ function timeoutAndDisconnectChecks(
       );
       await waitFor(
         async () =>
-          (await api.post(`/v1/sandboxes/${sandbox.id}/exec`, { command: 'ps -eo args' })).body.stdout.includes(
+          (await api.post(`/v1/sandboxes/${sandbox!.id}/exec`, { command: 'ps -eo args' })).body.stdout.includes(
             'main.py',
           ),
         { timeoutMs: 30_000, what: 'the program to run' },

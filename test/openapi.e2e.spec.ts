@@ -86,7 +86,9 @@ describe('OpenAPI document and Swagger UI', () => {
 
   it('describes input fields from the DTOs', () => {
     const schemas = (
-      spec.components as { schemas: Record<string, { properties: Record<string, { description?: string }> }> }
+      spec.components as unknown as {
+        schemas: Record<string, { properties: Record<string, { description?: string }> }>;
+      }
     ).schemas;
     expect(schemas.ExecInput.properties.command.description).toMatch(/sh -c/);
     expect(schemas.CreateSandboxInput.properties.ttlSeconds.description).toBeTruthy();

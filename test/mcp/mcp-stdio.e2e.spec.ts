@@ -59,7 +59,7 @@ describe('MCP over stdio (the real entry point)', () => {
     const names = (await client.listTools()).tools.map((t) => t.name);
     const ops = gw.app.get<OperationRegistry>(OPERATION_REGISTRY).list();
     const expected = ops
-      .filter((op) => op.http?.body !== 'octets' && op.output !== 'binary')
+      .filter((op) => op.http?.body !== 'octets' && !('output' in op && op.output === 'binary'))
       .map((op) => toolNameFor(op.id));
     expect(names.sort()).toEqual([...expected, ...ALIASES].sort());
   });

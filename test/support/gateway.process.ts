@@ -35,7 +35,7 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 60_0
   void exited.then(() => (gone = true));
   const LISTENING = /listening on (http:\/\/\S+)/;
   // The URL, or '-' once the process has exited.
-  const url = await waitFor(() => (gone ? '-' : LISTENING.exec(text)?.[1]), {
+  const url: string = await waitFor(() => (gone ? '-' : (LISTENING.exec(text)?.[1] ?? '')), {
     timeoutMs,
     what: 'the gateway to listen',
   }).catch((err: Error) => {

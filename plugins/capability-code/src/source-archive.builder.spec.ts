@@ -19,7 +19,7 @@ async function entriesOf(stream: Readable): Promise<Array<{ name: string; type: 
     }
   })();
   for await (const chunk of stream) extract.write(chunk);
-  extract.end();
+  extract.end(undefined);
   await done;
   return out;
 }
