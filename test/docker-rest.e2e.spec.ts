@@ -157,7 +157,7 @@ describeWithDocker('a docker gateway killed with SIGKILL, then restarted', reaso
   it(
     'adopts the running sandbox, with its files, and reaps the expired one',
     async () => {
-      const first = await spawnGateway(env);
+      const first = await spawnGateway({ env });
       gateways.push(first);
       const api1 = new HttpClient(first.url, { 'x-api-key': key });
       const live = await api1.createSandbox({ labels: { role: 'live' }, ttlSeconds: 3600 });
@@ -173,7 +173,7 @@ describeWithDocker('a docker gateway killed with SIGKILL, then restarted', reaso
       expect(await containerState(short.id)).toBe('running');
       await waitFor(() => Date.now() > Date.parse(short.expiresAt) + 100, { what: 'the short sandbox to expire' });
 
-      const second = await spawnGateway(env);
+      const second = await spawnGateway({ env });
       gateways.push(second);
       const api2 = new HttpClient(second.url, { 'x-api-key': key });
       const reconciled = /adopted \d+ sandbox\(es\)(?: \(([^)]*)\))?/.exec(second.output());

@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { createDockerClient, LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { LocalRuntime } from '@sandboxed/runtime-local';
 import { HttpClient, readSse, waitFor, type SseEvent } from '@sandboxed/testing';
-import { buildPackages, startChildGateway, type ChildGateway } from './support/child-gateway.js';
+import { spawnGateway, type GatewayProcess } from './support/gateway.process.js';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 import { WsTestClient } from './support/ws-test.client.js';
 
@@ -13,18 +13,6 @@ const ALICE = { authorization: 'Bearer k_alice' };
 /** Live in-sandbox log readers, from /proc; `[l]` keeps this command out of the count. */
 const COUNT_LOG_READERS =
   'for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done | grep -c "sandboxed-[l]ogs " || true';
-const PACKAGES = [
-  'libs/plugin-sdk',
-  'libs/kernel',
-  'plugins/runtime-local',
-  'plugins/runtime-docker',
-  'plugins/capability-shell',
-  'plugins/transport-rest',
-  'plugins/capability-processes',
-  'plugins/capability-ports',
-  'plugins/transport-ws',
-];
-
 /** Reads an SSE response in the background; the test polls `events`. */
 class SseCollector {
   readonly events: SseEvent[] = [];
@@ -74,18 +62,17 @@ function acceptance(setup: RuntimeSetup): void {
       'transport-ws',
     ],
   };
-  const gateways: ChildGateway[] = [];
-  const start = async (): Promise<ChildGateway> => {
-    const gw = await startChildGateway(overrides);
+  const gateways: GatewayProcess[] = [];
+  const start = async (): Promise<GatewayProcess> => {
+    const gw = await spawnGateway({ overrides });
     gateways.push(gw);
     return gw;
   };
-  let gw: ChildGateway;
+  let gw: GatewayProcess;
   let api: HttpClient;
   let id: string;
 
   beforeAll(async () => {
-    buildPackages(PACKAGES);
     gw = await start();
     api = new HttpClient(gw.url, ALICE);
     id = await api.createSandbox(setup.sandbox);

@@ -11,20 +11,25 @@ export interface GatewayProcess {
   kill(signal: NodeJS.Signals): Promise<NodeJS.Signals | null>;
 }
 
+/** What to boot: the real entry point with `SANDBOXED_*` env, or a gateway with config overrides. */
+export type GatewaySetup = { env: Record<string, string> } | { overrides: Record<string, unknown> };
+
 /**
- * Starts `apps/gateway/src/main.ts` (test/support/ts-source.hooks.mjs transpiles it, so no build
- * is needed) with `SANDBOXED_*` env on an ephemeral port, and resolves once it listens.
+ * Starts a gateway in a child process, from its TypeScript sources (test/support/ts-source.hooks.mjs
+ * transpiles them, so no build is needed), on an ephemeral port, and resolves once it listens.
+ * `env` runs `apps/gateway/src/main.ts`; `overrides` runs test/fixtures/gateway-child.mjs, which
+ * deep-merges them over the default config.
  */
-export async function spawnGateway(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', './test/support/ts-source.hooks.mjs', 'apps/gateway/src/main.ts'],
-    {
-      cwd: process.cwd(),
-      env: { ...process.env, NO_COLOR: '1', SANDBOXED_SERVER__PORT: '0', SANDBOXED_LOG__LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+export async function spawnGateway(setup: GatewaySetup, timeoutMs = 60_000): Promise<GatewayProcess> {
+  const [entry, env] =
+    'env' in setup
+      ? ['apps/gateway/src/main.ts', setup.env]
+      : ['test/fixtures/gateway-child.mjs', { SANDBOXED_TEST_OVERRIDES: JSON.stringify(setup.overrides) }];
+  const child = spawn(process.execPath, ['--import', './test/support/ts-source.hooks.mjs', entry], {
+    cwd: process.cwd(),
+    env: { ...process.env, NO_COLOR: '1', SANDBOXED_SERVER__PORT: '0', SANDBOXED_LOG__LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
