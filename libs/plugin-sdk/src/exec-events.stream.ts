@@ -47,6 +47,7 @@ export async function* execEvents(session: ExecSession, opts: ExecEventsOptions)
 
   const onAbort = (): void => void session.kill().catch(() => undefined);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
   session.stdin.on('error', () => undefined);
   session.stdin.end(opts.stdin ?? undefined);
   let done = false;

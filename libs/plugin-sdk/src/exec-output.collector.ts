@@ -41,6 +41,8 @@ async function capped(stream: Readable, max: number): Promise<{ data: Buffer; tr
 export async function collectOutput(session: ExecSession, opts: CollectOptions): Promise<CollectedOutput> {
   const onAbort = (): void => void session.kill().catch(() => undefined);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // A caller that left before the session started gets no 'abort' event: act on it now.
+  if (opts.signal?.aborted) onAbort();
   try {
     session.stdin.on('error', () => undefined);
     session.stdin.end(opts.stdin ?? undefined);

@@ -80,3 +80,5 @@ export type {
 export { isValidSandboxId, assertValidSandboxId } from './sandbox-id.js';
 export { CommandInput, resolveCommand } from './command.input.js';
 export type { ResolvedCommand } from './command.input.js';
+export { execTimeout, toExecResult } from './exec-result.js';
+export type { ExecResult } from './exec-result.js';

@@ -1,7 +1,7 @@
 import {
   collectOutput,
-  decodeUtf8,
-  InvalidArgumentError,
+  execTimeout,
+  toExecResult,
   type Limits,
   type SandboxOperationContext,
 } from '@sandboxed/plugin-sdk';
@@ -19,14 +19,6 @@ export interface CodeRunRequest {
 }
 
 /** The timeout a request gets: its own (at most limits.exec.maxTimeoutMs) or the default. */
-export function effectiveTimeout(requested: number | undefined, limits: Limits['exec']): number {
-  const timeoutMs = requested ?? limits.timeoutMs;
-  if (timeoutMs > limits.maxTimeoutMs) {
-    throw new InvalidArgumentError(`timeoutMs: at most ${limits.maxTimeoutMs} (limits.exec.maxTimeoutMs)`);
-  }
-  return timeoutMs;
-}
-
 /**
  * Runs code in a sandbox: the source goes in through putArchive (never a host path), one exec
  * compiles, runs and removes it, and a kill (timeout, disconnect) is followed by a separate cleanup.
@@ -35,7 +27,7 @@ export class CodeRunner {
   constructor(private readonly limits: Limits['exec']) {}
 
   async run(ctx: SandboxOperationContext, language: CodeLanguage, req: CodeRunRequest): Promise<CodeResultOutput> {
-    const timeoutMs = effectiveTimeout(req.timeoutMs, this.limits);
+    const timeoutMs = execTimeout(req.timeoutMs, this.limits);
     const started = performance.now();
     const { runtime, sandbox } = ctx;
     const plan = planCodeRun(language, req.code);
@@ -48,23 +40,13 @@ export class CodeRunner {
         env: plan.env,
         timeoutMs,
       });
-      // collectOutput only hears aborts that happen after it starts.
-      if (ctx.signal.aborted) await session.kill();
       const out = await collectOutput(session, {
         maxOutputBytes: this.limits.maxOutputBytes,
         signal: ctx.signal,
         stdin: req.stdin,
       });
       scriptCleanedUp = !out.exit.timedOut && out.exit.signal === null && !ctx.signal.aborted;
-      return {
-        stdout: decodeUtf8(out.stdout),
-        stderr: decodeUtf8(out.stderr),
-        exitCode: out.exit.exitCode,
-        timedOut: out.exit.timedOut,
-        truncated: out.truncated,
-        durationMs: Math.round(performance.now() - started),
-        language: language.id,
-      };
+      return { ...toExecResult(out, started), language: language.id };
     } finally {
       if (!scriptCleanedUp) await this.removeDir(ctx, plan.dir);
     }

@@ -1,6 +1,5 @@
-import { type Limits, type OperationContext, type OperationInvoker } from '@sandboxed/plugin-sdk';
+import { execTimeout, type Limits, type OperationContext, type OperationInvoker } from '@sandboxed/plugin-sdk';
 import { requireLanguage } from './code-language.resolver.js';
-import { effectiveTimeout } from './code.runner.js';
 import type { CodeResultOutput, ExecuteCodeInput } from './code.dto.js';
 import type { LanguageTemplateMap } from './language-template.map.js';
 
@@ -22,7 +21,7 @@ export class OneShotExecutor {
 
   async execute(ctx: OperationContext, input: ExecuteCodeInput): Promise<CodeResultOutput> {
     const language = requireLanguage(input.language);
-    const timeoutMs = effectiveTimeout(input.timeoutMs, this.limits);
+    const timeoutMs = execTimeout(input.timeoutMs, this.limits);
     const sandboxId = await this.create(ctx, this.templates.templateFor(language), language.id, timeoutMs);
     try {
       const run = {

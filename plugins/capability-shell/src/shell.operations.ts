@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   collectOutput,
-  decodeUtf8,
+  toExecResult,
   execEvents,
   KERNEL_LIMITS,
   OPERATION_REGISTRY,
@@ -41,14 +41,7 @@ export class ShellOperations implements OnModuleInit {
             signal: ctx.signal,
             stdin: input.stdin,
           });
-          return {
-            stdout: decodeUtf8(out.stdout),
-            stderr: decodeUtf8(out.stderr),
-            exitCode: out.exit.exitCode,
-            timedOut: out.exit.timedOut,
-            truncated: out.truncated,
-            durationMs: Math.round(performance.now() - started),
-          };
+          return toExecResult(out, started);
         },
       }),
     );
