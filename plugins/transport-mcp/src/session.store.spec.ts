@@ -20,14 +20,14 @@ describe('McpSessionStore', () => {
   const store = (): McpSessionStore =>
     new McpSessionStore(resolveMcpOptions({ maxSessions: 2, sessionIdleSeconds: 60 }));
 
-  it('is full at maxSessions', () => {
+  it('refuses a new session with 503 at maxSessions, and makes room when one ends', () => {
     const s = store();
     s.add(session('a', Date.now()));
-    expect(s.isFull()).toBe(false);
+    expect(() => s.assertRoom()).not.toThrow();
     s.add(session('b', Date.now()));
-    expect(s.isFull()).toBe(true);
+    expect(() => s.assertRoom()).toThrow(expect.objectContaining({ status: 503 }));
     s.delete('a');
-    expect(s.isFull()).toBe(false);
+    expect(() => s.assertRoom()).not.toThrow();
   });
 
   it('closes sessions idle past the limit and keeps the others', async () => {

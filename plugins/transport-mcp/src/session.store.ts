@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { McpHttpError } from './json-rpc.http-error.js';
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';
 
@@ -38,8 +40,11 @@ export class McpSessionStore implements OnApplicationBootstrap, OnModuleDestroy 
     return this.sessions.size;
   }
 
-  isFull(): boolean {
-    return this.sessions.size >= this.options.maxSessions;
+  /** Refuses a new session once `maxSessions` are open. */
+  assertRoom(): void {
+    if (this.sessions.size >= this.options.maxSessions) {
+      throw new McpHttpError(503, ErrorCode.InvalidRequest, 'Too many MCP sessions; try again later');
+    }
   }
 
   add(session: McpSession): void {

@@ -28,8 +28,7 @@ export class SseHandler {
     const tools = this.catalog.toolSet(profile);
     if (!tools) throw new McpHttpError(404, ErrorCode.InvalidRequest, `No MCP profile named "${profile}"`);
     const principal = await this.guard.admit(req);
-    if (this.store.isFull())
-      throw new McpHttpError(503, ErrorCode.InvalidRequest, 'Too many MCP sessions; try again later');
+    this.store.assertRoom();
     reply.hijack();
     const res = reply.raw;
     const transport = new SSEServerTransport(SSE_MESSAGES_PATH, res);

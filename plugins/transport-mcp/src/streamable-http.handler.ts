@@ -60,8 +60,7 @@ export class StreamableHttpHandler {
       }
       transport = session.server.transport as StreamableHTTPServerTransport;
     } else if (req.method === 'POST' && isInitialize(body)) {
-      if (this.store.isFull())
-        throw new McpHttpError(503, ErrorCode.InvalidRequest, 'Too many MCP sessions; try again later');
+      this.store.assertRoom();
       transport = await this.open(tools, principal, profile);
     } else {
       throw new McpHttpError(
