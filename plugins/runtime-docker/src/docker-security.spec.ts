@@ -5,6 +5,7 @@ import { createDockerClient } from './docker-client.factory.js';
 import { DockerRuntime } from './docker.runtime.js';
 import { resolveDockerRuntimeOptions } from './docker-runtime-options.dto.js';
 import { containerName } from './sandbox-labels.codec.js';
+import { waitFor } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason, quietLogger, sandboxSpec } from './docker-engine.spec-helper.js';
 
 const reason = await dockerUnavailableReason();
@@ -109,10 +110,15 @@ describeWithDocker('DockerRuntime hardening', reason, () => {
       const session = await runtime.exec(bomb, { argv: ['bash', '-c', ':(){ :|:& };:; read -r x'], timeoutMs: 3000 });
       session.stdout.resume();
       session.stderr.resume();
-      await new Promise((r) => setTimeout(r, 1500));
-      const during = await container.stats({ stream: false });
-      expect(during.pids_stats?.current).toBeGreaterThan(100);
-      expect(during.pids_stats?.current).toBeLessThanOrEqual(256);
+      // Wait for the bomb to fill the pids limit, then check it holds.
+      const during = await waitFor(
+        async () => {
+          const stats = await container.stats({ stream: false });
+          return (stats.pids_stats?.current ?? 0) > 100 ? stats : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the fork bomb to spawn processes' },
+      );
+      expect(during!.pids_stats?.current).toBeLessThanOrEqual(256);
       const started = Date.now();
       const exit = await session.wait();
       expect(exit.timedOut).toBe(true);

@@ -1,3 +1,4 @@
+import { waitFor } from '@sandboxed/testing';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { demuxDockerStream } from './docker-stream.demuxer.js';
@@ -39,8 +40,10 @@ describe('demuxDockerStream', () => {
     const stdout = new PassThrough({ highWaterMark: 16 * 1024 });
     const stderr = new PassThrough();
     demuxDockerStream(source, stdout, stderr);
-    await new Promise((r) => setTimeout(r, 50));
-    // Nobody reads stdout: only a few frames may be buffered, not all 4 MiB.
+    // Wait until the demuxer has filled stdout's buffer; nobody reads it, so it must stop there
+    // (a few frames at most), not buffer all 4 MiB.
+    await waitFor(() => stdout.readableLength >= 16 * 1024, { what: 'stdout to fill' });
+    await new Promise<void>((r) => setImmediate(r));
     expect(stdout.readableLength).toBeLessThan(512 * 1024);
     stderr.resume();
     expect((await read(stdout)).length).toBe(64 * big.length);
