@@ -4,6 +4,10 @@ export interface SandboxResources {
   /** CPU cores (fractions allowed). */
   cpu?: number;
   memoryMb?: number;
+  /** Most processes (and threads) at once. */
+  pids?: number;
+  /** Disk in MiB, for the workspace and, separately, /tmp. */
+  diskMb?: number;
 }
 
 export interface SandboxSpec {

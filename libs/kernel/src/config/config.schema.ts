@@ -73,6 +73,8 @@ export class LimitsConfig {
 export class SandboxResourceCaps {
   @IsNumber() @Min(0.01) cpu: number;
   @IsInt() @Min(16) memoryMb: number;
+  @IsInt() @Min(16) pids: number;
+  @IsInt() @Min(16) diskMb: number;
 }
 
 export class SandboxConfig {

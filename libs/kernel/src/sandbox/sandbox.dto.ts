@@ -28,6 +28,23 @@ export class SandboxResourcesDto {
   @Max(1048576)
   @JSONSchema({ description: 'Memory limit in MiB; capped by sandbox.maxResources.memoryMb', example: 512 })
   memoryMb?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(16)
+  @Max(1048576)
+  @JSONSchema({ description: 'Most processes at once; capped by sandbox.maxResources.pids', example: 512 })
+  pids?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(16)
+  @Max(16777216)
+  @JSONSchema({
+    description: 'Disk for /workspace and, separately, /tmp in MiB; capped by sandbox.maxResources.diskMb',
+    example: 1024,
+  })
+  diskMb?: number;
 }
 
 export class CreateSandboxInput {

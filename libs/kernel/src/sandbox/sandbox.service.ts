@@ -14,6 +14,7 @@ import {
 import type { GatewayConfig } from '../config/config.schema.js';
 import { GATEWAY_CONFIG } from '../kernel.tokens.js';
 import type { CreateSandboxInput, SandboxDto } from './sandbox.dto.js';
+import { resolveResources } from './sandbox-resources.resolver.js';
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -66,12 +67,7 @@ export class SandboxService implements OnApplicationBootstrap {
     checkMap('env', input.env, ENV_KEY, 32768);
     const ttl = input.ttlSeconds ?? cfg.defaultTtlSeconds;
     if (ttl > cfg.maxTtlSeconds) throw new InvalidArgumentError(`ttlSeconds: at most ${cfg.maxTtlSeconds}`);
-    const cpu = input.resources?.cpu ?? cfg.defaultResources.cpu;
-    const memoryMb = input.resources?.memoryMb ?? cfg.defaultResources.memoryMb;
-    if (cpu > cfg.maxResources.cpu) throw new InvalidArgumentError(`resources.cpu: at most ${cfg.maxResources.cpu}`);
-    if (memoryMb > cfg.maxResources.memoryMb) {
-      throw new InvalidArgumentError(`resources.memoryMb: at most ${cfg.maxResources.memoryMb}`);
-    }
+    const resources = resolveResources(input.resources, cfg.defaultResources, cfg.maxResources);
     const runtime = this.runtime();
     const owned = await runtime.list({ owner: principal.id });
     if (owned.length >= cfg.maxPerOwner) {
@@ -85,7 +81,7 @@ export class SandboxService implements OnApplicationBootstrap {
       template: input.template ?? cfg.defaultTemplate,
       env: input.env ?? {},
       labels: input.labels ?? {},
-      resources: { cpu, memoryMb },
+      resources,
       expiresAt: new Date(Date.now() + ttl * 1000),
     });
   }
