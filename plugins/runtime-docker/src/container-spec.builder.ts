@@ -19,11 +19,14 @@ export function envList(env: Record<string, string>): string[] {
   });
 }
 
-export function effectiveResources(spec: SandboxSpec, options: DockerRuntimeOptions): Required<SandboxResources> {
+export function effectiveResources(
+  spec: SandboxSpec,
+  options: DockerRuntimeOptions,
+): SandboxResources & { cpu: number; memoryMb: number } {
   const cpu = spec.resources.cpu ?? options.defaultCpu;
   const memoryMb = spec.resources.memoryMb ?? options.defaultMemoryMb;
   if (!(cpu > 0) || !(memoryMb >= 6)) throw new InvalidArgumentError('resources: cpu must be > 0 and memoryMb >= 6');
-  return { cpu, memoryMb };
+  return { ...spec.resources, cpu, memoryMb };
 }
 
 /**

@@ -32,7 +32,7 @@ export interface SandboxRecord {
 
 export function encodeLabels(
   spec: SandboxSpec,
-  resources: Required<SandboxResources>,
+  resources: SandboxResources & { cpu: number; memoryMb: number },
   createdAt: Date,
 ): Record<string, string> {
   const labels: Record<string, string> = {
