@@ -13,6 +13,7 @@ import {
 } from '@sandboxed/plugin-sdk';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { GATEWAY_CONFIG } from '../kernel.tokens.js';
+import { OwnerQuotaReservations } from './owner-quota.reservations.js';
 import type { CreateSandboxInput, SandboxDto } from './sandbox.dto.js';
 import { resolveResources } from './sandbox-resources.resolver.js';
 
@@ -35,6 +36,7 @@ function checkMap(name: string, map: Record<string, unknown> | undefined, keyPat
 @Injectable()
 export class SandboxService implements OnApplicationBootstrap {
   private readonly logger = new Logger('SandboxService');
+  private readonly reservations = new OwnerQuotaReservations();
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -69,21 +71,57 @@ export class SandboxService implements OnApplicationBootstrap {
     if (ttl > cfg.maxTtlSeconds) throw new InvalidArgumentError(`ttlSeconds: at most ${cfg.maxTtlSeconds}`);
     const resources = resolveResources(input.resources, cfg.defaultResources, cfg.maxResources);
     const runtime = this.runtime();
-    const owned = await runtime.list({ owner: principal.id });
-    if (owned.length >= cfg.maxPerOwner) {
-      throw new QuotaExceededError(
-        `You already have ${owned.length} sandboxes (limit ${cfg.maxPerOwner}); delete one first`,
-      );
+    const release = await this.reservations.reserve(
+      principal.id,
+      cfg.maxPerOwner,
+      async () => (await this.list(principal)).length,
+    );
+    let info: SandboxInfo;
+    try {
+      info = await runtime.create({
+        id: randomBytes(16).toString('hex'),
+        owner: principal.id,
+        template: input.template ?? cfg.defaultTemplate,
+        env: input.env ?? {},
+        labels: input.labels ?? {},
+        resources,
+        expiresAt: new Date(Date.now() + ttl * 1000),
+      });
+    } finally {
+      release();
     }
-    return runtime.create({
-      id: randomBytes(16).toString('hex'),
-      owner: principal.id,
-      template: input.template ?? cfg.defaultTemplate,
-      env: input.env ?? {},
-      labels: input.labels ?? {},
-      resources,
-      expiresAt: new Date(Date.now() + ttl * 1000),
-    });
+    await this.recheckQuota(principal, info);
+    return info;
+  }
+
+  /**
+   * The reservation holds within this gateway; another replica may have filled the same slot at
+   * the same time. Count again now that ours exists, and if the owner is over the quota give back
+   * the sandbox this call created (never an older one a caller already has). Each create checks
+   * after its own sandbox is visible, so of any two racing creates the later check sees both.
+   */
+  private async recheckQuota(principal: Principal, info: SandboxInfo): Promise<void> {
+    const limit = this.config.sandbox.maxPerOwner;
+    let live: number;
+    try {
+      live = (await this.list(principal)).length;
+    } catch (err) {
+      await this.discard(info, 'the quota re-check could not list sandboxes');
+      throw err;
+    }
+    if (live <= limit) return;
+    await this.discard(info, `owner ${principal.id} has ${live} sandboxes, over the limit of ${limit}`);
+    throw new QuotaExceededError(
+      `Sandbox limit ${limit} reached: creates through another gateway raced this one, which was removed again; delete a sandbox first`,
+      { limit, live: live - 1 },
+    );
+  }
+
+  private async discard(info: SandboxInfo, why: string): Promise<void> {
+    this.logger.warn(`Destroying sandbox ${info.id} right after create: ${why}`);
+    await this.runtime()
+      .destroy(info.id)
+      .catch((err: Error) => this.logger.error(`Could not destroy sandbox ${info.id}: ${err.message}`));
   }
 
   /** Resolves a sandbox the principal owns; anything else is indistinguishable from a missing one. */
