@@ -69,18 +69,36 @@ export class JwtVerifier {
         algorithms: this.algorithms,
         issuer: this.config.issuer,
         audience: this.config.audience,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'sub', ...(this.config.maxLifetimeSeconds ? ['iat'] : [])],
         clockTolerance: this.config.clockToleranceSeconds,
+        // Also refuses an `iat` in the future, which would otherwise shrink `exp - iat` at will.
+        ...(this.config.maxLifetimeSeconds ? { maxTokenAge: this.config.maxLifetimeSeconds } : {}),
       }));
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw new UnauthorizedError('Token expired');
       if (err instanceof joseErrors.JOSEAlgNotAllowed) throw new UnauthorizedError('Token algorithm not allowed');
       if (err instanceof joseErrors.JWTClaimValidationFailed) {
-        throw new UnauthorizedError(`Token claim "${err.claim}" is invalid: ${err.reason}`);
+        const hint = err.claim === 'iat' ? ' (auth.jwt.maxLifetimeSeconds needs a past "iat")' : '';
+        throw new UnauthorizedError(`Token claim "${err.claim}" is invalid: ${err.reason}${hint}`);
       }
       throw new UnauthorizedError('Invalid token');
     }
-    if (!payload.sub) throw new UnauthorizedError('Token has no subject');
+    // The subject becomes the owner of sandboxes: a number or an object must not pass as an id.
+    if (typeof payload.sub !== 'string' || payload.sub === '') {
+      throw new UnauthorizedError('Token claim "sub" is invalid: it must be a non-empty string');
+    }
+    this.checkLifetime(payload);
     return { id: payload.sub, scopes: scopesOf(payload) };
+  }
+
+  private checkLifetime(payload: JWTPayload): void {
+    const max = this.config.maxLifetimeSeconds;
+    if (!max) return;
+    const lifetime = payload.exp! - payload.iat!;
+    if (lifetime > max) {
+      throw new UnauthorizedError(
+        `Token lifetime (exp - iat) is ${lifetime} s, more than auth.jwt.maxLifetimeSeconds (${max} s); ask for a shorter-lived token`,
+      );
+    }
   }
 }

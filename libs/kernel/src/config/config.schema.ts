@@ -45,6 +45,8 @@ export class JwtConfig {
   algorithms?: string[];
   /** Allowed clock skew in seconds. */
   @IsInt() @Min(0) clockToleranceSeconds: number;
+  /** When set, tokens must carry `iat`, and `exp - iat` may not exceed this. */
+  @IsOptional() @IsInt() @Min(1) maxLifetimeSeconds?: number;
 }
 
 export class AuthConfig {
