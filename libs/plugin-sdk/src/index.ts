@@ -26,6 +26,7 @@ export type {
   ExecSession,
   ExecExit,
   RuntimeRegistry,
+  RuntimeHealth,
 } from './runtime.types.js';
 export type {
   Class,
@@ -82,3 +83,4 @@ export { CommandInput, resolveCommand } from './command.input.js';
 export type { ResolvedCommand } from './command.input.js';
 export { execTimeout, toExecResult } from './exec-result.js';
 export type { ExecResult } from './exec-result.js';
+export { assertJsonDepth, jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';

@@ -18,6 +18,7 @@ import {
 } from '@sandboxed/plugin-sdk';
 import { sendError } from './error.reply.js';
 import { buildOpenApi } from './openapi.builder.js';
+import { registerJsonBodyParser } from './json-body.parser.js';
 import { coerceQuery } from './query.coercer.js';
 import { routeFor, type RestRoute } from './route.table.js';
 import { writeSse } from './sse.writer.js';
@@ -41,6 +42,7 @@ export class RestRoutes implements OnApplicationBootstrap {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     // Raw bodies (file uploads) reach handlers as streams; JSON routes refuse them with 415.
     fastify.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    registerJsonBodyParser(fastify);
     const routes = this.registry.list().map(routeFor);
     for (const route of routes) this.mount(fastify, route);
     const spec = buildOpenApi({ routes, catalog: this.catalog, auth: this.auth, version: this.info.version });

@@ -1,4 +1,5 @@
 import {
+  assertJsonDepth,
   InvalidArgumentError,
   toSandboxedError,
   type ChannelMessage,
@@ -12,6 +13,7 @@ import type { SocketInbox } from './socket.inbox.js';
 const MAX_PENDING = 32;
 
 function parseMessage(text: string): ChannelMessage {
+  assertJsonDepth(text, 'Frame');
   let msg: unknown;
   try {
     msg = JSON.parse(text);

@@ -1,6 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
 import { parseRpcFrame } from './rpc-frame.parser.js';
 
+const bad = (text: string) => parseRpcFrame(text) as { ok: false; id: unknown; error: Error };
+
 describe('parseRpcFrame', () => {
   it('reads calls, streams and cancels', () => {
     expect(parseRpcFrame('{"id":1,"op":"sandbox.list"}')).toEqual({
@@ -15,7 +17,6 @@ describe('parseRpcFrame', () => {
   });
 
   it('refuses malformed frames, keeping the id when there is one', () => {
-    const bad = (text: string) => parseRpcFrame(text) as { ok: false; id: unknown; error: Error };
     expect(bad('nope')).toMatchObject({ ok: false, id: null });
     expect(bad('[1]')).toMatchObject({ ok: false, id: null });
     expect(bad('{"op":"a.b"}')).toMatchObject({ ok: false, id: null });
@@ -24,5 +25,14 @@ describe('parseRpcFrame', () => {
     expect(bad('{"id":2,"op":"a.b","stream":"yes"}')).toMatchObject({ ok: false, id: 2 });
     expect(bad('{"id":2,"cancel":true,"op":"a.b"}')).toMatchObject({ ok: false, id: 2 });
     expect(bad('{"id":2}')).toMatchObject({ ok: false, id: 2 });
+  });
+
+  it('refuses frames nested too deep without parsing them, keeping a leading id', () => {
+    const deep = `${'['.repeat(65)}${']'.repeat(65)}`;
+    expect(bad(`{"id":"d","op":"a.b","input":${deep}}`)).toMatchObject({ ok: false, id: 'd' });
+    expect(bad(`{"id":3,"input":${deep}}`).error.message).toMatch(/nested deeper than 64 levels/);
+    expect(bad(`{"op":"a.b","id":3,"input":${deep}}`)).toMatchObject({ ok: false, id: null });
+    expect(bad(`{"id":"\\u12","input":${deep}}`)).toMatchObject({ ok: false, id: null });
+    expect(parseRpcFrame(`{"id":4,"op":"a.b","input":{"s":"${'['.repeat(100)}"}}`)).toMatchObject({ ok: true });
   });
 });

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type SandboxedError } from '@sandboxed/plugin-sdk';
+import { InvalidArgumentError, jsonDepthExceeds, MAX_JSON_DEPTH, type SandboxedError } from '@sandboxed/plugin-sdk';
 
 export type RpcId = string | number;
 
@@ -14,8 +14,24 @@ function isId(v: unknown): v is RpcId {
   return (typeof v === 'string' && v.length > 0 && v.length <= 128) || (typeof v === 'number' && Number.isFinite(v));
 }
 
+/** A too-deep frame is not parsed; its id is still found when it leads the frame, as clients write it. */
+const LEADING_ID = /^\s*\{\s*"id"\s*:\s*("(?:[^"\\]|\\.){1,128}"|-?\d{1,15})\s*,/;
+
+function leadingId(text: string): RpcId | null {
+  const m = LEADING_ID.exec(text.slice(0, 300));
+  try {
+    return m ? (JSON.parse(m[1]!) as RpcId) : null;
+  } catch {
+    return null; // e.g. a bad escape in the id
+  }
+}
+
 /** Validates one client frame: `{id, op, sandboxId?, input?, stream?}` or `{id, cancel: true}`. */
 export function parseRpcFrame(text: string): ParsedFrame {
+  if (jsonDepthExceeds(text)) {
+    const error = new InvalidArgumentError(`Frame is nested deeper than ${MAX_JSON_DEPTH} levels; send flatter JSON`);
+    return { ok: false, id: leadingId(text), error };
+  }
   let msg: unknown;
   try {
     msg = JSON.parse(text);
