@@ -57,7 +57,8 @@ export interface SchemaCatalog {
 
 export interface Limits {
   exec: { timeoutMs: number; maxTimeoutMs: number; maxOutputBytes: number };
-  files: { maxReadBytes: number; maxWriteBytes: number; maxListEntries: number };
+  /** `timeoutMs` bounds each command a files operation runs in the sandbox. */
+  files: { maxReadBytes: number; maxWriteBytes: number; maxListEntries: number; timeoutMs: number };
   sandbox: { defaultTtlSeconds: number; maxTtlSeconds: number };
 }
 

@@ -65,10 +65,7 @@ export class AtomicFileWriter {
   }
 
   private async stageBuffer(target: ResolvedPath, tmp: string, content: Buffer, subject: string): Promise<number> {
-    await this.shell.checkedScript(STAGE_SCRIPT, [target.real, tmp], subject, {
-      stdin: content,
-      timeoutMs: this.shell.limits.exec.maxTimeoutMs,
-    });
+    await this.shell.checkedScript(STAGE_SCRIPT, [target.real, tmp], subject, { stdin: content });
     return content.length;
   }
 
@@ -79,6 +76,7 @@ export class AtomicFileWriter {
     maxBytes: number,
     subject: string,
   ): Promise<number> {
+    // The body arrives at the caller's pace: bounded by the longest exec, not the files timeout.
     const session = await this.shell.spawn(['sh', '-c', STAGE_SCRIPT, 'sh', target.real, tmp], {
       timeoutMs: this.shell.limits.exec.maxTimeoutMs,
     });

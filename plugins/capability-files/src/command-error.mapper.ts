@@ -9,12 +9,14 @@ import {
 import type { CollectedOutput } from '@sandboxed/plugin-sdk';
 
 type ErrorFactory = (message: string, details: unknown) => SandboxedError;
+/** A fixed phrase, or the matched text itself when it carries detail worth keeping. */
+type Reason = string | ((match: RegExpMatchArray) => string);
 
 /**
  * Known failure phrases of coreutils/findutils/sh (the scripts run with LC_ALL=C, and the
  * scripts of this plugin print the same phrases for the checks they make themselves).
  */
-const RULES: ReadonlyArray<[RegExp, string, ErrorFactory]> = [
+const RULES: ReadonlyArray<[RegExp, Reason, ErrorFactory]> = [
   [/No such file or directory|Directory nonexistent/, 'No such file or directory', (m, d) => new NotFoundError(m, d)],
   [/Directory not empty/, 'Directory not empty', (m, d) => new ConflictError(m, d)],
   [/File exists/, 'File exists', (m, d) => new ConflictError(m, d)],
@@ -25,7 +27,11 @@ const RULES: ReadonlyArray<[RegExp, string, ErrorFactory]> = [
   ],
   [/Is a directory/, 'Is a directory', (m, d) => new InvalidArgumentError(m, d)],
   [/Not a directory/, 'Not a directory', (m, d) => new InvalidArgumentError(m, d)],
-  [/Not a regular file/, 'Not a regular file', (m, d) => new InvalidArgumentError(m, d)],
+  [
+    /Not a regular file(?: \(a [A-Za-z ]+\))?/,
+    (match) => `${match[0]}; files operations read regular files only`,
+    (m, d) => new InvalidArgumentError(m, d),
+  ],
   [
     /into itself|subdirectory of itself/,
     'cannot move or copy a directory into itself',
@@ -47,7 +53,8 @@ export function commandError(out: CollectedOutput, subject: string): SandboxedEr
   const stderr = out.stderr.toString('utf8').trim();
   const details = { exitCode: out.exit.exitCode, stderr: stderr.slice(0, 2000) };
   for (const [pattern, reason, make] of RULES) {
-    if (pattern.test(stderr)) return make(`${subject}: ${reason}`, details);
+    const match = stderr.match(pattern);
+    if (match) return make(`${subject}: ${typeof reason === 'string' ? reason : reason(match)}`, details);
   }
   const firstLine = stderr.split('\n')[0] || `exit code ${out.exit.exitCode}`;
   return new SandboxedError('internal', 500, `${subject}: ${firstLine}`, details);

@@ -3,11 +3,12 @@ import { BinaryBody, sandboxOperation } from '@sandboxed/plugin-sdk';
 import type { ExecSession, Limits, SandboxOperationContext } from '@sandboxed/plugin-sdk';
 import { DownloadFileInput } from './file-transfer.dto.js';
 import { filesToolkit } from './files.toolkit.js';
+import { REGULAR_FUNCTION } from './regular-file.script.js';
 
-const SIZE_SCRIPT = `
+const SIZE_SCRIPT = `${REGULAR_FUNCTION}
 [ -e "$1" ] || { echo "No such file or directory" >&2; exit 1; }
 [ -d "$1" ] && { echo "Is a directory" >&2; exit 1; }
-[ -f "$1" ] || { echo "Not a regular file" >&2; exit 1; }
+regular "$1" || exit 1
 exec stat -c %s -- "$1"
 `;
 
@@ -59,6 +60,7 @@ export function downloadFileOperation(limits: Limits) {
       const file = await paths.resolve(input.path);
       const sized = await shell.checkedScript(SIZE_SCRIPT, [file.real], `Cannot download '${file.path}'`);
       const size = Number(sized.stdout.toString('ascii').trim());
+      // The body leaves at the caller's pace: bounded by the longest exec, not the files timeout.
       const session = await shell.spawn(['cat', '--', file.real], { timeoutMs: limits.exec.maxTimeoutMs });
       return new BinaryBody(streamStdout(ctx, session, size), 'application/octet-stream', size);
     },

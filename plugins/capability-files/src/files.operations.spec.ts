@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { BinaryBody, collectOutput, SandboxedError } from '@sandboxed/plugin-sdk';
+import { BinaryBody, collectOutput, SandboxedError, TimeoutError } from '@sandboxed/plugin-sdk';
 import type {
   Limits,
   OperationDefinition,
@@ -19,10 +19,11 @@ import { DockerRuntime, LOCAL_IMAGES, resolveDockerRuntimeOptions } from '@sandb
 import { LocalRuntime } from '@sandboxed/runtime-local';
 import { describeWithDocker, dockerUnavailableReason } from '../../../test/support/docker-engine.support.js';
 import { FilesOperationsRegistrar } from './files-operations.registrar.js';
+import { SandboxShell } from './sandbox-shell.js';
 
 const limits: Limits = {
   exec: { timeoutMs: 30_000, maxTimeoutMs: 120_000, maxOutputBytes: 1 << 20 },
-  files: { maxReadBytes: 1 << 20, maxWriteBytes: 8 << 20, maxListEntries: 50 },
+  files: { maxReadBytes: 1 << 20, maxWriteBytes: 8 << 20, maxListEntries: 50, timeoutMs: 30_000 },
   sandbox: { defaultTtlSeconds: 3600, maxTtlSeconds: 86400 },
 };
 
@@ -563,6 +564,16 @@ for (const target of RUNTIMES) {
       it('download: 404 for a missing path, 400 for a directory', async () => {
         expect((await failure(call('files.download', { path: 'transfer/none' }))).status).toBe(404);
         expect((await failure(call('files.download', { path: 'transfer' }))).status).toBe(400);
+      });
+
+      it('kills a files command that blocks once limits.files.timeoutMs passes, as a 504', async () => {
+        await sh('mkfifo blocked.fifo');
+        const shell = new SandboxShell(context(), { ...limits, files: { ...limits.files, timeoutMs: 500 } });
+        const started = Date.now();
+        const err = await failure(shell.run(['cat', 'blocked.fifo']));
+        expect(err).toBeInstanceOf(TimeoutError);
+        expect(err.status).toBe(504);
+        expect(Date.now() - started).toBeLessThan(10_000);
       });
     });
   };

@@ -23,7 +23,7 @@ const registered: OperationDefinition[] = [];
       provide: KERNEL_LIMITS,
       useValue: {
         exec: { timeoutMs: 1, maxTimeoutMs: 1, maxOutputBytes: 1 },
-        files: { maxReadBytes: 1, maxWriteBytes: 1, maxListEntries: 1 },
+        files: { maxReadBytes: 1, maxWriteBytes: 1, maxListEntries: 1, timeoutMs: 1 },
       },
     },
   ],

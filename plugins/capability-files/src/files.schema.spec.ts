@@ -12,7 +12,7 @@ import { GlobFilesInput } from './file-listing.dto.js';
 
 const limits: Limits = {
   exec: { timeoutMs: 1000, maxTimeoutMs: 1000, maxOutputBytes: 1000 },
-  files: { maxReadBytes: 1000, maxWriteBytes: 1000, maxListEntries: 10 },
+  files: { maxReadBytes: 1000, maxWriteBytes: 1000, maxListEntries: 10, timeoutMs: 30_000 },
   sandbox: { defaultTtlSeconds: 3600, maxTtlSeconds: 86400 },
 };
 

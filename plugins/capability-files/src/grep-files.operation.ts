@@ -4,20 +4,23 @@ import { commandError } from './command-error.mapper.js';
 import { GREP_DEFAULT_RESULTS, GrepFilesInput, GrepFilesOutput } from './file-listing.dto.js';
 import { filesToolkit } from './files.toolkit.js';
 import { parseGrepOutput } from './grep-output.parser.js';
+import { REGULAR_FUNCTION } from './regular-file.script.js';
 import { SandboxPathResolver } from './sandbox-path.resolver.js';
 
 const BAD_PATTERN = 2;
 
 // $1 path, $2 line cap, $3 '-i' or '', $4 pattern, $5 include glob or ''.
 // The pattern is checked on its own first: in the pipeline grep's exit status is lost.
-const GREP_SCRIPT = `
+// The path must be a directory or a regular file; -D skip passes over FIFOs, sockets and devices.
+const GREP_SCRIPT = `${REGULAR_FUNCTION}
 [ -e "$1" ] || { echo "No such file or directory" >&2; exit 1; }
+[ -d "$1" ] || regular "$1" || exit 1
 grep -qP $3 -e "$4" </dev/null
 [ $? -eq 2 ] && exit ${BAD_PATTERN}
 if [ -n "$5" ]; then
-  grep -rnIZsP $3 -m "$2" --include="$5" -e "$4" -- "$1"
+  grep -rnIZsP -D skip $3 -m "$2" --include="$5" -e "$4" -- "$1"
 else
-  grep -rnIZsP $3 -m "$2" -e "$4" -- "$1"
+  grep -rnIZsP -D skip $3 -m "$2" -e "$4" -- "$1"
 fi | head -n "$2"
 exit 0
 `;

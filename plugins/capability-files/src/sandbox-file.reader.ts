@@ -1,12 +1,13 @@
 import { LimitExceededError } from '@sandboxed/plugin-sdk';
+import { REGULAR_FUNCTION } from './regular-file.script.js';
 import type { ResolvedPath } from './sandbox-path.resolver.js';
 import type { SandboxShell } from './sandbox-shell.js';
 
 // Prints the size on the first line, then at most $2 bytes of content (nothing if it is bigger).
-const READ_SCRIPT = `
+const READ_SCRIPT = `${REGULAR_FUNCTION}
 [ -e "$1" ] || { echo "No such file or directory" >&2; exit 1; }
 [ -d "$1" ] && { echo "Is a directory" >&2; exit 1; }
-[ -f "$1" ] || { echo "Not a regular file" >&2; exit 1; }
+regular "$1" || exit 1
 size=$(stat -c %s -- "$1") || exit 1
 printf '%s\\n' "$size"
 [ "$size" -gt "$2" ] && exit 0

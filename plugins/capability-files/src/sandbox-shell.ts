@@ -6,6 +6,7 @@ export interface RunOptions {
   stdin?: Buffer | string;
   /** Cap per output stream; small by default since most commands print little. */
   maxOutputBytes?: number;
+  /** Default `limits.files.timeoutMs`: no files command may hang (a FIFO opened by a race, a slow disk). */
   timeoutMs?: number;
   env?: Record<string, string>;
 }
@@ -28,7 +29,7 @@ export class SandboxShell {
     return this.ctx.runtime.exec(this.ctx.sandbox.id, {
       argv,
       env: { LC_ALL: 'C', ...opts.env },
-      timeoutMs: opts.timeoutMs ?? this.limits.exec.timeoutMs,
+      timeoutMs: opts.timeoutMs ?? this.limits.files.timeoutMs,
     });
   }
 

@@ -65,6 +65,8 @@ export class FileLimits {
   @IsInt() @Min(1) maxReadBytes: number;
   @IsInt() @Min(1) maxWriteBytes: number;
   @IsInt() @Min(1) maxListEntries: number;
+  /** Bounds each command a files operation runs in the sandbox (upload and download bodies: exec.maxTimeoutMs). */
+  @IsInt() @Min(1) timeoutMs: number;
 }
 
 export class LimitsConfig {
