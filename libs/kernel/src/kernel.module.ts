@@ -6,6 +6,7 @@ import {
   KERNEL_LIMITS,
   OPERATION_INVOKER,
   OPERATION_REGISTRY,
+  REQUEST_ADMISSION,
   RUNTIME_REGISTRY,
   SCHEMA_CATALOG,
   type GatewayInfo,
@@ -14,6 +15,7 @@ import {
 import { KernelAuthenticator } from './auth/authenticator.service.js';
 import type { GatewayConfig } from './config/config.schema.js';
 import { HealthController } from './gateway/health.controller.js';
+import { KernelRequestAdmission } from './gateway/request-admission.service.js';
 import { ShutdownGrace } from './gateway/shutdown-grace.service.js';
 import { GATEWAY_CONFIG } from './kernel.tokens.js';
 import { KernelOperationInvoker } from './operations/operation.invoker.js';
@@ -52,6 +54,7 @@ export class KernelModule {
         { provide: CHANNEL_REGISTRY, useClass: InMemoryChannelRegistry },
         { provide: SCHEMA_CATALOG, useClass: DtoSchemaCatalog },
         { provide: AUTHENTICATOR, useClass: KernelAuthenticator },
+        { provide: REQUEST_ADMISSION, useClass: KernelRequestAdmission },
         SandboxService,
         { provide: OPERATION_INVOKER, useClass: KernelOperationInvoker },
         SandboxOperations,
@@ -67,6 +70,7 @@ export class KernelModule {
         CHANNEL_REGISTRY,
         SCHEMA_CATALOG,
         AUTHENTICATOR,
+        REQUEST_ADMISSION,
         OPERATION_INVOKER,
         SandboxService,
       ],

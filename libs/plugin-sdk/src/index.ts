@@ -53,6 +53,7 @@ export {
   SCHEMA_CATALOG,
   KERNEL_LIMITS,
   GATEWAY_INFO,
+  REQUEST_ADMISSION,
 } from './kernel.tokens.js';
 export type {
   InvocationRequest,
@@ -62,7 +63,11 @@ export type {
   JsonSchema,
   Limits,
   GatewayInfo,
+  OriginAllowances,
+  RequestAdmission,
 } from './kernel.tokens.js';
+export { ROUTE_ACCESS, routeAccess } from './route-access.js';
+export type { RouteAccess } from './route-access.js';
 export { collectOutput, decodeUtf8 } from './exec-output.collector.js';
 export type { CollectedOutput, CollectOptions } from './exec-output.collector.js';
 export { execEvents } from './exec-events.stream.js';

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { OpenedChannel } from './channel.types.js';
 import type { OperationEvent } from './operation.types.js';
@@ -12,6 +13,7 @@ export const AUTHENTICATOR = Symbol.for('sandboxed.Authenticator');
 export const SCHEMA_CATALOG = Symbol.for('sandboxed.SchemaCatalog');
 export const KERNEL_LIMITS = Symbol.for('sandboxed.Limits');
 export const GATEWAY_INFO = Symbol.for('sandboxed.GatewayInfo');
+export const REQUEST_ADMISSION = Symbol.for('sandboxed.RequestAdmission');
 
 export interface InvocationRequest {
   /** Required by `sandbox` operations: the sandbox to act in. */
@@ -46,6 +48,27 @@ export interface Authenticator {
   /** The schemes in force, for OpenAPI `securitySchemes`. */
   readonly schemes: ReadonlyArray<'bearer' | 'apiKey'>;
   readonly devMode: boolean;
+}
+
+/** Extra allowances a transport adds to the gateway's `server.allowedHosts` / `server.allowedOrigins`. */
+export interface OriginAllowances {
+  allowedHosts?: readonly string[];
+  allowedOrigins?: readonly string[];
+}
+
+/**
+ * The gateway's one admission policy for HTTP requests and WebSocket upgrades. The kernel applies it
+ * to every Fastify route (see RouteAccess); upgrades and `self` routes call it themselves.
+ */
+export interface RequestAdmission {
+  /**
+   * DNS-rebinding and cross-site checks: the `Host` must be a loopback name or allowed (in dev mode,
+   * only those), and a browser's `Origin` loopback, the gateway's own or allowed (`null` never).
+   * Throws ForbiddenError saying which config key would allow it.
+   */
+  checkHostAndOrigin(req: IncomingMessage, extra?: OriginAllowances): void;
+  /** The principal the kernel authenticated for this request on its headers, before reading its body. */
+  principalOf(req: IncomingMessage): Principal | undefined;
 }
 
 export type JsonSchema = Record<string, unknown>;

@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyRequest } from 'fastify';
-import { AUTHENTICATOR, toSandboxedError, type Authenticator, type Principal } from '@sandboxed/plugin-sdk';
+import {
+  AUTHENTICATOR,
+  REQUEST_ADMISSION,
+  toSandboxedError,
+  type Authenticator,
+  type Principal,
+  type RequestAdmission,
+} from '@sandboxed/plugin-sdk';
 import { McpHttpError } from './json-rpc.http-error.js';
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';
-import { hostAllowed, originAllowed } from './request-origin.policy.js';
-
-const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** Runs on every MCP HTTP request, not only at initialize: Host and Origin checks, then the REST auth. */
 @Injectable()
@@ -15,23 +19,19 @@ export class McpHttpGuard {
   constructor(
     @Inject(AUTHENTICATOR) private readonly auth: Authenticator,
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+    @Inject(REQUEST_ADMISSION) private readonly admission: RequestAdmission,
   ) {}
 
   async admit(req: FastifyRequest): Promise<Principal> {
-    const host = first(req.headers.host);
-    if (!hostAllowed(host, req.raw.socket.localAddress, this.options.allowedHosts)) {
+    try {
+      // The gateway's policy, plus this plugin's own allowedHosts / allowedOrigins.
+      this.admission.checkHostAndOrigin(req.raw, this.options);
+    } catch (err) {
+      const e = toSandboxedError(err);
       throw new McpHttpError(
-        403,
+        e.status,
         ErrorCode.InvalidRequest,
-        `Forbidden: Host "${host ?? ''}" is not allowed (transport-mcp allowedHosts)`,
-      );
-    }
-    const origin = first(req.headers.origin);
-    if (!originAllowed(origin, host, this.options.allowedOrigins)) {
-      throw new McpHttpError(
-        403,
-        ErrorCode.InvalidRequest,
-        `Forbidden: Origin "${origin}" is not allowed (transport-mcp allowedOrigins)`,
+        `Forbidden: ${e.message} (or the transport-mcp option of the same name)`,
       );
     }
     try {

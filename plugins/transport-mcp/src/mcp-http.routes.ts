@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ROUTE_ACCESS } from '@sandboxed/plugin-sdk';
 import { McpHttpError, sendRpcError, toMcpHttpError } from './json-rpc.http-error.js';
 import { DEFAULT_PROFILE } from './mcp-options.dto.js';
 import { SseHandler, SSE_MESSAGES_PATH } from './sse.handler.js';
@@ -25,6 +26,10 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
     void fastify.register(async (scope) => {
+      // Admitted by McpHttpGuard (the gateway's policy, answered as JSON-RPC), not by the kernel's hook.
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...(route.config as object), [ROUTE_ACCESS]: 'self' } as typeof route.config;
+      });
       // Parsed in the handlers, so malformed JSON gets a JSON-RPC parse error instead of Fastify's 400.
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));

@@ -8,12 +8,16 @@ import {
   InvalidArgumentError,
   OPERATION_INVOKER,
   OPERATION_REGISTRY,
+  REQUEST_ADMISSION,
+  routeAccess,
   SCHEMA_CATALOG,
   SandboxedError,
+  UnauthorizedError,
   type Authenticator,
   type GatewayInfo,
   type OperationInvoker,
   type OperationRegistry,
+  type RequestAdmission,
   type SchemaCatalog,
 } from '@sandboxed/plugin-sdk';
 import { sendError } from './error.reply.js';
@@ -36,6 +40,7 @@ export class RestRoutes implements OnApplicationBootstrap {
     @Inject(AUTHENTICATOR) private readonly auth: Authenticator,
     @Inject(SCHEMA_CATALOG) private readonly catalog: SchemaCatalog,
     @Inject(GATEWAY_INFO) private readonly info: GatewayInfo,
+    @Inject(REQUEST_ADMISSION) private readonly admission: RequestAdmission,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,7 +51,7 @@ export class RestRoutes implements OnApplicationBootstrap {
     const routes = this.registry.list().map(routeFor);
     for (const route of routes) this.mount(fastify, route);
     const spec = buildOpenApi({ routes, catalog: this.catalog, auth: this.auth, version: this.info.version });
-    fastify.get('/openapi.json', async () => spec);
+    fastify.get('/openapi.json', { config: routeAccess('public') }, async () => spec);
     registerSwaggerUi(fastify);
     this.logger.log(`Mounted ${routes.length} operations; docs at /docs, spec at /openapi.json`);
   }
@@ -86,7 +91,9 @@ export class RestRoutes implements OnApplicationBootstrap {
     req: FastifyRequest,
     reply: FastifyReply,
   ): Promise<unknown> {
-    const principal = await this.auth.authenticate(req.headers);
+    // Authenticated by the kernel on the headers, before the body was read.
+    const principal = this.admission.principalOf(req.raw);
+    if (!principal) throw new UnauthorizedError();
     const abort = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   OPERATION_INVOKER,
   OPERATION_REGISTRY,
+  REQUEST_ADMISSION,
   SCHEMA_CATALOG,
   toSandboxedError,
   UnauthorizedError,
@@ -19,6 +20,7 @@ import {
   type OperationInvoker,
   type OperationRegistry,
   type Principal,
+  type RequestAdmission,
   SandboxedError,
   type SchemaCatalog,
 } from '@sandboxed/plugin-sdk';
@@ -71,6 +73,7 @@ export class WsGateway implements OnApplicationBootstrap {
     @Inject(CHANNEL_REGISTRY) private readonly channels: ChannelRegistry,
     @Inject(SCHEMA_CATALOG) private readonly catalog: SchemaCatalog,
     @Inject(WS_OPTIONS) private readonly options: WsOptions,
+    @Inject(REQUEST_ADMISSION) private readonly admission: RequestAdmission,
     private readonly tickets: TicketService,
     private readonly connections: WsConnections,
   ) {}
@@ -98,8 +101,7 @@ export class WsGateway implements OnApplicationBootstrap {
   private async issueTicket(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     reply.hijack();
     try {
-      const principal = await this.auth.authenticate(req.headers);
-      const body = JSON.stringify(this.tickets.issue(principal));
+      const body = JSON.stringify(this.tickets.issue(this.admitted(req)));
       reply.raw.writeHead(201, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
     } catch (err) {
       writeHttpError(reply.raw, err);
@@ -137,8 +139,7 @@ export class WsGateway implements OnApplicationBootstrap {
     const abort = new AbortController();
     reply.raw.once('close', () => abort.abort());
     try {
-      const principal = await this.auth.authenticate(req.headers);
-      const opened = await this.open(match, url, principal, abort.signal);
+      const opened = await this.open(match, url, this.admitted(req), abort.signal);
       if (opened.kind !== 'tunnel') throw new NotFoundError('Not found');
       if (abort.signal.aborted) return void opened.stream.destroy();
       forwardHttp(req.raw, reply.raw, opened.stream, {
@@ -166,6 +167,8 @@ export class WsGateway implements OnApplicationBootstrap {
       return;
     }
     try {
+      // Upgrades bypass Fastify's hooks: the same Host/Origin policy as every HTTP route, before credentials.
+      this.admission.checkHostAndOrigin(req);
       const auth = await this.authenticate(req, match?.route.channel.kind !== 'tunnel');
       if (!match) return this.serveRpc(req, socket, head, auth);
       if (match.route.channel.kind === 'tunnel') return await this.proxyUpgrade(req, socket, head, url, match, auth);
@@ -173,6 +176,13 @@ export class WsGateway implements OnApplicationBootstrap {
     } catch (err) {
       rejectUpgrade(socket, err);
     }
+  }
+
+  /** The principal the kernel authenticated on this HTTP request's headers (routes are `authenticated`). */
+  private admitted(req: FastifyRequest): Principal {
+    const principal = this.admission.principalOf(req.raw);
+    if (!principal) throw new UnauthorizedError();
+    return principal;
   }
 
   /** Header credentials, else (where a browser may connect) a ticket in the first frame. */

@@ -20,6 +20,10 @@ export class ServerConfig {
   @IsInt() @Min(1024) bodyLimitBytes: number;
   /** Trust X-Forwarded-* headers (behind a proxy). */
   @IsBoolean() trustProxy: boolean;
+  /** Browser origins allowed besides loopback and same-origin ones (`*`: any but `null`). */
+  @IsArray() @IsString({ each: true }) allowedOrigins: string[];
+  /** Host header values (with or without port) answered besides loopback names (DNS rebinding guard). */
+  @IsArray() @IsString({ each: true }) allowedHosts: string[];
 }
 
 export class RuntimeConfig {

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { GATEWAY_INFO, type GatewayInfo } from '@sandboxed/plugin-sdk';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { GATEWAY_INFO, routeAccess, type GatewayInfo } from '@sandboxed/plugin-sdk';
 
 /** `GET /health`: unauthenticated liveness for load balancers and probes. */
 @Controller()
@@ -7,6 +8,7 @@ export class HealthController {
   constructor(@Inject(GATEWAY_INFO) private readonly info: GatewayInfo) {}
 
   @Get('health')
+  @RouteConfig(routeAccess('public'))
   health(): { status: string; version: string; runtime: string; uptimeSeconds: number } {
     return {
       status: 'ok',

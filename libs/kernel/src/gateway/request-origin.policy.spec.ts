@@ -41,5 +41,9 @@ describe('originAllowed', () => {
     expect(originAllowed('https://evil.example', 'localhost:8080', [])).toBe(false);
     expect(originAllowed('null', 'localhost:8080', [])).toBe(false);
     expect(originAllowed('https://evil.example', 'gw.example.com', ['https://app.example.com'])).toBe(false);
+    expect(originAllowed('null', 'gw.example.com', ['*'])).toBe(false);
+    expect(originAllowed('file://', 'gw.example.com', ['*'])).toBe(false);
+    expect(originAllowed('not a url', 'localhost:8080', [])).toBe(false);
+    expect(originAllowed('http://localhost.evil.example', 'localhost:8080', [])).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 const LOOPBACK_NAMES = new Set(['localhost', '::1']);
 
-function isLoopbackName(name: string): boolean {
+export function isLoopbackName(name: string): boolean {
   return LOOPBACK_NAMES.has(name) || /^127(\.\d{1,3}){3}$/.test(name) || name.endsWith('.localhost');
 }
 
@@ -46,7 +46,8 @@ function originOf(value: string): string | undefined {
 
 /**
  * Browsers send `Origin` on cross-site requests. No Origin (CLI and desktop clients) passes; so do
- * the gateway's own origin, loopback origins and `allowedOrigins` (`*` allows any). `null` never passes.
+ * the gateway's own origin, loopback origins and `allowedOrigins` (`*` allows any). `null` (sandboxed
+ * frames, `file:` pages, some redirects) never passes: any page can make itself `null`.
  */
 export function originAllowed(
   origin: string | undefined,
@@ -54,7 +55,6 @@ export function originAllowed(
   allowedOrigins: readonly string[],
 ): boolean {
   if (origin === undefined) return true;
-  if (allowedOrigins.includes('*')) return true;
   let url: URL;
   try {
     url = new URL(origin);
@@ -62,6 +62,7 @@ export function originAllowed(
     return false;
   }
   if (url.origin === 'null') return false;
+  if (allowedOrigins.includes('*')) return true;
   if (allowedOrigins.some((a) => originOf(a) === url.origin)) return true;
   if (host && url.host === host.trim().toLowerCase()) return true;
   return isLoopbackName(hostnameOf(url.host));

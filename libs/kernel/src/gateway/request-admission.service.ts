@@ -1,0 +1,92 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyAdapter } from '@nestjs/platform-fastify';
+import {
+  AUTHENTICATOR,
+  ForbiddenError,
+  ROUTE_ACCESS,
+  toSandboxedError,
+  type Authenticator,
+  type OriginAllowances,
+  type Principal,
+  type RequestAdmission,
+  type RouteAccess,
+} from '@sandboxed/plugin-sdk';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { GATEWAY_CONFIG } from '../kernel.tokens.js';
+import { hostAllowed, originAllowed } from './request-origin.policy.js';
+
+const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Admits every HTTP request before Fastify reads its body (an `onRequest` hook): Host and Origin first,
+ * then, unless the route is public, the credentials in the headers. So an unauthenticated caller never
+ * makes the gateway buffer a body, and a web page (DNS rebinding, cross-site) is refused up front.
+ */
+@Injectable()
+export class KernelRequestAdmission implements RequestAdmission, OnModuleInit {
+  private readonly principals = new WeakMap<IncomingMessage, Principal>();
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(AUTHENTICATOR) private readonly auth: Authenticator,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    // Route hooks are resolved when Fastify boots (at listen), so this covers routes added before and after.
+    const fastify = (this.adapterHost.httpAdapter as FastifyAdapter | undefined)?.getInstance();
+    fastify?.addHook('onRequest', async (req, reply) => {
+      const config = req.routeOptions.config as unknown as Record<string, unknown> | undefined;
+      const access = (config?.[ROUTE_ACCESS] as RouteAccess | undefined) ?? 'authenticated';
+      if (access === 'self') return;
+      try {
+        this.checkHostAndOrigin(req.raw);
+        if (access === 'public') return;
+        this.principals.set(req.raw, await this.auth.authenticate(req.headers));
+      } catch (err) {
+        const error = toSandboxedError(err);
+        // The body was never read and will not be: closing is cheaper than draining what may never end.
+        if (hasBody(req.raw)) void reply.header('connection', 'close');
+        if (error.status === 401) void reply.header('www-authenticate', 'Bearer realm="sandboxed"');
+        await reply.code(error.status).type('application/json').send({ error: error.toJSON() });
+      }
+    });
+  }
+
+  checkHostAndOrigin(req: IncomingMessage, extra: OriginAllowances = {}): void {
+    const { server } = this.config;
+    const host = first(req.headers.host);
+    const allowedHosts = [...server.allowedHosts, ...(extra.allowedHosts ?? [])];
+    if (!hostAllowed(host, req.socket?.localAddress, allowedHosts)) {
+      const name = `Host "${host ?? ''}" is not allowed`;
+      if (this.auth.devMode) {
+        throw new ForbiddenError(
+          `${name}: without authentication the gateway answers only loopback names (127.0.0.1, localhost, [::1]). ` +
+            'Use one of those, list this host in server.allowedHosts, or configure auth (auth.jwt.* or auth.apiKeys)',
+        );
+      }
+      throw new ForbiddenError(
+        `${name}: list it in server.allowedHosts (on a loopback address only loopback names are answered unless listed)`,
+      );
+    }
+    const origin = first(req.headers.origin);
+    if (!originAllowed(origin, host, [...server.allowedOrigins, ...(extra.allowedOrigins ?? [])])) {
+      throw new ForbiddenError(
+        origin === 'null'
+          ? 'Origin "null" is not allowed (sandboxed frames and file: pages): serve the page from an origin listed in server.allowedOrigins'
+          : `Origin "${origin}" is not allowed: to let web pages from it call the gateway, add it to server.allowedOrigins`,
+      );
+    }
+  }
+
+  principalOf(req: IncomingMessage): Principal | undefined {
+    return this.principals.get(req);
+  }
+}
