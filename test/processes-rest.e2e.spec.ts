@@ -3,9 +3,10 @@ import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, readSse, startTestGateway, waitFor, type SseEvent, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 
-/** Live in-sandbox log readers, from /proc (images need not have ps); `[l]` keeps this command out. */
+/** Live in-sandbox log readers, from /proc (images need not have ps); `[l]` keeps this command out, and
+ * the docker runtime's exec wrappers (whose command lines repeat the argv) are left out. */
 const COUNT_LOG_READERS =
-  'for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done | grep -c "sandboxed-[l]ogs " || true';
+  'for p in /proc/[0-9]*; do tr "\\0\\n" "  " <"$p/cmdline" 2>/dev/null; echo; done | grep -v " sandboxed-[e]xec " | grep -c "sandboxed-[l]ogs " || true';
 
 interface RuntimeSetup {
   plugins: string[];

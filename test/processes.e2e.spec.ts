@@ -10,9 +10,10 @@ import { describeWithDocker, dockerUnavailableReason } from './support/docker-en
 import { WsTestClient } from './support/ws-test.client.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
-/** Live in-sandbox log readers, from /proc; `[l]` keeps this command out of the count. */
+/** Live in-sandbox log readers, from /proc; `[l]` keeps this command out of the count, and the
+ * docker runtime's exec wrappers (whose command lines repeat the argv) are left out. */
 const COUNT_LOG_READERS =
-  'for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done | grep -c "sandboxed-[l]ogs " || true';
+  'for p in /proc/[0-9]*; do tr "\\0\\n" "  " <"$p/cmdline" 2>/dev/null; echo; done | grep -v " sandboxed-[e]xec " | grep -c "sandboxed-[l]ogs " || true';
 /** Reads an SSE response in the background; the test polls `events`. */
 class SseCollector {
   readonly events: SseEvent[] = [];

@@ -52,6 +52,13 @@ export interface ExecRequest {
   tty?: boolean;
   /** Kill the whole process tree after this many milliseconds. */
   timeoutMs?: number;
+  /**
+   * Let processes this exec leaves running in the background outlive it: only for launching
+   * background work (process.start's supervisor). Without it, when the exec ends (exit, timeout
+   * or kill()), nothing it started is left running, including processes that called setsid.
+   * A timeout or kill() ends every descendant either way.
+   */
+  keepBackground?: boolean;
 }
 
 export interface ExecExit {

@@ -48,6 +48,8 @@ export class SandboxProcesses {
     const out = await this.run(launchArgv({ roots: this.roots, id, argv, cwd, ...this.options }), {
       env: { ...DEFAULT_ENV, ...input.env },
       stdin: JSON.stringify(meta),
+      // The launcher exits once the supervisor runs; the supervisor must outlive it.
+      keepBackground: true,
     });
     const code = out.exit.exitCode;
     if (code === LAUNCH_EXIT.limit) {
@@ -137,13 +139,20 @@ export class SandboxProcesses {
 
   private async run(
     argv: string[],
-    opts: { stdin?: string; cwd?: string; env?: Record<string, string>; maxOutputBytes?: number } = {},
+    opts: {
+      stdin?: string;
+      cwd?: string;
+      env?: Record<string, string>;
+      maxOutputBytes?: number;
+      keepBackground?: boolean;
+    } = {},
   ): Promise<CollectedOutput> {
     const session = await this.ctx.runtime.exec(this.ctx.sandbox.id, {
       argv,
       cwd: opts.cwd,
       env: opts.env ?? { LC_ALL: 'C' },
       timeoutMs: CONTROL_TIMEOUT_MS,
+      ...(opts.keepBackground ? { keepBackground: true } : {}),
     });
     const out = await collectOutput(session, {
       maxOutputBytes: opts.maxOutputBytes ?? CONTROL_OUTPUT_BYTES,

@@ -9,7 +9,7 @@ export interface DockerExecSessionOptions {
   socket: Duplex;
   tty: boolean;
   timeoutMs?: number;
-  /** Signals the exec's process group from inside the sandbox; resolves when done or given up. */
+  /** Signals the exec's whole process tree from inside the sandbox; resolves when done or given up. */
   signalGroup(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -87,7 +87,7 @@ export class DockerExecSession implements ExecSession {
     }
   }
 
-  /** Signals the whole process group, also after the command exited (leftover background jobs). */
+  /** Signals every process the exec started (after it ended, its tracker already killed them all). */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const running = !this.closed;
     if (running) this.signalSent ??= signal;

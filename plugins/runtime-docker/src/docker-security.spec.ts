@@ -128,9 +128,10 @@ describeWithDocker('DockerRuntime hardening', reason, () => {
       const after = await container.stats({ stream: false });
       expect(after.pids_stats?.current).toBeLessThan(10);
 
-      // A bomb whose leader returns at once keeps running detached until the sandbox goes.
-      const detached = await run({ argv: ['bash', '-c', ':(){ :|:& };:'], timeoutMs: 3000 }, bomb);
+      // A bomb whose leader returns at once dies with the exec: its tracker kills what is left.
+      const detached = await run({ argv: ['bash', '-c', ':(){ :|:& };:'], timeoutMs: 10_000 }, bomb);
       expect(detached.exit.timedOut).toBe(false);
+      expect((await container.stats({ stream: false })).pids_stats?.current).toBeLessThan(10);
       await runtime.destroy(bomb);
       expect(await runtime.get(bomb)).toBeUndefined();
     },

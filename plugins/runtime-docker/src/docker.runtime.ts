@@ -30,7 +30,7 @@ import { createDockerClient, type DockerClient } from './docker-client.factory.j
 import { engineMessage, mapEngineError, statusOf as httpStatusOf, withDeadline } from './docker-error.mapper.js';
 import { DockerExecSession } from './docker-exec.session.js';
 import type { DockerRuntimeLogger, DockerRuntimeOptions } from './docker-runtime.options.js';
-import { killerArgv, wrapArgv } from './exec-wrapper.script.js';
+import { KILLER_DONE, killerArgv, wrapArgv } from './exec-wrapper.script.js';
 import { resolveSandboxPath, validateExecRequest } from './exec-request.validator.js';
 import { runToEnd } from './exec-output.reader.js';
 import { bridgeToDuplex } from './port-bridge.connector.js';
@@ -158,7 +158,7 @@ export class DockerRuntime implements SandboxRuntime {
     const container = this.docker.getContainer(containerName(id));
     const execId = randomBytes(8).toString('hex');
     const exec = await this.createExec(id, container, {
-      Cmd: wrapArgv(execId, req.argv),
+      Cmd: wrapArgv(execId, req.argv, { keepBackground: req.keepBackground === true }),
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
@@ -287,12 +287,12 @@ export class DockerRuntime implements SandboxRuntime {
     }
   }
 
-  /** Runs the killer exec, retrying while the pids limit leaves no slot for it. */
+  /** Runs the killer exec (exec-wrapper.script.ts), retrying while the pids limit leaves no slot for it. */
   private async signalGroup(container: Container, execId: string, signal: NodeJS.Signals): Promise<void> {
     for (let attempt = 1; attempt <= KILL_ATTEMPTS; attempt++) {
       try {
         const out = await runToEnd(container, { Cmd: killerArgv(execId, signal), User: SANDBOX_USER });
-        if (/^(killed|none)/m.test(out.stdout)) return;
+        if (KILLER_DONE.test(out.stdout)) return;
       } catch (err) {
         if (httpStatusOf(err) === 404) return;
       }

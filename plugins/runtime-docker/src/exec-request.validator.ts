@@ -15,6 +15,9 @@ export function validateExecRequest(req: ExecRequest): void {
   if (req.timeoutMs !== undefined && !(Number.isFinite(req.timeoutMs) && req.timeoutMs >= 0)) {
     throw new InvalidArgumentError('timeoutMs must be a non-negative number');
   }
+  if (req.keepBackground !== undefined && typeof req.keepBackground !== 'boolean') {
+    throw new InvalidArgumentError('keepBackground must be a boolean');
+  }
 }
 
 /** A path inside the sandbox: absolute as given, relative against the workdir; normalized. */
