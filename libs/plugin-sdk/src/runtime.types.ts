@@ -97,6 +97,14 @@ export interface SandboxRuntime {
   connect(id: string, port: number): Promise<Duplex>;
   /** Releases engine resources held by this process (not the sandboxes). */
   close?(): Promise<void>;
+  /** What the runtime cannot do right now, for `/health` and boot (absent: always ok). */
+  health?(): Promise<RuntimeHealth>;
+}
+
+export interface RuntimeHealth {
+  /** `degraded`: it runs, but something (named in `reasons`) is missing or weaker than asked. */
+  status: 'ok' | 'degraded';
+  reasons: string[];
 }
 
 /** Where runtime plugins register themselves; the kernel picks one by `runtime.default`. */

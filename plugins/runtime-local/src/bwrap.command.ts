@@ -26,26 +26,30 @@ export const ETC_ALLOWLIST: readonly string[] = [
 
 /** Marks a holder's command line with its sandbox id (checked before trusting a stored pid). */
 export const HOLDER_ID_ENV = 'SANDBOXED_SANDBOX_ID';
+/** Marks a holder's command line with the data dir it belongs to (a hash, not the host path). */
+export const HOLDER_HOME_ENV = 'SANDBOXED_HOME';
 
 export interface HolderCommandOptions {
   sandboxId: string;
+  /** Hash of the data dir, so a gateway reaps only its own stray holders. */
+  homeTag: string;
   /** File descriptor (in bwrap) of the open workspace directory, bound on /workspace. */
   workspaceFd: number;
   network: LocalNetwork;
-  /** Create a user namespace (required when not running as root). */
-  userns: boolean;
   /** File descriptor (in bwrap) where it writes `{"child-pid": N, ...}`. */
   infoFd: number;
+  /** Size of the sandbox's /tmp in bytes; unbounded tmpfs when absent. */
+  tmpBytes?: number;
 }
 
-/** argv (without the bwrap binary) for a sandbox's long-lived holder: fresh namespaces running `sleep infinity`. */
+/**
+ * argv (without the bwrap binary) for a sandbox's long-lived holder: fresh namespaces running
+ * `sleep infinity`. bwrap always runs unprivileged (the sandbox helper drops to the sandbox uid
+ * first), so the sandbox lives in a user namespace owned by that uid, and nested user
+ * namespaces are disabled inside it.
+ */
 export function holderBwrapArgs(opts: HolderCommandOptions): string[] {
-  // As root, no user namespace: execs switch to an unprivileged host uid with setpriv, so
-  // nothing in the sandbox is ever host root (root without caps could still write /proc/sys).
-  // Unprivileged, bwrap needs a user namespace; its root maps to the gateway's own uid.
-  const args = opts.userns
-    ? ['--unshare-all']
-    : ['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try'];
+  const args = ['--unshare-all', '--unshare-user', '--disable-userns'];
   if (opts.network === 'host') args.push('--share-net');
   // No --die-with-parent: the holder outlives a gateway restart and is adopted again.
   args.push(
@@ -70,14 +74,11 @@ export function holderBwrapArgs(opts: HolderCommandOptions): string[] {
   args.push('--perms', '0755', '--dir', '/etc');
   for (const path of ETC_ALLOWLIST) args.push('--ro-bind-try', path, path);
   if (opts.network === 'host') args.push('--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf');
+  args.push('--proc', '/proc', '--dev', '/dev');
+  // World-writable with the sticky bit, like any /tmp.
+  args.push('--perms', '1777');
+  if (opts.tmpBytes !== undefined) args.push('--size', String(opts.tmpBytes));
   args.push(
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
-    // World-writable with the sticky bit, like any /tmp: the sandbox user is not root.
-    '--perms',
-    '1777',
     '--tmpfs',
     '/tmp',
     // The workspace as a directory fd the gateway opened (O_NOFOLLOW).
@@ -86,11 +87,18 @@ export function holderBwrapArgs(opts: HolderCommandOptions): string[] {
     SANDBOX_WORKDIR,
     '--chdir',
     SANDBOX_WORKDIR,
+    // The skeleton (/, /etc, the /bin links) belongs to the sandbox uid in its user namespace:
+    // read-only, so the sandbox cannot reshape its own root.
+    '--remount-ro',
+    '/',
     '--hostname',
     'sandbox',
     '--setenv',
     'HOME',
     SANDBOX_WORKDIR,
+    '--setenv',
+    HOLDER_HOME_ENV,
+    opts.homeTag,
     '--setenv',
     HOLDER_ID_ENV,
     opts.sandboxId,

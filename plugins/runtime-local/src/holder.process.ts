@@ -1,23 +1,32 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { UnavailableError } from '@sandboxed/plugin-sdk';
-import { HOLDER_ID_ENV, holderBwrapArgs } from './bwrap.command.js';
+import { HOLDER_HOME_ENV, HOLDER_ID_ENV, holderBwrapArgs } from './bwrap.command.js';
 import type { LocalNetwork } from './local-runtime.options.js';
 import type { HolderRef } from './sandbox-meta.store.js';
 import { pollUntil, readCmdline, signalQuietly } from './process.helpers.js';
 import { descendants } from './process-tree.helpers.js';
 
+/** Holders started by this version (user namespace owned by the sandbox uid, seccomp); others are restarted. */
+export const HOLDER_GENERATION = 2;
+
 export interface HolderStartOptions {
   sandboxId: string;
+  /** See HolderCommandOptions.homeTag. */
+  homeTag: string;
+  helperPath: string;
   bwrapPath: string;
+  /** The sandbox's cgroup directories, joined before bwrap starts. */
+  cgroups: readonly string[];
+  /** Host uid/gid bwrap runs as (the gateway is root). */
+  runAs?: { uid: number; gid: number };
+  tmpBytes?: number;
   /** Host path of the workspace; opened here and handed to bwrap as an fd. */
   workspace: string;
   network: LocalNetwork;
   /** bwrap's stderr goes here, for error messages. */
   logPath: string;
-  /** See HolderCommandOptions.userns. */
-  userns: boolean;
   startTimeoutMs?: number;
 }
 
@@ -37,22 +46,27 @@ export async function startHolder(opts: HolderStartOptions): Promise<HolderRef> 
       throw err;
     },
   );
+  const helperArgs = ['holder'];
+  for (const dir of opts.cgroups) helperArgs.push('--cgroup', dir);
+  if (opts.runAs) helperArgs.push('--uid', String(opts.runAs.uid), '--gid', String(opts.runAs.gid));
   let child;
   try {
     child = spawn(
-      opts.bwrapPath,
-      holderBwrapArgs({
-        sandboxId: opts.sandboxId,
-        workspaceFd: WORKSPACE_FD,
-        network: opts.network,
-        infoFd: INFO_FD,
-        userns: opts.userns,
-      }),
-      {
-        detached: true,
-        stdio: ['ignore', log.fd, log.fd, 'pipe', workspace.fd],
-        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
-      },
+      opts.helperPath,
+      [
+        ...helperArgs,
+        '--',
+        opts.bwrapPath,
+        ...holderBwrapArgs({
+          sandboxId: opts.sandboxId,
+          homeTag: opts.homeTag,
+          workspaceFd: WORKSPACE_FD,
+          network: opts.network,
+          infoFd: INFO_FD,
+          ...(opts.tmpBytes !== undefined ? { tmpBytes: opts.tmpBytes } : {}),
+        }),
+      ],
+      { detached: true, stdio: ['ignore', log.fd, log.fd, 'pipe', workspace.fd], env: {} },
     );
   } finally {
     await log.close();
@@ -99,7 +113,7 @@ export async function startHolder(opts: HolderStartOptions): Promise<HolderRef> 
       2,
     );
     if (!ready) throw new Error('timed out waiting for the sandbox to be set up');
-    return { pid: child.pid, childPid };
+    return { pid: child.pid, childPid, generation: HOLDER_GENERATION };
   } catch (err) {
     if (child.pid !== undefined) signalQuietly(-child.pid, 'SIGKILL');
     const stderr = await readFile(opts.logPath, 'utf8').catch(() => '');
@@ -123,7 +137,25 @@ export async function isOurHolderProcess(pid: number, sandboxId: string): Promis
 }
 
 export async function isHolderAlive(ref: HolderRef | undefined, sandboxId: string): Promise<boolean> {
-  return ref !== undefined && (await isOurHolderProcess(ref.childPid, sandboxId));
+  return ref?.generation === HOLDER_GENERATION && (await isOurHolderProcess(ref.childPid, sandboxId));
+}
+
+/** Every live holder process of this data dir: `{pid, sandboxId}`, outer bwrap and its child alike. */
+export async function findHolders(homeTag: string): Promise<{ pid: number; sandboxId: string }[]> {
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((n) => /^\d+$/.test(n)).map(Number);
+  const found = await Promise.all(
+    pids.map(async (pid) => {
+      const argv = await readCmdline(pid);
+      if (!argv?.includes('infinity')) return undefined;
+      const tag = (name: string): string | undefined => {
+        const i = argv.findIndex((a, k) => a === '--setenv' && argv[k + 1] === name);
+        return i >= 0 ? argv[i + 2] : undefined;
+      };
+      const sandboxId = tag(HOLDER_ID_ENV);
+      return tag(HOLDER_HOME_ENV) === homeTag && sandboxId ? { pid, sandboxId } : undefined;
+    }),
+  );
+  return found.filter((h): h is { pid: number; sandboxId: string } => h !== undefined);
 }
 
 /**

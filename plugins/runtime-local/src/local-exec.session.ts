@@ -9,7 +9,6 @@ import { signalQuietly } from './process.helpers.js';
 export interface LocalExecOptions {
   file: string;
   args: string[];
-  env: Record<string, string>;
   timeoutMs?: number;
   tty: boolean;
 }
@@ -71,7 +70,8 @@ export class LocalExecSession implements ExecSession {
 
   /** Spawns and resolves once the process started (rejects if the binary cannot run). */
   static async start(opts: LocalExecOptions): Promise<LocalExecSession> {
-    const child = spawn(opts.file, opts.args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: opts.env });
+    // The helper takes the program's environment as argv; its own environment is empty.
+    const child = spawn(opts.file, opts.args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);

@@ -1,10 +1,19 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
-import type { LocalIsolation, LocalNetwork, LocalRuntimeOptions } from './local-runtime.options.js';
+import type {
+  LocalIsolation,
+  LocalNetwork,
+  LocalResourceLimits,
+  LocalRuntimeOptions,
+} from './local-runtime.options.js';
 
-/** `$XDG_STATE_HOME/sandboxed/local`, else `~/.local/state/sandboxed/local`. */
+/**
+ * As root `/var/lib/sandboxed/local` (the sandbox uid must be able to traverse every parent, and
+ * root's home is private); otherwise `$XDG_STATE_HOME/sandboxed/local`, else `~/.local/state/sandboxed/local`.
+ */
 export function defaultLocalDataDir(): string {
+  if (process.getuid?.() === 0) return '/var/lib/sandboxed/local';
   const state = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
   return join(state, 'sandboxed', 'local');
 }
@@ -38,6 +47,11 @@ export class LocalRuntimeOptionsDto {
   @IsInt()
   @Min(1)
   sandboxUid?: number;
+
+  /** `enforce` (default): cgroup limits or no sandbox; `best-effort`: rlimits where cgroups are unavailable. */
+  @IsOptional()
+  @IsIn(['enforce', 'best-effort'])
+  resourceLimits?: LocalResourceLimits;
 }
 
 /** Applies the defaults to validated options. */
@@ -48,5 +62,6 @@ export function resolveLocalRuntimeOptions(dto: Partial<LocalRuntimeOptionsDto> 
     network: dto.network ?? 'none',
     ...(dto.bwrapPath ? { bwrapPath: dto.bwrapPath } : {}),
     ...(dto.sandboxUid !== undefined ? { sandboxUid: dto.sandboxUid } : {}),
+    ...(dto.resourceLimits ? { resourceLimits: dto.resourceLimits } : {}),
   };
 }

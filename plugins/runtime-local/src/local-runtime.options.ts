@@ -1,5 +1,6 @@
 export type LocalIsolation = 'bwrap' | 'none';
 export type LocalNetwork = 'none' | 'host';
+export type LocalResourceLimits = 'enforce' | 'best-effort';
 
 export interface LocalRuntimeOptions {
   /** Where sandbox directories live: `<dataDir>/<id>/{meta.json,workspace/}`. */
@@ -16,6 +17,11 @@ export interface LocalRuntimeOptions {
    * sandbox processes run as the gateway's uid, root in a user namespace).
    */
   sandboxUid?: number;
+  /**
+   * `enforce` (default): cpu, memory and pids are capped by a cgroup per sandbox, and creates
+   * are refused where the gateway cannot make one. `best-effort`: without cgroups, only rlimits.
+   */
+  resourceLimits?: LocalResourceLimits;
 }
 
 export interface LocalRuntimeLogger {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import {
   UnavailableError,
   type ExecRequest,
   type ExecSession,
+  type RuntimeHealth,
   type SandboxInfo,
   type SandboxRuntime,
   type SandboxSelector,
@@ -17,13 +19,24 @@ import {
 } from '@sandboxed/plugin-sdk';
 import { SANDBOX_WORKDIR } from './bwrap.command.js';
 import { DEFAULT_PATH, DEFAULT_TTY_SIZE, buildExecCommand, resolveCwd } from './exec.command.js';
-import { isHolderAlive, killHolder, startHolder, type HolderStartOptions } from './holder.process.js';
+import { assertTraversable, DataDirLock } from './data-dir.lock.js';
+import { findHolders, isHolderAlive, killHolder, startHolder, type HolderStartOptions } from './holder.process.js';
 import { LocalExecSession } from './local-exec.session.js';
 import type { LocalRuntimeLogger, LocalRuntimeOptions } from './local-runtime.options.js';
 import { getArchive, putArchive } from './sandbox-archive.transfer.js';
 import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
+import { SandboxCgroups } from './sandbox-cgroup.manager.js';
+import { ensureSandboxHelper } from './sandbox-helper.binary.js';
 import { SandboxMetaStore, type SandboxMeta } from './sandbox-meta.store.js';
 import { connectDirect, connectInNamespace } from './sandbox-port.connector.js';
+
+/** What the runtime needs from the host, found once (boot, or the first call). */
+interface HostSetup {
+  helperPath: string;
+  cgroups?: SandboxCgroups;
+  /** Why resources are not enforced by cgroups, when they are not. */
+  cgroupProblem?: string;
+}
 
 /** `nobody`: the host uid sandbox processes run as when the gateway is root. */
 const DEFAULT_SANDBOX_UID = 65534;
@@ -55,17 +68,22 @@ function validateExecRequest(req: ExecRequest): void {
 
 /**
  * Sandboxes on this host: `<dataDir>/<id>/{meta.json,workspace/}` plus, with bwrap isolation,
- * one detached holder process per sandbox whose namespaces every exec joins with nsenter.
+ * one detached holder process per sandbox whose namespaces every exec joins through the sandbox helper.
  * The filesystem is the source of truth, so a new instance on the same dataDir adopts everything.
  */
 export class LocalRuntime implements SandboxRuntime {
   readonly name = 'local';
   private readonly store: SandboxMetaStore;
   private readonly bwrapPath: string;
-  private readonly nsenterPath: string;
   private readonly runAs?: { uid: number; gid: number };
+  /** Tags this data dir's holders (see HOLDER_HOME_ENV). */
+  private readonly homeTag: string;
   /** In-flight holder (re)starts, so concurrent execs start only one. */
   private readonly starting = new Map<string, Promise<number>>();
+  /** Sandboxes being destroyed: new calls on them are 404 at once. */
+  private readonly destroying = new Set<string>();
+  private hostSetup?: Promise<HostSetup>;
+  private lock?: DataDirLock;
 
   constructor(
     private readonly options: LocalRuntimeOptions,
@@ -74,7 +92,7 @@ export class LocalRuntime implements SandboxRuntime {
     if (!options.dataDir) throw new InvalidArgumentError('runtime-local: dataDir is required');
     this.store = new SandboxMetaStore(resolve(options.dataDir));
     this.bwrapPath = options.bwrapPath ?? findOnPath('bwrap') ?? '/usr/bin/bwrap';
-    this.nsenterPath = findOnPath('nsenter') ?? '/usr/bin/nsenter';
+    this.homeTag = createHash('sha256').update(resolve(options.dataDir)).digest('hex').slice(0, 16);
     // As root, sandbox processes run as an unprivileged host uid (never host root).
     const uid = options.sandboxUid ?? DEFAULT_SANDBOX_UID;
     this.runAs = this.isolated && process.getuid?.() === 0 ? { uid, gid: uid } : undefined;
@@ -96,7 +114,16 @@ export class LocalRuntime implements SandboxRuntime {
 
   async create(spec: SandboxSpec): Promise<SandboxInfo> {
     assertValidSandboxId(spec.id);
+    const host = await this.setup();
     if (this.isolated) await this.checkTools();
+    if (this.isolated && !host.cgroups && this.options.resourceLimits !== 'best-effort') {
+      throw new UnavailableError(
+        `runtime-local cannot enforce the sandbox's cpu, memory and pids limits: ${host.cgroupProblem}. ` +
+          'Run the gateway as root on a host with cgroups, or set the runtime-local option ' +
+          '`resourceLimits: best-effort` to accept per-process rlimits only.',
+        { reason: host.cgroupProblem },
+      );
+    }
     try {
       await this.store.createDirs(spec.id, this.runAs);
     } catch (err) {
@@ -115,13 +142,16 @@ export class LocalRuntime implements SandboxRuntime {
       expiresAt: new Date(spec.expiresAt).toISOString(),
     };
     try {
+      // Recorded before the holder starts: a crash in between leaves a holder that boot reaps.
       await this.store.write(meta);
       if (this.isolated) {
-        meta.holder = await startHolder(this.holderOptions(spec.id));
+        await host.cgroups?.create(spec.id, meta.resources);
+        meta.holder = await startHolder(this.holderOptions(spec.id, host, meta));
         await this.store.write(meta);
       }
     } catch (err) {
       await killHolder(meta.holder, spec.id).catch(() => undefined);
+      await host.cgroups?.destroy(spec.id).catch(() => undefined);
       await this.store.remove(spec.id).catch(() => undefined);
       throw err;
     }
@@ -144,13 +174,21 @@ export class LocalRuntime implements SandboxRuntime {
 
   async destroy(id: string): Promise<void> {
     if (!isValidSandboxId(id)) return;
-    await this.starting.get(id)?.catch(() => undefined);
-    const meta = await this.store.read(id);
-    if (meta) await killHolder(meta.holder, id);
-    await this.store.remove(id);
+    this.destroying.add(id);
+    try {
+      await this.starting.get(id)?.catch(() => undefined);
+      const meta = await this.store.read(id);
+      if (meta) await killHolder(meta.holder, id);
+      // Everything else the sandbox still runs (execs in flight, their orphans) is in its cgroup.
+      await (await this.setup()).cgroups?.destroy(id);
+      await this.store.remove(id);
+    } finally {
+      this.destroying.delete(id);
+    }
   }
 
   async exec(id: string, req: ExecRequest): Promise<ExecSession> {
+    const host = await this.setup();
     const meta = await this.require(id);
     validateExecRequest(req);
     const workdir = this.workdirFor(id);
@@ -163,12 +201,19 @@ export class LocalRuntime implements SandboxRuntime {
       ...meta.env,
       ...req.env,
     };
-    const join = this.isolated
-      ? { nsenterPath: this.nsenterPath, targetPid: await this.ensureHolder(meta), userns: this.runAs === undefined }
-      : undefined;
-    const cwd = resolveCwd(workdir, req.cwd);
-    const cmd = buildExecCommand({ argv: req.argv, cwd, resources: meta.resources, tty, join, runAs: this.runAs });
-    return LocalExecSession.start({ ...cmd, env, timeoutMs: req.timeoutMs, tty: tty !== undefined });
+    const targetPid = this.isolated ? await this.ensureHolder(meta, host) : undefined;
+    const cmd = buildExecCommand({
+      helperPath: host.helperPath,
+      argv: req.argv,
+      cwd: resolveCwd(workdir, req.cwd),
+      env,
+      resources: meta.resources,
+      ...(tty ? { tty } : {}),
+      ...(targetPid !== undefined ? { targetPid } : {}),
+      ...(this.runAs ? { runAs: this.runAs } : {}),
+      cgroups: this.isolated ? (host.cgroups?.dirs(id) ?? []) : [],
+    });
+    return LocalExecSession.start({ ...cmd, timeoutMs: req.timeoutMs, tty: tty !== undefined });
   }
 
   async putArchive(id: string, dir: string, tar: Readable): Promise<void> {
@@ -185,15 +230,83 @@ export class LocalRuntime implements SandboxRuntime {
     const meta = await this.require(id);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`Invalid port: ${port}`);
     if (!this.isolated || this.options.network === 'host') return connectDirect(port);
-    return connectInNamespace(this.nsenterPath, await this.ensureHolder(meta), port);
+    const host = await this.setup();
+    return connectInNamespace(host.helperPath, await this.ensureHolder(meta, host), port, this.runAs);
   }
 
   async close(): Promise<void> {
     // Holders are deliberately left running: sandboxes outlive this process.
+    await this.lock?.release();
+  }
+
+  /**
+   * Boot: lock the data dir (one gateway per data dir), build the helper, find the cgroups, and
+   * reap holders no sandbox records (left by a crash between starting one and recording it).
+   */
+  async start(): Promise<void> {
+    let host: HostSetup;
+    try {
+      host = await this.setup();
+    } catch (err) {
+      if (err instanceof ConflictError) throw err;
+      // Boot goes on; /health reports the reason and creates fail with it.
+      (this.logger ?? console).warn((err as Error).message);
+      return;
+    }
+    if (this.isolated && host.cgroupProblem) {
+      (this.logger ?? console).warn(
+        `runtime-local: sandboxes get no cgroup (cpu, memory and pids limits): ${host.cgroupProblem}` +
+          (this.options.resourceLimits === 'best-effort'
+            ? '; resourceLimits is best-effort, so only per-process rlimits apply'
+            : '; creates are refused until this is fixed or resourceLimits is set to best-effort'),
+      );
+    }
+    if (this.isolated) await this.reapStrayHolders();
+  }
+
+  async health(): Promise<RuntimeHealth> {
+    const reasons: string[] = [];
+    try {
+      const host = await this.setup();
+      if (this.isolated) await this.checkTools();
+      if (this.isolated && host.cgroupProblem) reasons.push(`no cgroup limits: ${host.cgroupProblem}`);
+    } catch (err) {
+      reasons.push((err as Error).message);
+    }
+    return { status: reasons.length > 0 ? 'degraded' : 'ok', reasons };
+  }
+
+  private setup(): Promise<HostSetup> {
+    this.hostSetup ??= this.findHostSetup().catch((err: unknown) => {
+      this.hostSetup = undefined;
+      throw err;
+    });
+    return this.hostSetup;
+  }
+
+  private async findHostSetup(): Promise<HostSetup> {
+    this.lock = await DataDirLock.acquire(this.store.dataDir);
+    if (this.isolated && this.runAs) await assertTraversable(this.store.dataDir, this.runAs.uid);
+    const helperPath = await ensureSandboxHelper(join(this.store.dataDir, '.helper'));
+    if (!this.isolated) return { helperPath };
+    const cgroups = await SandboxCgroups.detect();
+    return cgroups instanceof SandboxCgroups
+      ? { helperPath, cgroups }
+      : { helperPath, cgroupProblem: cgroups.unavailable };
+  }
+
+  private async reapStrayHolders(): Promise<void> {
+    const holders = await findHolders(this.homeTag);
+    for (const { pid, sandboxId } of holders) {
+      const meta = await this.store.read(sandboxId);
+      if (meta?.holder && (meta.holder.pid === pid || meta.holder.childPid === pid)) continue;
+      this.logger?.log?.(`runtime-local: reaping holder ${pid} of sandbox ${sandboxId}, which no sandbox records`);
+      await killHolder({ pid, childPid: pid }, sandboxId);
+    }
   }
 
   private async require(id: string): Promise<SandboxMeta> {
-    const meta = await this.store.read(id);
+    const meta = this.destroying.has(id) ? undefined : await this.store.read(id);
     if (!meta) throw new NotFoundError(`Sandbox ${String(id).slice(0, 200)} not found`);
     return meta;
   }
@@ -209,20 +322,17 @@ export class LocalRuntime implements SandboxRuntime {
         { bwrapPath: this.bwrapPath },
       );
     }
-    try {
-      await access(this.nsenterPath, constants.X_OK);
-    } catch {
-      throw new UnavailableError(
-        `runtime-local: nsenter is not installed (no executable at ${this.nsenterPath}). Install util-linux.`,
-      );
-    }
   }
 
-  private holderOptions(id: string): HolderStartOptions {
+  private holderOptions(id: string, host: HostSetup, meta: SandboxMeta): HolderStartOptions {
     return {
       sandboxId: id,
-      userns: this.runAs === undefined,
+      homeTag: this.homeTag,
+      helperPath: host.helperPath,
       bwrapPath: this.bwrapPath,
+      cgroups: host.cgroups?.dirs(id) ?? [],
+      ...(this.runAs ? { runAs: this.runAs } : {}),
+      ...(meta.resources.diskMb ? { tmpBytes: meta.resources.diskMb * 1024 * 1024 } : {}),
       workspace: this.store.workspaceDir(id),
       network: this.options.network,
       logPath: this.store.holderLogPath(id),
@@ -236,8 +346,8 @@ export class LocalRuntime implements SandboxRuntime {
     return (await isHolderAlive(meta.holder, meta.id)) ? 'running' : 'stopped';
   }
 
-  /** The pid to nsenter: the live holder's, or a freshly started one (after a reboot or a kill). */
-  private async ensureHolder(meta: SandboxMeta): Promise<number> {
+  /** The pid whose namespaces execs join: the live holder's, or a freshly started one (after a reboot or a kill). */
+  private async ensureHolder(meta: SandboxMeta, host: HostSetup): Promise<number> {
     if (meta.holder && (await isHolderAlive(meta.holder, meta.id))) return meta.holder.childPid;
     const inFlight = this.starting.get(meta.id);
     if (inFlight) return inFlight;
@@ -247,13 +357,20 @@ export class LocalRuntime implements SandboxRuntime {
       await this.checkTools();
       await killHolder(current.holder, meta.id);
       this.logger?.log?.(`runtime-local: starting the holder of sandbox ${meta.id}`);
-      current.holder = await startHolder(this.holderOptions(meta.id));
+      await host.cgroups?.create(meta.id, current.resources);
+      current.holder = await startHolder(this.holderOptions(meta.id, host, current));
       await this.store.write(current);
       return current.holder.childPid;
     })();
     this.starting.set(meta.id, start);
     try {
       return await start;
+    } catch (err) {
+      // Deleted while we were starting it: that is a missing sandbox, not a broken one.
+      if (this.destroying.has(meta.id) || !(await this.store.read(meta.id))) {
+        throw new NotFoundError(`Sandbox ${meta.id} not found`);
+      }
+      throw err;
     } finally {
       this.starting.delete(meta.id);
     }

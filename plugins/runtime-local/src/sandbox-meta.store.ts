@@ -1,4 +1,4 @@
-import { chown, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { SandboxResources } from '@sandboxed/plugin-sdk';
@@ -7,8 +7,10 @@ import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 export interface HolderRef {
   /** The detached bwrap process (leader of its own process group). */
   pid: number;
-  /** bwrap's child: pid 1 of the sandbox's pid namespace, the nsenter target. */
+  /** bwrap's child: pid 1 of the sandbox's pid namespace, whose namespaces execs join. */
   childPid: number;
+  /** HOLDER_GENERATION of the code that started it. */
+  generation?: number;
 }
 
 /** What the local runtime stores per sandbox in `<dataDir>/<id>/meta.json`. */
@@ -44,10 +46,16 @@ export class SandboxMetaStore {
   }
 
   /** Creates the sandbox directory; fails with EEXIST when the id is taken. */
+  /**
+   * Creates the sandbox directory; fails with EEXIST when the id is taken. The data dir and the
+   * sandbox dir are 0711: bwrap runs as the sandbox uid and must traverse them to bind the
+   * workspace, but may not list them. The workspace is the sandbox user's alone (0700).
+   */
   async createDirs(id: string, owner?: { uid: number; gid: number }): Promise<void> {
-    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
-    await mkdir(this.sandboxDir(id), { mode: 0o700 });
-    await mkdir(this.workspaceDir(id), { mode: 0o755 });
+    await mkdir(this.dataDir, { recursive: true, mode: 0o711 });
+    await chmod(this.dataDir, 0o711);
+    await mkdir(this.sandboxDir(id), { mode: 0o711 });
+    await mkdir(this.workspaceDir(id), { mode: 0o700 });
     if (owner) await chown(this.workspaceDir(id), owner.uid, owner.gid);
   }
 

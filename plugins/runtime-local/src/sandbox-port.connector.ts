@@ -3,20 +3,6 @@ import { connect as netConnect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { UnavailableError } from '@sandboxed/plugin-sdk';
 
-/**
- * Runs inside the sandbox's network namespace (host mount namespace, so the gateway's own
- * node binary is used): connects to 127.0.0.1:<port>, reports `OK` or `ERR <code>` on stderr,
- * then pipes stdin -> socket -> stdout.
- */
-const RELAY_SCRIPT = `
-const net = require('net');
-const s = net.connect(Number(process.argv[1]), '127.0.0.1');
-s.once('connect', () => { process.stderr.write('OK\\n'); process.stdin.pipe(s); s.pipe(process.stdout); });
-s.on('error', (e) => { process.stderr.write('ERR ' + (e.code || e.message) + '\\n'); process.exit(1); });
-s.on('close', () => process.exit(0));
-process.stdin.on('end', () => s.end());
-`;
-
 function refused(port: number, reason: string): UnavailableError {
   return new UnavailableError(`Cannot connect to port ${port} in the sandbox: ${reason}`, { port });
 }
@@ -60,16 +46,21 @@ class RelayDuplex extends Duplex {
   }
 }
 
-/** A TCP connection to 127.0.0.1:<port> in the network namespace of `targetPid`. */
-export async function connectInNamespace(nsenterPath: string, targetPid: number, port: number): Promise<Duplex> {
-  const child = spawn(
-    nsenterPath,
-    ['--target', String(targetPid), '--net', '--', process.execPath, '-e', RELAY_SCRIPT, String(port)],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { PATH: '/usr/bin:/bin' },
-    },
-  );
+/**
+ * A TCP connection to 127.0.0.1:<port> in the network namespace of `targetPid`: the sandbox
+ * helper joins it as the sandbox user, reports `OK` or `ERR <code>` on stderr, then relays.
+ */
+export async function connectInNamespace(
+  helperPath: string,
+  targetPid: number,
+  port: number,
+  runAs?: { uid: number; gid: number },
+): Promise<Duplex> {
+  const identity = runAs ? ['--uid', String(runAs.uid), '--gid', String(runAs.gid)] : [];
+  const child = spawn(helperPath, ['connect', '--target', String(targetPid), ...identity, '--port', String(port)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: {},
+  });
   child.stdin.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     let text = '';
