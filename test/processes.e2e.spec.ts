@@ -40,6 +40,8 @@ interface RuntimeSetup {
   plugin(dataDir: string): string | { use: string; options?: Record<string, unknown> };
   sandbox: Record<string, unknown>;
   destroy(dataDir: string, sandboxId: string): Promise<void>;
+  /** Whether a second gateway may share the runtime (local: one gateway per data dir). */
+  replicas: boolean;
 }
 
 /**
@@ -168,9 +170,15 @@ function acceptance(setup: RuntimeSetup): void {
     );
     await waitFor(() => first.outputs().length >= 20, { what: 'twenty lines on the first stream' });
 
-    // A second replica on the same engine sees the process while the first still runs.
-    const replica = await start();
-    const viaReplica = new HttpClient(replica.url, ALICE);
+    // A second replica on the same engine sees the process while the first still runs; on the
+    // local runtime a second gateway on the same data dir is refused, so the restart observes.
+    let replica: GatewayProcess | undefined;
+    if (setup.replicas) {
+      replica = await start();
+    } else {
+      await expect(start()).rejects.toThrow(/in use by another gateway/);
+    }
+    let viaReplica = replica ? new HttpClient(replica.url, ALICE) : api;
     const listed = (await viaReplica.get(`/v1/sandboxes/${id}/processes?status=running`)).body.processes;
     expect(listed.map((p: { id: string }) => p.id)).toContain(pid);
 
@@ -179,6 +187,8 @@ function acceptance(setup: RuntimeSetup): void {
     expect(await readers()).toBe(1);
     await gw.kill('SIGKILL');
     await waitFor(() => first.ended, { what: 'the first stream to break' });
+    const early = replica ? undefined : await start();
+    if (early) viaReplica = new HttpClient(early.url, ALICE);
     const seen = first.outputs();
     const cursor = seen.at(-1)!.cursor;
     // The dead gateway's reader inside the sandbox notices (its next write fails) and stops.
@@ -193,9 +203,9 @@ function acceptance(setup: RuntimeSetup): void {
       { what: 'the process to keep logging while its gateway is dead' },
     );
     expect(progressed.status).toBe('running');
-    await replica.kill('SIGKILL');
+    await replica?.kill('SIGKILL');
 
-    const restarted = await start();
+    const restarted = early ?? (await start());
     const resumed = new SseCollector(
       await fetch(`${restarted.url}/v1/sandboxes/${id}/processes/${pid}/logs/stream?cursor=${cursor}`, {
         headers: ALICE,
@@ -229,6 +239,7 @@ describe('background processes survive the gateway (local runtime, gateway proce
     sandbox: {},
     destroy: async (dataDir, sandboxId) =>
       new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' }).destroy(sandboxId),
+    replicas: false,
   }));
 
 describeWithDocker(
@@ -239,6 +250,7 @@ describeWithDocker(
       config: () => ({ runtime: { default: 'docker' } }),
       plugin: () => 'runtime-docker',
       sandbox: { template: 'python' },
+      replicas: true,
       destroy: async (_dataDir, sandboxId) => {
         await createDockerClient()
           .docker.getContainer(`sandboxed-${sandboxId}`)
