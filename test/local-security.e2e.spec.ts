@@ -153,7 +153,28 @@ describe('local runtime hardening (issue 8)', () => {
     });
   });
 
-  describe('item 6: /tmp is bounded by resources.diskMb', () => {
+  describe('item 6: /tmp and the workspace are bounded by resources.diskMb', () => {
+    it('writing past the limit in /workspace fails with ENOSPC, and the workspace starts empty', async () => {
+      expect((await exec(id, 'ls -A /workspace')).stdout).toBe('');
+      const r = await exec(
+        id,
+        'dd if=/dev/zero of=/workspace/fill bs=1M count=64 2>&1; echo rc=$?; rm -f /workspace/fill',
+      );
+      expect(r.stdout).toMatch(/No space left on device/);
+      expect(r.stdout).toMatch(/rc=1/);
+      expect((await exec(id, 'df -m /workspace | tail -1')).stdout).toMatch(/\s3\d\s/);
+    });
+
+    it('the volume is gone after DELETE', async () => {
+      const other = await api.createSandbox({ resources: { diskMb: 16 } });
+      const mountPoint = `${gw.dataDir}/${other}/workspace`;
+      const mounted = (): boolean => readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${mountPoint} `);
+      expect(mounted()).toBe(true);
+      expect((await api.delete(`/v1/sandboxes/${other}`)).status).toBe(204);
+      expect(mounted()).toBe(false);
+      expect(existsSync(`${gw.dataDir}/${other}`)).toBe(false);
+    });
+
     it('writing past the limit in /tmp fails with ENOSPC', async () => {
       const r = await exec(id, 'dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>&1; echo rc=$?; rm -f /tmp/fill');
       expect(r.stdout).toMatch(/No space left on device/);

@@ -28,6 +28,7 @@ import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import { SandboxCgroups } from './sandbox-cgroup.manager.js';
 import { ensureSandboxHelper } from './sandbox-helper.binary.js';
 import { SandboxMetaStore, type SandboxMeta } from './sandbox-meta.store.js';
+import { WorkspaceVolumes } from './workspace-volume.manager.js';
 import { connectDirect, connectInNamespace } from './sandbox-port.connector.js';
 
 /** What the runtime needs from the host, found once (boot, or the first call). */
@@ -36,6 +37,9 @@ interface HostSetup {
   cgroups?: SandboxCgroups;
   /** Why resources are not enforced by cgroups, when they are not. */
   cgroupProblem?: string;
+  volumes?: WorkspaceVolumes;
+  /** Why workspaces are not bounded volumes, when they are not. */
+  volumeProblem?: string;
 }
 
 /** `nobody`: the host uid sandbox processes run as when the gateway is root. */
@@ -146,12 +150,21 @@ export class LocalRuntime implements SandboxRuntime {
       await this.store.write(meta);
       if (this.isolated) {
         await host.cgroups?.create(spec.id, meta.resources);
+        if (host.volumes && meta.resources.diskMb) {
+          await host.volumes.create(
+            this.store.workspaceImage(spec.id),
+            this.store.workspaceDir(spec.id),
+            meta.resources.diskMb,
+            this.runAs,
+          );
+        }
         meta.holder = await startHolder(this.holderOptions(spec.id, host, meta));
         await this.store.write(meta);
       }
     } catch (err) {
       await killHolder(meta.holder, spec.id).catch(() => undefined);
       await host.cgroups?.destroy(spec.id).catch(() => undefined);
+      await this.releaseVolume(spec.id, host).catch(() => undefined);
       await this.store.remove(spec.id).catch(() => undefined);
       throw err;
     }
@@ -180,7 +193,9 @@ export class LocalRuntime implements SandboxRuntime {
       const meta = await this.store.read(id);
       if (meta) await killHolder(meta.holder, id);
       // Everything else the sandbox still runs (execs in flight, their orphans) is in its cgroup.
-      await (await this.setup()).cgroups?.destroy(id);
+      const host = await this.setup();
+      await host.cgroups?.destroy(id);
+      await this.releaseVolume(id, host);
       await this.store.remove(id);
     } finally {
       this.destroying.delete(id);
@@ -261,6 +276,9 @@ export class LocalRuntime implements SandboxRuntime {
             : '; creates are refused until this is fixed or resourceLimits is set to best-effort'),
       );
     }
+    if (this.isolated && host.volumeProblem) {
+      (this.logger ?? console).warn(`runtime-local: workspace disk use is not bounded: ${host.volumeProblem}`);
+    }
     if (this.isolated) await this.reapStrayHolders();
   }
 
@@ -270,6 +288,7 @@ export class LocalRuntime implements SandboxRuntime {
       const host = await this.setup();
       if (this.isolated) await this.checkTools();
       if (this.isolated && host.cgroupProblem) reasons.push(`no cgroup limits: ${host.cgroupProblem}`);
+      if (this.isolated && host.volumeProblem) reasons.push(`workspace disk use is not bounded: ${host.volumeProblem}`);
     } catch (err) {
       reasons.push((err as Error).message);
     }
@@ -289,10 +308,17 @@ export class LocalRuntime implements SandboxRuntime {
     if (this.isolated && this.runAs) await assertTraversable(this.store.dataDir, this.runAs.uid);
     const helperPath = await ensureSandboxHelper(join(this.store.dataDir, '.helper'));
     if (!this.isolated) return { helperPath };
-    const cgroups = await SandboxCgroups.detect();
-    return cgroups instanceof SandboxCgroups
-      ? { helperPath, cgroups }
-      : { helperPath, cgroupProblem: cgroups.unavailable };
+    const [cgroups, volumes] = await Promise.all([SandboxCgroups.detect(), WorkspaceVolumes.detect()]);
+    return {
+      helperPath,
+      ...(cgroups instanceof SandboxCgroups ? { cgroups } : { cgroupProblem: cgroups.unavailable }),
+      ...(volumes instanceof WorkspaceVolumes ? { volumes } : { volumeProblem: volumes.unavailable }),
+    };
+  }
+
+  private async releaseVolume(id: string, host: HostSetup): Promise<void> {
+    if (!host.volumes || !isValidSandboxId(id) || !existsSync(this.store.sandboxDir(id))) return;
+    await host.volumes.release(this.store.workspaceImage(id), this.store.workspaceDir(id));
   }
 
   private async reapStrayHolders(): Promise<void> {
@@ -358,6 +384,7 @@ export class LocalRuntime implements SandboxRuntime {
       await killHolder(current.holder, meta.id);
       this.logger?.log?.(`runtime-local: starting the holder of sandbox ${meta.id}`);
       await host.cgroups?.create(meta.id, current.resources);
+      await host.volumes?.ensureMounted(this.store.workspaceImage(meta.id), this.store.workspaceDir(meta.id));
       current.holder = await startHolder(this.holderOptions(meta.id, host, current));
       await this.store.write(current);
       return current.holder.childPid;

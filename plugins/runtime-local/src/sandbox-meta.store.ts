@@ -41,6 +41,11 @@ export class SandboxMetaStore {
     return join(this.sandboxDir(id), 'workspace');
   }
 
+  /** The workspace's disk image (when workspaces are bounded volumes). */
+  workspaceImage(id: string): string {
+    return join(this.sandboxDir(id), 'workspace.img');
+  }
+
   holderLogPath(id: string): string {
     return join(this.sandboxDir(id), 'holder.log');
   }
