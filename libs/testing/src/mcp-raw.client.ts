@@ -33,13 +33,13 @@ export class RawMcpHttp {
     return { status: res.status, headers: res.headers, messages: await messagesOf(res) };
   }
 
-  /** Initializes a session and remembers its id for later posts. */
-  async initialize(): Promise<RawMcpReply> {
+  /** Initializes a session (asking for `protocolVersion`) and remembers its id for later posts. */
+  async initialize(protocolVersion = '2025-06-18'): Promise<RawMcpReply> {
     const reply = await this.post({
       jsonrpc: '2.0',
       id: 0,
       method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+      params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
     });
     this.sessionId = reply.headers.get('mcp-session-id') ?? undefined;
     if (this.sessionId) await this.post({ jsonrpc: '2.0', method: 'notifications/initialized' });

@@ -12,6 +12,8 @@ export interface McpSession {
   principalId: string;
   profile: string;
   server: Server;
+  /** The protocol version the session negotiated at initialize, once known. */
+  protocolVersion?: string;
   lastSeen: number;
 }
 

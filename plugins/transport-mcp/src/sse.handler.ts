@@ -6,6 +6,7 @@ import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
 import { McpHttpGuard } from './http-caller.guard.js';
+import { batchRefusal } from './json-rpc-batch.policy.js';
 import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.js';
 import { McpServerFactory } from './mcp-server.factory.js';
 import { McpSessionStore } from './session.store.js';
@@ -56,6 +57,9 @@ export class SseHandler {
       );
     }
     const body = parseJsonBody(req.body);
+    // The SDK's SSE transport takes one message per POST, whatever version the session speaks.
+    const refusal = batchRefusal(body, undefined, 'the HTTP+SSE transport');
+    if (refusal) throw refusal;
     if (!JSONRPCMessageSchema.safeParse(body).success) {
       throw new McpHttpError(
         400,

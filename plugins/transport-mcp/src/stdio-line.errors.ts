@@ -13,3 +13,12 @@ export function replyToUnreadableLine(err: Error): JSONRPCMessage | undefined {
   }
   return error ? ({ jsonrpc: '2.0', id: null, error } as unknown as JSONRPCMessage) : undefined;
 }
+
+/** The answer to a batch line: JSON-RPC batches were never part of MCP's stdio transport here. */
+export function batchNotSupported(): JSONRPCMessage {
+  const error = {
+    code: ErrorCode.InvalidRequest,
+    message: 'Invalid Request: JSON-RPC batches are not supported on stdio; send one message per line',
+  };
+  return { jsonrpc: '2.0', id: null, error } as unknown as JSONRPCMessage;
+}

@@ -5,7 +5,8 @@ import type { Principal } from '@sandboxed/plugin-sdk';
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';
 import { McpServerFactory } from './mcp-server.factory.js';
-import { replyToUnreadableLine } from './stdio-line.errors.js';
+import { withoutBatchLines } from './stdio-batch.filter.js';
+import { batchNotSupported, replyToUnreadableLine } from './stdio-line.errors.js';
 import { McpToolCatalog } from './tool.catalog.js';
 
 export interface StdioServeOptions {
@@ -43,7 +44,8 @@ export class McpStdioServer {
     const principal: Principal = { id: this.options.stdioPrincipal, scopes: ['*'] };
     const server = this.factory.create(tools, () => principal);
     const input = opts.input ?? process.stdin;
-    const transport = new StdioServerTransport(input, opts.output ?? process.stdout);
+    const lines = withoutBatchLines(input, () => void transport.send(batchNotSupported()));
+    const transport = new StdioServerTransport(lines, opts.output ?? process.stdout);
     const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
     server.onerror = (err) => {
       const reply = replyToUnreadableLine(err);

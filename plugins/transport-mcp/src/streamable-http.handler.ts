@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@sandboxed/plugin-sdk';
 import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
 import { McpHttpGuard } from './http-caller.guard.js';
+import { batchRefusal, negotiatedVersion } from './json-rpc-batch.policy.js';
 import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.js';
 import { McpServerFactory } from './mcp-server.factory.js';
 import { McpSessionStore, type McpSession } from './session.store.js';
@@ -58,10 +59,14 @@ export class StreamableHttpHandler {
       ) {
         throw new McpHttpError(404, -32001, 'Session not found', {}, requestIdOf(body));
       }
+      const refusal = batchRefusal(body, session.protocolVersion, 'this session');
+      if (refusal) throw refusal;
       transport = session.server.transport as StreamableHTTPServerTransport;
     } else if (req.method === 'POST' && isInitialize(body)) {
+      const refusal = batchRefusal(body, undefined, 'initialize');
+      if (refusal) throw refusal;
       this.store.assertRoom();
-      transport = await this.open(tools, principal, profile);
+      transport = await this.open(tools, principal, profile, negotiatedVersion(body));
     } else {
       throw new McpHttpError(
         400,
@@ -83,12 +88,25 @@ export class StreamableHttpHandler {
     if (!session && !transport.sessionId) await transport.close();
   }
 
-  private async open(tools: ToolSet, principal: Principal, profile: string): Promise<StreamableHTTPServerTransport> {
+  private async open(
+    tools: ToolSet,
+    principal: Principal,
+    profile: string,
+    protocolVersion: string,
+  ): Promise<StreamableHTTPServerTransport> {
     const server = this.factory.create(tools, principalFromAuthInfo);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomBytes(32).toString('base64url'),
       onsessioninitialized: (id) =>
-        this.store.add({ id, kind: 'streamable', principalId: principal.id, profile, server, lastSeen: Date.now() }),
+        this.store.add({
+          id,
+          kind: 'streamable',
+          principalId: principal.id,
+          profile,
+          server,
+          protocolVersion,
+          lastSeen: Date.now(),
+        }),
     });
     // Set before connect(): the Server chains its own close handling after it.
     transport.onclose = () => {
