@@ -12,6 +12,7 @@
  *   sandbox-helper exec    [--target PID] [--cgroup DIR]... [--uid U --gid G] [--rlimit R=N]...
  *                          [--cwd DIR] [--env K=V]... -- ARGV...
  *   sandbox-helper connect --target PID [--uid U --gid G] --port N
+ *   sandbox-helper resize  --target PID [--uid U --gid G] --cols C --rows R   (the tty on PID's stdin)
  *   sandbox-helper version
  */
 #define _GNU_SOURCE
@@ -68,6 +69,7 @@ struct opts {
   long target;
   long uid, gid;
   long port;
+  long cols, rows;
   const char *cwd;
   const char *cgroups[MAX_LIST];
   int n_cgroups;
@@ -91,7 +93,7 @@ static long parse_num(const char *s, long min, long max, const char *what) {
 
 static void parse(int argc, char **argv, struct opts *o) {
   memset(o, 0, sizeof(*o));
-  o->target = o->uid = o->gid = o->port = -1;
+  o->target = o->uid = o->gid = o->port = o->cols = o->rows = -1;
   if (argc < 2) fail(125, "usage: sandbox-helper holder|exec|connect|version ...");
   o->mode = argv[1];
   for (int i = 2; i < argc; i++) {
@@ -106,6 +108,8 @@ static void parse(int argc, char **argv, struct opts *o) {
     else if (strcmp(a, "--uid") == 0) o->uid = parse_num(v, 0, 0x7ffffffe, "uid");
     else if (strcmp(a, "--gid") == 0) o->gid = parse_num(v, 0, 0x7ffffffe, "gid");
     else if (strcmp(a, "--port") == 0) o->port = parse_num(v, 1, 65535, "port");
+    else if (strcmp(a, "--cols") == 0) o->cols = parse_num(v, 1, 1000, "cols");
+    else if (strcmp(a, "--rows") == 0) o->rows = parse_num(v, 1, 1000, "rows");
     else if (strcmp(a, "--cwd") == 0) o->cwd = v;
     else if (strcmp(a, "--cgroup") == 0 && o->n_cgroups < MAX_LIST) o->cgroups[o->n_cgroups++] = v;
     else if (strcmp(a, "--rlimit") == 0 && o->n_rlimits < MAX_LIST) o->rlimits[o->n_rlimits++] = v;
@@ -473,6 +477,20 @@ static int run_connect(struct opts *o) {
   }
 }
 
+/* Sets the window size of the terminal on PID's stdin, as the sandbox uid (never opened as root). */
+static int run_resize(struct opts *o) {
+  if (o->target < 0 || o->cols < 0 || o->rows < 0) fail(125, "resize needs --target, --cols and --rows");
+  drop_host_privileges(o);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%ld/fd/0", o->target);
+  int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) die(1, path);
+  if (!isatty(fd)) fail(1, "stdin is not a terminal");
+  struct winsize ws = {.ws_row = (unsigned short)o->rows, .ws_col = (unsigned short)o->cols};
+  if (ioctl(fd, TIOCSWINSZ, &ws) < 0) die(1, "TIOCSWINSZ");
+  return 0;
+}
+
 /* Starts bwrap as the sandbox uid, in the sandbox's cgroups, with the seccomp filter on --seccomp. */
 static int run_holder(struct opts *o) {
   if (!o->argv || !o->argv[0]) fail(125, "holder needs the bwrap command");
@@ -504,6 +522,7 @@ int main(int argc, char **argv) {
   if (strcmp(o.mode, "exec") == 0) return run_exec(&o);
   if (strcmp(o.mode, "connect") == 0) return run_connect(&o);
   if (strcmp(o.mode, "holder") == 0) return run_holder(&o);
+  if (strcmp(o.mode, "resize") == 0) return run_resize(&o);
   if (strcmp(o.mode, "version") == 0) {
     printf("%s\n", HELPER_VERSION);
     return 0;

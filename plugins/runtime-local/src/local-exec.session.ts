@@ -11,6 +11,8 @@ export interface LocalExecOptions {
   args: string[];
   timeoutMs?: number;
   tty: boolean;
+  /** The helper that sets a tty's size, as the sandbox uid. */
+  resizer: { helperPath: string; runAs?: { uid: number; gid: number } };
 }
 
 /**
@@ -30,6 +32,7 @@ export class LocalExecSession implements ExecSession {
     private readonly child: ChildProcess,
     private readonly tty: boolean,
     timeoutMs: number | undefined,
+    private readonly resizer: LocalExecOptions['resizer'],
   ) {
     // Read the child's pipes from the start: Node discards output still unread when a child
     // exits if nothing listens yet (child_process flushStdio), and consumers may attach later.
@@ -76,7 +79,7 @@ export class LocalExecSession implements ExecSession {
       child.once('spawn', resolve);
       child.once('error', reject);
     });
-    return new LocalExecSession(child, opts.tty, opts.timeoutMs);
+    return new LocalExecSession(child, opts.tty, opts.timeoutMs, opts.resizer);
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -92,9 +95,9 @@ export class LocalExecSession implements ExecSession {
   }
 
   /**
-   * With tty: sets the pty's window size from outside (`stty -F /proc/<pid>/fd/0`, where pid is
-   * the program under `script`); the kernel then sends SIGWINCH to its foreground group.
-   * Without tty: a no-op.
+   * With tty: sets the pty's window size from outside (TIOCSWINSZ on the stdin of the program
+   * under `script`, by the helper as the sandbox uid); the kernel then sends SIGWINCH to its
+   * foreground group. Without tty: a no-op.
    */
   async resize(cols: number, rows: number): Promise<void> {
     if (!this.tty || this.exited || this.child.pid === undefined) return;
@@ -102,10 +105,11 @@ export class LocalExecSession implements ExecSession {
     const r = Math.max(1, Math.min(1000, Math.floor(rows)));
     const onPty = (await descendants(this.child.pid)).find((p) => p.ttyNr !== 0);
     if (!onPty) return;
+    const { helperPath, runAs } = this.resizer;
+    const identity = runAs ? ['--uid', String(runAs.uid), '--gid', String(runAs.gid)] : [];
+    const args = ['resize', '--target', String(onPty.pid), ...identity, '--cols', String(c), '--rows', String(r)];
     await new Promise<void>((resolve) => {
-      execFile('/usr/bin/stty', ['-F', `/proc/${onPty.pid}/fd/0`, 'cols', String(c), 'rows', String(r)], () =>
-        resolve(),
-      );
+      execFile(helperPath, args, { env: {} }, () => resolve());
     });
   }
 

@@ -228,7 +228,12 @@ export class LocalRuntime implements SandboxRuntime {
       ...(this.runAs ? { runAs: this.runAs } : {}),
       cgroups: this.isolated ? (host.cgroups?.dirs(id) ?? []) : [],
     });
-    return LocalExecSession.start({ ...cmd, timeoutMs: req.timeoutMs, tty: tty !== undefined });
+    return LocalExecSession.start({
+      ...cmd,
+      timeoutMs: req.timeoutMs,
+      tty: tty !== undefined,
+      resizer: { helperPath: host.helperPath, ...(this.runAs ? { runAs: this.runAs } : {}) },
+    });
   }
 
   async putArchive(id: string, dir: string, tar: Readable): Promise<void> {
