@@ -18,9 +18,13 @@ export type GatewaySetup = { env: Record<string, string> } | { overrides: Record
  * Starts a gateway in a child process, from its TypeScript sources (test/support/ts-source.hooks.mjs
  * transpiles them, so no build is needed), on an ephemeral port, and resolves once it listens.
  * `env` runs `apps/gateway/src/main.ts`; `overrides` runs test/fixtures/gateway-child.mjs, which
- * deep-merges them over the default config.
+ * deep-merges them over the default config. `as` runs it as another uid/gid (the caller must be root).
  */
-export async function spawnGateway(setup: GatewaySetup, timeoutMs = 60_000): Promise<GatewayProcess> {
+export async function spawnGateway(
+  setup: GatewaySetup,
+  timeoutMs = 60_000,
+  as?: { uid: number; gid: number },
+): Promise<GatewayProcess> {
   const [entry, env] =
     'env' in setup
       ? ['apps/gateway/src/main.ts', setup.env]
@@ -29,6 +33,7 @@ export async function spawnGateway(setup: GatewaySetup, timeoutMs = 60_000): Pro
     cwd: process.cwd(),
     env: { ...process.env, NO_COLOR: '1', SANDBOXED_SERVER__PORT: '0', SANDBOXED_LOG__LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(as ? { uid: as.uid, gid: as.gid } : {}),
   });
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
