@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
 import type {
   LocalIsolation,
   LocalNetwork,
@@ -52,6 +52,11 @@ export class LocalRuntimeOptionsDto {
   @IsOptional()
   @IsIn(['enforce', 'best-effort'])
   resourceLimits?: LocalResourceLimits;
+
+  /** Install missing bubblewrap and gcc with apt-get (Debian/Ubuntu, as root) at boot; default true. */
+  @IsOptional()
+  @IsBoolean()
+  installPackages?: boolean;
 }
 
 /** Applies the defaults to validated options. */
@@ -63,5 +68,6 @@ export function resolveLocalRuntimeOptions(dto: Partial<LocalRuntimeOptionsDto> 
     ...(dto.bwrapPath ? { bwrapPath: dto.bwrapPath } : {}),
     ...(dto.sandboxUid !== undefined ? { sandboxUid: dto.sandboxUid } : {}),
     ...(dto.resourceLimits ? { resourceLimits: dto.resourceLimits } : {}),
+    ...(dto.installPackages !== undefined ? { installPackages: dto.installPackages } : {}),
   };
 }

@@ -22,6 +22,8 @@ export interface LocalRuntimeOptions {
    * are refused where the gateway cannot make one. `best-effort`: without cgroups, only rlimits.
    */
   resourceLimits?: LocalResourceLimits;
+  /** Install missing bubblewrap and the helper's compiler with apt-get on Debian/Ubuntu as root (default true). */
+  installPackages?: boolean;
 }
 
 export interface LocalRuntimeLogger {

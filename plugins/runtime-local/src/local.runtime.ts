@@ -26,7 +26,8 @@ import type { LocalRuntimeLogger, LocalRuntimeOptions } from './local-runtime.op
 import { getArchive, putArchive } from './sandbox-archive.transfer.js';
 import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import { SandboxCgroups } from './sandbox-cgroup.manager.js';
-import { ensureSandboxHelper } from './sandbox-helper.binary.js';
+import { ensureSandboxHelper, findCompiler, isSandboxHelperBuilt } from './sandbox-helper.binary.js';
+import { canInstallPackages, installHint, installPackages } from './system-packages.installer.js';
 import { SandboxMetaStore, type SandboxMeta } from './sandbox-meta.store.js';
 import { WorkspaceVolumes } from './workspace-volume.manager.js';
 import { connectDirect, connectInNamespace } from './sandbox-port.connector.js';
@@ -78,7 +79,7 @@ function validateExecRequest(req: ExecRequest): void {
 export class LocalRuntime implements SandboxRuntime {
   readonly name = 'local';
   private readonly store: SandboxMetaStore;
-  private readonly bwrapPath: string;
+  private bwrapPath: string;
   private readonly runAs?: { uid: number; gid: number };
   /** Tags this data dir's holders (see HOLDER_HOME_ENV). */
   private readonly homeTag: string;
@@ -281,6 +282,7 @@ export class LocalRuntime implements SandboxRuntime {
             : '; creates are refused until this is fixed or resourceLimits is set to best-effort'),
       );
     }
+    if (this.isolated) await this.checkTools().catch((err: Error) => (this.logger ?? console).warn(err.message));
     if (this.isolated && host.volumeProblem) {
       (this.logger ?? console).warn(`runtime-local: workspace disk use is not bounded: ${host.volumeProblem}`);
     }
@@ -310,8 +312,9 @@ export class LocalRuntime implements SandboxRuntime {
 
   private async findHostSetup(): Promise<HostSetup> {
     this.lock = await DataDirLock.acquire(this.store.dataDir);
+    await this.installMissingPackages();
     if (this.isolated && this.runAs) await assertTraversable(this.store.dataDir, this.runAs.uid);
-    const helperPath = await ensureSandboxHelper(join(this.store.dataDir, '.helper'));
+    const helperPath = await ensureSandboxHelper(this.helperCacheDir);
     if (!this.isolated) return { helperPath };
     const [cgroups, volumes] = await Promise.all([SandboxCgroups.detect(), WorkspaceVolumes.detect()]);
     return {
@@ -319,6 +322,28 @@ export class LocalRuntime implements SandboxRuntime {
       ...(cgroups instanceof SandboxCgroups ? { cgroups } : { cgroupProblem: cgroups.unavailable }),
       ...(volumes instanceof WorkspaceVolumes ? { volumes } : { volumeProblem: volumes.unavailable }),
     };
+  }
+
+  /** On Debian/Ubuntu as root, installs what is missing: bubblewrap, the helper's compiler, mkfs.ext4. */
+  private async installMissingPackages(): Promise<void> {
+    const missing: string[] = [];
+    if (this.isolated && !this.options.bwrapPath && !existsSync(this.bwrapPath)) missing.push('bubblewrap');
+    if (!(await isSandboxHelperBuilt(this.helperCacheDir)) && !(await findCompiler())) missing.push('gcc', 'libc6-dev');
+    if (this.isolated && !existsSync('/usr/sbin/mkfs.ext4')) missing.push('e2fsprogs');
+    if (missing.length === 0 || this.options.installPackages === false || !canInstallPackages()) return;
+    const log = this.logger ?? console;
+    log.warn(`runtime-local: ${missing.join(', ')} missing; installing with apt-get (Debian/Ubuntu, running as root)`);
+    try {
+      await installPackages(missing);
+      this.bwrapPath = findOnPath('bwrap') ?? '/usr/bin/bwrap';
+      log.warn(`runtime-local: installed ${missing.join(', ')}`);
+    } catch (err) {
+      log.warn(`runtime-local: could not install ${missing.join(', ')}: ${(err as Error).message}`);
+    }
+  }
+
+  private get helperCacheDir(): string {
+    return join(this.store.dataDir, '.helper');
   }
 
   private async releaseVolume(id: string, host: HostSetup): Promise<void> {
@@ -348,7 +373,7 @@ export class LocalRuntime implements SandboxRuntime {
     } catch {
       throw new UnavailableError(
         `runtime-local: bubblewrap is not installed (no executable at ${this.bwrapPath}). ` +
-          'Install it (Debian/Ubuntu: `apt-get install bubblewrap`), set runtime-local option `bwrapPath`, ' +
+          `Install it (\`${installHint(['bubblewrap'])}\`), set runtime-local option \`bwrapPath\`, ` +
           'or set `isolation: none` (UNSAFE: no isolation).',
         { bwrapPath: this.bwrapPath },
       );

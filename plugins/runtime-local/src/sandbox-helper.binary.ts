@@ -5,15 +5,11 @@ import { access, chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '@sandboxed/plugin-sdk';
+import { HOST_TOOL_ENV } from './host-tool.env.js';
+import { installHint } from './system-packages.installer.js';
 
 /** The helper's C source, shipped with the package (next to src/ and dist/). */
 export const HELPER_SOURCE = fileURLToPath(new URL('../native/sandbox-helper.c', import.meta.url));
-
-/** A fixed environment for every program the runtime starts on the host: nothing from a caller. */
-export const HOST_TOOL_ENV: Readonly<Record<string, string>> = Object.freeze({
-  PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
-  LANG: 'C.UTF-8',
-});
 
 const COMPILERS = ['/usr/bin/cc', '/usr/bin/gcc', '/usr/local/bin/cc', '/usr/local/bin/gcc'];
 
@@ -38,26 +34,39 @@ async function firstExecutable(paths: readonly string[]): Promise<string | undef
   return undefined;
 }
 
+/** A C compiler on this host, if any. */
+export function findCompiler(): Promise<string | undefined> {
+  return firstExecutable(COMPILERS);
+}
+
+async function binaryPath(cacheDir: string): Promise<string> {
+  const hash = createHash('sha256')
+    .update(await readFile(HELPER_SOURCE))
+    .digest('hex')
+    .slice(0, 16);
+  return join(cacheDir, `sandbox-helper-${hash}`);
+}
+
+/** Whether this version of the helper is already built (then no compiler is needed). */
+export async function isSandboxHelperBuilt(cacheDir: string): Promise<boolean> {
+  return access(await binaryPath(cacheDir), constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
 /**
  * Compiles the helper once per source version into `<cacheDir>/sandbox-helper-<hash>` (a
  * directory only the gateway's user can write) and returns its path. Statically linked when
  * the C library allows it, so not even the dynamic loader reads an environment.
  */
 export async function ensureSandboxHelper(cacheDir: string): Promise<string> {
-  const source = await readFile(HELPER_SOURCE);
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const binary = join(cacheDir, `sandbox-helper-${hash}`);
-  if (
-    await access(binary, constants.X_OK).then(
-      () => true,
-      () => false,
-    )
-  )
-    return binary;
-  const cc = await firstExecutable(COMPILERS);
+  const binary = await binaryPath(cacheDir);
+  if (await isSandboxHelperBuilt(cacheDir)) return binary;
+  const cc = await findCompiler();
   if (!cc) {
     throw new UnavailableError(
-      'runtime-local: a C compiler is needed once, to build the sandbox helper (Debian/Ubuntu: `apt-get install gcc libc6-dev`)',
+      `runtime-local: a C compiler is needed once, to build the sandbox helper (\`${installHint(['gcc', 'libc6-dev'])}\`)`,
       { source: HELPER_SOURCE },
     );
   }

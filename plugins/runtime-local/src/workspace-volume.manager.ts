@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile, rm, rmdir } from 'node:fs/promises';
-import { HOST_TOOL_ENV } from './sandbox-helper.binary.js';
+import { HOST_TOOL_ENV } from './host-tool.env.js';
 
 const MKFS = '/usr/sbin/mkfs.ext4';
 const MOUNT = '/usr/bin/mount';
