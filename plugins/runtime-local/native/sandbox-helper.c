@@ -9,9 +9,9 @@
  *   (cwd, env, argv).
  *
  *   sandbox-helper holder  [--cgroup DIR]... [--uid U --gid G] -- BWRAP ARGS...
- *   sandbox-helper exec    [--target PID] [--cgroup DIR]... [--uid U --gid G] [--rlimit R=N]...
+ *   sandbox-helper exec    [--target PID --sandbox ID] [--cgroup DIR]... [--uid U --gid G] [--rlimit R=N]...
  *                          [--cwd DIR] [--env K=V]... -- ARGV...
- *   sandbox-helper connect --target PID [--uid U --gid G] --port N
+ *   sandbox-helper connect --target PID --sandbox ID [--uid U --gid G] --port N
  *   sandbox-helper resize  --target PID [--uid U --gid G] --cols C --rows R   (the tty on PID's stdin)
  *   sandbox-helper version
  */
@@ -70,6 +70,7 @@ struct opts {
   long uid, gid;
   long port;
   long cols, rows;
+  const char *sandbox;
   const char *cwd;
   const char *cgroups[MAX_LIST];
   int n_cgroups;
@@ -111,6 +112,7 @@ static void parse(int argc, char **argv, struct opts *o) {
     else if (strcmp(a, "--cols") == 0) o->cols = parse_num(v, 1, 1000, "cols");
     else if (strcmp(a, "--rows") == 0) o->rows = parse_num(v, 1, 1000, "rows");
     else if (strcmp(a, "--cwd") == 0) o->cwd = v;
+    else if (strcmp(a, "--sandbox") == 0) o->sandbox = v;
     else if (strcmp(a, "--cgroup") == 0 && o->n_cgroups < MAX_LIST) o->cgroups[o->n_cgroups++] = v;
     else if (strcmp(a, "--rlimit") == 0 && o->n_rlimits < MAX_LIST) o->rlimits[o->n_rlimits++] = v;
     else if (strcmp(a, "--env") == 0 && o->n_envs < MAX_LIST * 16) o->envs[o->n_envs++] = argv[i + 1];
@@ -305,6 +307,24 @@ static int same_file(int a, int b) {
 }
 
 /*
+ * The target must still be this sandbox's holder once its namespace fds are open (a pid reused by
+ * another sandbox's holder in between would otherwise be joined): its argv carries the id.
+ */
+static void verify_holder(const struct opts *o) {
+  if (!o->sandbox) fail(125, "--sandbox is required with --target");
+  char path[64], buf[65536], want[256];
+  snprintf(path, sizeof path, "/proc/%ld/cmdline", o->target);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die(125, path);
+  ssize_t n = 0, r;
+  while (n < (ssize_t)sizeof buf && (r = read(fd, buf + n, sizeof buf - (size_t)n)) > 0) n += r;
+  close(fd);
+  int wlen = snprintf(want, sizeof want, "SANDBOXED_SANDBOX_ID%c%s%c", 0, o->sandbox, 0);
+  if (wlen <= 0 || wlen >= (int)sizeof want || !memmem(buf, (size_t)n, want, (size_t)wlen))
+    fail(125, "the target is not this sandbox's holder (it exited)");
+}
+
+/*
  * Enters the holder's namespaces as the (unprivileged) sandbox uid. bwrap --disable-userns puts
  * the holder in a nested user namespace whose parent owns the other namespaces, so join the
  * parent first, then the rest, then the nested one.
@@ -326,6 +346,7 @@ static void enter_namespaces(const struct opts *o, int with_mount) {
     self_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
   }
   if (self_user < 0) die(125, "/proc/self/ns/user");
+  verify_holder(o);
   if (same_file(user, self_user)) fail(125, "the sandbox has no user namespace of its own");
   int parent = ioctl(user, NS_GET_PARENT);
 

@@ -22,8 +22,8 @@ export interface ExecCommandOptions {
   env: Readonly<Record<string, string>>;
   resources: SandboxResources;
   tty?: { cols: number; rows: number };
-  /** The holder's pid whose namespaces the exec joins; absent with isolation `none`. */
-  targetPid?: number;
+  /** The holder whose namespaces the exec joins (the helper checks the pid is still its); absent with isolation `none`. */
+  target?: { pid: number; sandboxId: string };
   /** Host uid/gid to drop to (the gateway is root). */
   runAs?: { uid: number; gid: number };
   /** The sandbox's cgroup directories; empty when the host gives us none. */
@@ -49,7 +49,7 @@ function rlimitArgs(resources: SandboxResources, cgroups: boolean): string[] {
 
 /**
  * One exec is one program on the host, the sandbox helper:
- *   sandbox-helper exec --target P [--cgroup DIR]... [--uid U --gid G] [--rlimit R=N]...
+ *   sandbox-helper exec --target P --sandbox ID [--cgroup DIR]... [--uid U --gid G] [--rlimit R=N]...
  *     --cwd CWD [--env K=V]... -- <argv | script -qfec '<argv>' /dev/null>
  * It is started with an empty environment and treats cwd, env and argv as data until it has
  * dropped to the sandbox user inside the sandbox's namespaces (see native/sandbox-helper.c).
@@ -62,7 +62,7 @@ export function buildExecCommand(opts: ExecCommandOptions): { file: string; args
     program = ['/usr/bin/script', '-qfec', script, '/dev/null'];
   }
   const args = ['exec'];
-  if (opts.targetPid !== undefined) args.push('--target', String(opts.targetPid));
+  if (opts.target) args.push('--target', String(opts.target.pid), '--sandbox', opts.target.sandboxId);
   for (const dir of opts.cgroups) args.push('--cgroup', dir);
   if (opts.runAs) args.push('--uid', String(opts.runAs.uid), '--gid', String(opts.runAs.gid));
   args.push(...rlimitArgs(opts.resources, opts.cgroups.length > 0), '--cwd', opts.cwd);

@@ -225,7 +225,7 @@ export class LocalRuntime implements SandboxRuntime {
       env,
       resources: meta.resources,
       ...(tty ? { tty } : {}),
-      ...(targetPid !== undefined ? { targetPid } : {}),
+      ...(targetPid !== undefined ? { target: { pid: targetPid, sandboxId: id } } : {}),
       ...(this.runAs ? { runAs: this.runAs } : {}),
       cgroups: this.isolated ? (host.cgroups?.dirs(id) ?? []) : [],
     });
@@ -252,7 +252,8 @@ export class LocalRuntime implements SandboxRuntime {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`Invalid port: ${port}`);
     if (!this.isolated || this.options.network === 'host') return connectDirect(port);
     const host = await this.setup();
-    return connectInNamespace(host.helperPath, await this.ensureHolder(meta, host), port, this.runAs);
+    const target = { pid: await this.ensureHolder(meta, host), sandboxId: id };
+    return connectInNamespace(host.helperPath, target, port, this.runAs);
   }
 
   async close(): Promise<void> {

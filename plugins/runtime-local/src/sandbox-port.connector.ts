@@ -47,20 +47,24 @@ class RelayDuplex extends Duplex {
 }
 
 /**
- * A TCP connection to 127.0.0.1:<port> in the network namespace of `targetPid`: the sandbox
+ * A TCP connection to 127.0.0.1:<port> in the network namespace of the sandbox holder: the sandbox
  * helper joins it as the sandbox user, reports `OK` or `ERR <code>` on stderr, then relays.
  */
 export async function connectInNamespace(
   helperPath: string,
-  targetPid: number,
+  target: { pid: number; sandboxId: string },
   port: number,
   runAs?: { uid: number; gid: number },
 ): Promise<Duplex> {
   const identity = runAs ? ['--uid', String(runAs.uid), '--gid', String(runAs.gid)] : [];
-  const child = spawn(helperPath, ['connect', '--target', String(targetPid), ...identity, '--port', String(port)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: {},
-  });
+  const child = spawn(
+    helperPath,
+    ['connect', '--target', String(target.pid), '--sandbox', target.sandboxId, ...identity, '--port', String(port)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: {},
+    },
+  );
   child.stdin.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     let text = '';
