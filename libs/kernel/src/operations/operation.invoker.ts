@@ -47,7 +47,7 @@ export class KernelOperationInvoker implements OperationInvoker {
     try {
       return await (op.handler as (c: typeof ctx, i: object) => Promise<unknown>)(ctx, input);
     } catch (err) {
-      throw this.mapError(opId, err);
+      throw await this.settle(opId, ctx, err);
     }
   }
 
@@ -60,7 +60,7 @@ export class KernelOperationInvoker implements OperationInvoker {
     const { op, ctx, input } = await this.prepare(opId, req, principal, signal);
     if (!op.stream) throw new InvalidArgumentError(`Operation ${opId} does not stream`);
     const events = (op.handler as (c: typeof ctx, i: object) => AsyncIterable<OperationEvent>)(ctx, input);
-    return this.guard(opId, events);
+    return this.guard(opId, ctx, events);
   }
 
   async open(
@@ -86,16 +86,37 @@ export class KernelOperationInvoker implements OperationInvoker {
       if (channel.kind === 'tunnel') return { kind: 'tunnel', stream: await channel.open(ctx, input) };
       return { kind: 'messages', channel: await channel.open(ctx, input) };
     } catch (err) {
-      throw this.mapError(channelId, err);
+      throw await this.settle(channelId, ctx, err);
     }
   }
 
-  private async *guard(opId: string, events: AsyncIterable<OperationEvent>): AsyncGenerator<OperationEvent> {
+  private async *guard(
+    opId: string,
+    ctx: OperationContext | SandboxOperationContext,
+    events: AsyncIterable<OperationEvent>,
+  ): AsyncGenerator<OperationEvent> {
     try {
       yield* events;
     } catch (err) {
-      yield { type: 'error', error: this.mapError(opId, err).toJSON() };
+      yield { type: 'error', error: (await this.settle(opId, ctx, err)).toJSON() };
     }
+  }
+
+  /**
+   * The error a caller gets. An unexpected failure of a sandbox operation whose sandbox is gone by
+   * now was a DELETE (or expiry) racing it: that is a 404, whatever the engine said.
+   */
+  private async settle(
+    opId: string,
+    ctx: OperationContext | SandboxOperationContext,
+    err: unknown,
+  ): Promise<SandboxedError> {
+    const unexpected = !(err instanceof SandboxedError) || err.code === 'internal';
+    if (unexpected && 'sandbox' in ctx && (await this.sandboxes.wasDeleted(ctx.sandbox.id))) {
+      this.logger.debug(`Operation ${opId} failed as its sandbox ${ctx.sandbox.id} went away: ${String(err)}`);
+      return new NotFoundError(`Sandbox ${ctx.sandbox.id} not found: it was deleted while ${opId} ran`);
+    }
+    return this.mapError(opId, err);
   }
 
   private mapError(opId: string, err: unknown): SandboxedError {

@@ -37,6 +37,8 @@ function checkMap(name: string, map: Record<string, unknown> | undefined, keyPat
 export class SandboxService implements OnApplicationBootstrap {
   private readonly logger = new Logger('SandboxService');
   private readonly reservations = new OwnerQuotaReservations();
+  /** Deletes in progress in this gateway, by sandbox id. */
+  private readonly deleting = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -127,11 +129,26 @@ export class SandboxService implements OnApplicationBootstrap {
   /** Resolves a sandbox the principal owns; anything else is indistinguishable from a missing one. */
   async getOwned(principal: Principal, id: string | undefined): Promise<SandboxInfo> {
     if (!isValidSandboxId(id)) throw new NotFoundError(`Sandbox ${String(id ?? '').slice(0, 128)} not found`);
-    const info = await this.runtime().get(id);
+    const info = this.deleting.has(id) ? undefined : await this.runtime().get(id);
     if (!info || info.owner !== principal.id || info.expiresAt.getTime() <= Date.now()) {
       throw new NotFoundError(`Sandbox ${id} not found`);
     }
     return info;
+  }
+
+  /**
+   * After an operation on `id` failed unexpectedly: true when the sandbox is gone by now (deleted
+   * here, by another replica, or expired), so the failure was the deletion racing it. Waits for a
+   * delete this gateway has in progress first.
+   */
+  async wasDeleted(id: string): Promise<boolean> {
+    await this.deleting.get(id)?.catch(() => undefined);
+    try {
+      const info = await this.runtime().get(id);
+      return !info || info.expiresAt.getTime() <= Date.now();
+    } catch {
+      return false;
+    }
   }
 
   async list(principal: Principal, labels?: Record<string, string>): Promise<SandboxInfo[]> {
@@ -142,7 +159,13 @@ export class SandboxService implements OnApplicationBootstrap {
 
   async delete(principal: Principal, id: string): Promise<void> {
     const info = await this.getOwned(principal, id);
-    await this.runtime().destroy(info.id);
+    const destroyed = this.runtime().destroy(info.id);
+    this.deleting.set(info.id, destroyed);
+    try {
+      await destroyed;
+    } finally {
+      this.deleting.delete(info.id);
+    }
     this.logger.log(`Destroyed sandbox ${info.id} (owner ${principal.id})`);
   }
 
