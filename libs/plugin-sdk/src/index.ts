@@ -67,6 +67,7 @@ export type {
   RequestAdmission,
 } from './kernel.tokens.js';
 export { ROUTE_ACCESS, routeAccess } from './route-access.js';
+export { drainRefusedBody } from './refused-body.drain.js';
 export type { RouteAccess } from './route-access.js';
 export { collectOutput, decodeUtf8 } from './exec-output.collector.js';
 export type { CollectedOutput, CollectOptions } from './exec-output.collector.js';

@@ -13,16 +13,28 @@ import { McpHttpError } from './json-rpc.http-error.js';
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';
 
-/** Runs on every MCP HTTP request, not only at initialize: Host and Origin checks, then the REST auth. */
+/**
+ * Runs on every MCP HTTP request, not only at initialize: Host and Origin checks, then the REST auth.
+ * The routes' `onRequest` hook admits each request before its body is read; handlers asking again get
+ * the same answer.
+ */
 @Injectable()
 export class McpHttpGuard {
+  private readonly admitted = new WeakMap<FastifyRequest, Promise<Principal>>();
+
   constructor(
     @Inject(AUTHENTICATOR) private readonly auth: Authenticator,
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
     @Inject(REQUEST_ADMISSION) private readonly admission: RequestAdmission,
   ) {}
 
-  async admit(req: FastifyRequest): Promise<Principal> {
+  admit(req: FastifyRequest): Promise<Principal> {
+    let admitted = this.admitted.get(req);
+    if (!admitted) this.admitted.set(req, (admitted = this.check(req)));
+    return admitted;
+  }
+
+  private async check(req: FastifyRequest): Promise<Principal> {
     try {
       // The gateway's policy, plus this plugin's own allowedHosts / allowedOrigins.
       this.admission.checkHostAndOrigin(req.raw, this.options);

@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ROUTE_ACCESS } from '@sandboxed/plugin-sdk';
+import { drainRefusedBody, ROUTE_ACCESS } from '@sandboxed/plugin-sdk';
+import { McpHttpGuard } from './http-caller.guard.js';
 import { McpHttpError, sendRpcError, toMcpHttpError } from './json-rpc.http-error.js';
 import { DEFAULT_PROFILE } from './mcp-options.dto.js';
 import { SseHandler, SSE_MESSAGES_PATH } from './sse.handler.js';
@@ -20,6 +21,7 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
     private readonly adapterHost: HttpAdapterHost,
     private readonly streamable: StreamableHttpHandler,
     private readonly sse: SseHandler,
+    private readonly guard: McpHttpGuard,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -29,6 +31,16 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
       // Admitted by McpHttpGuard (the gateway's policy, answered as JSON-RPC), not by the kernel's hook.
       scope.addHook('onRoute', (route) => {
         route.config = { ...(route.config as object), [ROUTE_ACCESS]: 'self' } as typeof route.config;
+      });
+      // Credentials on the headers, before the body is read: an unauthenticated body is never buffered.
+      scope.addHook('onRequest', async (req, reply) => {
+        try {
+          await this.guard.admit(req);
+        } catch (err) {
+          drainRefusedBody(req.raw);
+          sendRpcError(reply, toMcpHttpError(err));
+          return reply;
+        }
       });
       // Parsed in the handlers, so malformed JSON gets a JSON-RPC parse error instead of Fastify's 400.
       scope.removeAllContentTypeParsers();

@@ -1,4 +1,4 @@
-import { SandboxedError, UnauthorizedError, type Principal } from '@sandboxed/plugin-sdk';
+import { SandboxedError, toSandboxedError, UnauthorizedError, type Principal } from '@sandboxed/plugin-sdk';
 import { closeCodeFor } from './close-codes.js';
 import type { SocketInbox } from './socket.inbox.js';
 import type { TicketService } from './ticket.service.js';
@@ -9,6 +9,7 @@ export interface TicketHandshake {
   timeoutMs: number;
   /** How an error looks on this kind of socket. */
   errorFrame(error: SandboxedError): unknown;
+  /** Starts serving the principal; a SandboxedError it throws (e.g. a cap) refuses the connection. */
   onPrincipal(principal: Principal): void;
 }
 
@@ -45,6 +46,10 @@ export function awaitTicket({ inbox, tickets, timeoutMs, errorFrame, onPrincipal
     } catch (err) {
       return refuse(err instanceof SandboxedError ? err : new UnauthorizedError('Invalid ticket'));
     }
-    onPrincipal(principal);
+    try {
+      onPrincipal(principal);
+    } catch (err) {
+      refuse(toSandboxedError(err));
+    }
   });
 }

@@ -38,7 +38,7 @@ import { awaitTicket } from './ticket.handshake.js';
 import { TicketService } from './ticket.service.js';
 import { forwardHttp, forwardUpgrade } from './tunnel.forwarders.js';
 import { rejectUpgrade } from './upgrade.rejection.js';
-import { WsConnections } from './ws-connections.service.js';
+import { WsConnections, type ConnectionSlot } from './ws-connections.service.js';
 import type { WsOptions } from './ws-options.dto.js';
 import { WS_OPTIONS } from './ws.tokens.js';
 
@@ -46,7 +46,8 @@ export const RPC_PATH = '/v1/ws';
 export const TICKET_PATH = '/v1/ws/ticket';
 const METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
-type Auth = { principal: Principal } | { ticket: true };
+/** Who the upgrade is for (or that a ticket must tell), and its place in the connection caps. */
+type Auth = ({ principal: Principal } | { ticket: true }) & { slot: ConnectionSlot };
 
 function withSlash(rawUrl: string): string {
   const q = rawUrl.indexOf('?');
@@ -169,7 +170,7 @@ export class WsGateway implements OnApplicationBootstrap {
     try {
       // Upgrades bypass Fastify's hooks: the same Host/Origin policy as every HTTP route, before credentials.
       this.admission.checkHostAndOrigin(req);
-      const auth = await this.authenticate(req, match?.route.channel.kind !== 'tunnel');
+      const auth = await this.authenticate(req, socket, match?.route.channel.kind !== 'tunnel');
       if (!match) return this.serveRpc(req, socket, head, auth);
       if (match.route.channel.kind === 'tunnel') return await this.proxyUpgrade(req, socket, head, url, match, auth);
       await this.serveChannel(req, socket, head, url, match, auth);
@@ -185,16 +186,22 @@ export class WsGateway implements OnApplicationBootstrap {
     return principal;
   }
 
-  /** Header credentials, else (where a browser may connect) a ticket in the first frame. */
-  private async authenticate(req: IncomingMessage, ticketAllowed: boolean): Promise<Auth> {
+  /**
+   * Header credentials, else (where a browser may connect) a ticket in the first frame; then a slot in
+   * the caps (per principal, or among those waiting for a ticket), held until the socket closes.
+   */
+  private async authenticate(req: IncomingMessage, socket: Duplex, ticketAllowed: boolean): Promise<Auth> {
     if (!this.connections.hasRoom()) throw new UnavailableError('Too many WebSocket connections; try again later');
     const presented = req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined;
+    let principal: Principal | undefined;
     try {
-      return { principal: await this.auth.authenticate(req.headers) };
+      principal = await this.auth.authenticate(req.headers);
     } catch (err) {
-      if (ticketAllowed && !presented && err instanceof UnauthorizedError) return { ticket: true };
-      throw err;
+      if (!(ticketAllowed && !presented && err instanceof UnauthorizedError)) throw err;
     }
+    const slot = this.connections.reserve(principal);
+    socket.once('close', () => slot.release());
+    return principal ? { principal, slot } : { ticket: true, slot };
   }
 
   private accept(
@@ -230,7 +237,10 @@ export class WsGateway implements OnApplicationBootstrap {
       tickets: this.tickets,
       timeoutMs: this.options.authTimeoutMs,
       errorFrame: (e) => ({ id: null, error: e.toJSON() }),
-      onPrincipal: start,
+      onPrincipal: (principal) => {
+        auth.slot.assign(principal);
+        start(principal);
+      },
     });
   }
 
@@ -265,6 +275,7 @@ export class WsGateway implements OnApplicationBootstrap {
       timeoutMs: this.options.authTimeoutMs,
       errorFrame: (e) => ({ type: 'error', error: e.toJSON() }),
       onPrincipal: (principal) => {
+        auth.slot.assign(principal);
         this.open(match, url, principal, abort.signal).then(
           (opened) => {
             if (opened.kind !== 'messages') return refuse(new NotFoundError('Not found'));

@@ -16,11 +16,15 @@ export class WsOptionsDto {
   @IsOptional() @IsInt() @Min(100) stallTimeoutMs?: number;
   /** Open WebSocket connections per gateway (503 beyond). Default 1000. */
   @IsOptional() @IsInt() @Min(1) maxConnections?: number;
+  /** Open WebSockets (RPC, channels, tunnels) per principal (429 beyond), so no one locks others out. Default 32. */
+  @IsOptional() @IsInt() @Min(1) maxConnectionsPerPrincipal?: number;
+  /** Connections still waiting to send their ticket (503 beyond). Default 64. */
+  @IsOptional() @IsInt() @Min(1) maxUnauthenticatedConnections?: number;
   /** Lifetime of a `POST /v1/ws/ticket` ticket. Default 30 s. */
   @IsOptional() @IsInt() @Min(1) @Max(600) ticketTtlSeconds?: number;
   /** HMAC key for tickets, shared by replicas so any of them accepts a ticket; default: random per process. */
   @IsOptional() @IsString() @MinLength(32) ticketSecret?: string;
-  /** How long a connection without credentials has to send its ticket. Default 10 s. */
+  /** How long a connection without credentials has to send its ticket. Default 5 s. */
   @IsOptional() @IsInt() @Min(100) authTimeoutMs?: number;
 }
 
@@ -32,6 +36,8 @@ export interface WsOptions {
   maxBufferedBytes: number;
   stallTimeoutMs: number;
   maxConnections: number;
+  maxConnectionsPerPrincipal: number;
+  maxUnauthenticatedConnections: number;
   ticketTtlSeconds: number;
   ticketSecret?: string;
   authTimeoutMs: number;
@@ -46,8 +52,10 @@ export function resolveWsOptions(dto: WsOptionsDto = {}): WsOptions {
     maxBufferedBytes: dto.maxBufferedBytes ?? 8 * 1024 * 1024,
     stallTimeoutMs: dto.stallTimeoutMs ?? 30_000,
     maxConnections: dto.maxConnections ?? 1000,
+    maxConnectionsPerPrincipal: dto.maxConnectionsPerPrincipal ?? 32,
+    maxUnauthenticatedConnections: dto.maxUnauthenticatedConnections ?? 64,
     ticketTtlSeconds: dto.ticketTtlSeconds ?? 30,
     ...(dto.ticketSecret ? { ticketSecret: dto.ticketSecret } : {}),
-    authTimeoutMs: dto.authTimeoutMs ?? 10_000,
+    authTimeoutMs: dto.authTimeoutMs ?? 5_000,
   };
 }

@@ -24,6 +24,14 @@ export class ServerConfig {
   @IsArray() @IsString({ each: true }) allowedOrigins: string[];
   /** Host header values (with or without port) answered besides loopback names (DNS rebinding guard). */
   @IsArray() @IsString({ each: true }) allowedHosts: string[];
+  /** Time to receive a whole request, headers and body (0: no limit); a trickled body is cut with 408. */
+  @IsInt() @Min(0) requestTimeoutMs: number;
+  /** Time to receive the request headers, from the moment the connection opens. */
+  @IsInt() @Min(100) headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open after a response. */
+  @IsInt() @Min(100) keepAliveTimeoutMs: number;
+  /** A connection silent this long in both directions is closed (0: never); must outlast limits.exec.maxTimeoutMs. */
+  @IsInt() @Min(0) connectionTimeoutMs: number;
 }
 
 export class RuntimeConfig {

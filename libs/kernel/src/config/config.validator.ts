@@ -28,6 +28,21 @@ function checkStringMap(value: unknown, path: string, problems: string[]): void 
   }
 }
 
+function serverTimeoutProblems({ server, limits }: GatewayConfig): string[] {
+  if (!server || !limits?.exec) return [];
+  const problems: string[] = [];
+  if (server.requestTimeoutMs > 0 && server.headersTimeoutMs > server.requestTimeoutMs) {
+    problems.push('server.headersTimeoutMs: must not exceed server.requestTimeoutMs');
+  }
+  // A unary call answers only when it is done: a silent connection that short would cut long execs.
+  if (server.connectionTimeoutMs > 0 && server.connectionTimeoutMs <= limits.exec.maxTimeoutMs) {
+    problems.push(
+      `server.connectionTimeoutMs: must be 0 or more than limits.exec.maxTimeoutMs (${limits.exec.maxTimeoutMs})`,
+    );
+  }
+  return problems;
+}
+
 /** Validates the merged config tree. Unknown or ill-typed keys fail with their dotted path. */
 export function validateConfig(raw: Record<string, unknown>): GatewayConfig {
   normalizePlugins(raw);
@@ -40,6 +55,7 @@ export function validateConfig(raw: Record<string, unknown>): GatewayConfig {
   if (config.limits?.exec && config.limits.exec.timeoutMs > config.limits.exec.maxTimeoutMs) {
     problems.push('limits.exec.timeoutMs: must not exceed limits.exec.maxTimeoutMs');
   }
+  problems.push(...serverTimeoutProblems(config));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { GatewayConfig } from '../config/config.schema.js';
+import type { GatewayConfig, ServerConfig } from '../config/config.schema.js';
 import { KernelModule } from '../kernel.module.js';
 import { ErrorEnvelopeFilter } from './error-envelope.filter.js';
 import { loadPlugins } from '../plugins/plugin.loader.js';
@@ -32,6 +32,24 @@ function logLevels(level: string): LogLevel[] | false {
 @Module({})
 class GatewayModule {}
 
+/** Body limit and the timeouts that cut slow (trickled) and idle clients. */
+function fastifyOptions(server: ServerConfig): ConstructorParameters<typeof FastifyAdapter>[0] {
+  const shortest = Math.min(server.headersTimeoutMs, server.requestTimeoutMs || Infinity);
+  return {
+    bodyLimit: server.bodyLimitBytes,
+    trustProxy: server.trustProxy,
+    return503OnClosing: true,
+    requestTimeout: server.requestTimeoutMs,
+    keepAliveTimeout: server.keepAliveTimeoutMs,
+    connectionTimeout: server.connectionTimeoutMs,
+    http: {
+      headersTimeout: server.headersTimeoutMs,
+      // Node checks the header and request timeouts only this often (default 30 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(shortest / 4))),
+    },
+  };
+}
+
 /** Composes the kernel and the configured plugins into one NestJS app on Fastify. */
 export async function createGateway({ config, version, listen = true }: GatewayOptions): Promise<Gateway> {
   const plugins = await loadPlugins(config.plugins);
@@ -42,11 +60,7 @@ export async function createGateway({ config, version, listen = true }: GatewayO
       ...plugins.map((p) => guardPluginStartup(p.module, p.plugin.id)),
     ],
   };
-  const adapter = new FastifyAdapter({
-    bodyLimit: config.server.bodyLimitBytes,
-    trustProxy: config.server.trustProxy,
-    return503OnClosing: true,
-  });
+  const adapter = new FastifyAdapter(fastifyOptions(config.server));
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     logger: logLevels(config.log.level),
     abortOnError: false,

@@ -4,6 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
   AUTHENTICATOR,
+  drainRefusedBody,
   ForbiddenError,
   ROUTE_ACCESS,
   toSandboxedError,
@@ -18,11 +19,6 @@ import { GATEWAY_CONFIG } from '../kernel.tokens.js';
 import { hostAllowed, originAllowed } from './request-origin.policy.js';
 
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
 
 /**
  * Admits every HTTP request before Fastify reads its body (an `onRequest` hook): Host and Origin first,
@@ -52,8 +48,7 @@ export class KernelRequestAdmission implements RequestAdmission, OnModuleInit {
         this.principals.set(req.raw, await this.auth.authenticate(req.headers));
       } catch (err) {
         const error = toSandboxedError(err);
-        // The body was never read and will not be: closing is cheaper than draining what may never end.
-        if (hasBody(req.raw)) void reply.header('connection', 'close');
+        drainRefusedBody(req.raw);
         if (error.status === 401) void reply.header('www-authenticate', 'Bearer realm="sandboxed"');
         await reply.code(error.status).type('application/json').send({ error: error.toJSON() });
       }
