@@ -1,25 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { SandboxSpec } from '@sandboxed/plugin-sdk';
 import { LocalRuntime } from './local.runtime.js';
+import { sandboxSpec } from './sandbox-spec.fixture.js';
 import { isOurHolderProcess } from './holder.process.js';
 
 /** Issue 8, item 9: crash-safe create, stray holders reaped at boot, one gateway per data dir. */
 const quiet = { warn: () => undefined };
-const spec = (): SandboxSpec => ({
-  id: randomBytes(16).toString('hex'),
-  owner: 'recovery-spec',
-  template: 'default',
-  env: {},
-  labels: {},
-  resources: {},
-  expiresAt: new Date(Date.now() + 3600_000),
-});
+const spec = () => sandboxSpec('recovery-spec');
 const startTime = (pid: number): string => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;

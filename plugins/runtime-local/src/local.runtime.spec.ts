@@ -10,21 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { collectOutput, type SandboxSpec } from '@sandboxed/plugin-sdk';
 import { runtimeConformanceSuite } from '@sandboxed/testing';
 import { LocalRuntime } from './local.runtime.js';
+import { sandboxSpec } from './sandbox-spec.fixture.js';
 
 const quiet = { warn: () => undefined };
 
-function spec(overrides: Partial<SandboxSpec> = {}): SandboxSpec {
-  return {
-    id: randomBytes(16).toString('hex'),
-    owner: 'local-spec',
-    template: 'default',
-    env: {},
-    labels: {},
-    resources: {},
-    expiresAt: new Date(Date.now() + 3600_000),
-    ...overrides,
-  };
-}
+const spec = (overrides: Partial<SandboxSpec> = {}) => sandboxSpec('local-spec', overrides);
 
 let conformanceDir: string;
 runtimeConformanceSuite('local (bwrap)', {

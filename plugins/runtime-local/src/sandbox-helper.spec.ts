@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { SandboxSpec } from '@sandboxed/plugin-sdk';
 import { LocalRuntime } from './local.runtime.js';
+import { sandboxSpec } from './sandbox-spec.fixture.js';
 import { ensureSandboxHelper } from './sandbox-helper.binary.js';
 
 /** The helper binary itself, driven with hostile arguments and environments. */
@@ -15,15 +14,7 @@ const run = (file: string, args: string[], env: Record<string, string> = {}) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
-const spec = (): SandboxSpec => ({
-  id: randomBytes(16).toString('hex'),
-  owner: 'helper-spec',
-  template: 'default',
-  env: {},
-  labels: {},
-  resources: {},
-  expiresAt: new Date(Date.now() + 3600_000),
-});
+const spec = () => sandboxSpec('helper-spec');
 
 describe('sandbox helper', () => {
   let dataDir: string;
