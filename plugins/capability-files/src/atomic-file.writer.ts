@@ -89,9 +89,11 @@ export class AtomicFileWriter {
         else done(null, chunk);
       },
     });
+    let killed = false;
     const piped = pipeline(body, counter, session.stdin).then(
       () => undefined,
       (err: unknown) => {
+        killed = true;
         void session.kill().catch(() => undefined);
         return err;
       },
@@ -105,8 +107,10 @@ export class AtomicFileWriter {
     const pipeError = await piped;
     if (pipeError instanceof SandboxedError) throw pipeError;
     if (out.exit.timedOut) throw new TimeoutError(`${subject}: the upload timed out`);
-    // A stage that failed on its own says why on stderr; a killed one was our doing.
-    if (out.exit.exitCode !== 0 && out.stderr.length > 0) throw commandError(out, subject);
+    // A stage that failed on its own says why on stderr. One we killed because the body broke off
+    // was our doing, whatever a shell printed about the kill ("Killed").
+    const ourKill = killed && (out.exit.signal !== null || (out.exit.exitCode ?? 0) > 128);
+    if (out.exit.exitCode !== 0 && out.stderr.length > 0 && !ourKill) throw commandError(out, subject);
     if (pipeError) throw new InvalidArgumentError(`${subject}: the request body was cut off`);
     if (out.exit.exitCode !== 0) throw commandError(out, subject);
     return bytes;
