@@ -41,6 +41,24 @@ const processSuite = (setup: RuntimeSetup) => () => {
   });
   afterAll(async () => gw?.close());
 
+  it('get, list and kill return every field the process started with (issue 9, item 3)', async () => {
+    await api.post(`/v1/sandboxes/${id}/exec`, { command: 'mkdir -p fields' });
+    for (const [body, shape] of [
+      [{ argv: ['sleep', '300'] }, { command: null, argv: ['sleep', '300'] }],
+      [{ command: 'sleep 301' }, { command: 'sleep 301', argv: ['/bin/sh', '-c', 'sleep 301'] }],
+    ] as const) {
+      const started = await api.post(base(), { ...body, name: 'fields-check', cwd: 'fields' });
+      expect(started.status).toBe(201);
+      const expected = { id: started.body.id, name: 'fields-check', cwd: '/workspace/fields', ...shape };
+      expect(started.body).toMatchObject(expected);
+      expect(await get(started.body.id)).toMatchObject({ ...expected, status: 'running' });
+      const listed = (await api.get(base())).body.processes.find((p: { id: string }) => p.id === started.body.id);
+      expect(listed).toMatchObject(expected);
+      const killed = await api.post(`${base()}/${started.body.id}/kill`, {});
+      expect(killed.body).toMatchObject({ ...expected, status: 'killed' });
+    }
+  });
+
   it('starts a process that outlives the request and reports its status, exit code and times', async () => {
     expect((await api.post(base(), { command: 'true', cwd: 'sub' })).status).toBe(400);
     await api.post(`/v1/sandboxes/${id}/exec`, { command: 'mkdir -p sub' });

@@ -17,8 +17,11 @@ for id in "$@"; do
   d=$r/$id
   [ -f "$d/meta.json" ] || continue
   echo "@ $id"
-  { read -r v <"$d/meta.json" && echo "meta $v"; } 2>/dev/null
-  for k in pid started exit killed; do { [ -f "$d/$k" ] && read -r v <"$d/$k" && echo "$k $v"; } 2>/dev/null; done
+  # A last line without a newline still counts (read fails on it but fills v).
+  for k in meta.json pid started exit killed; do
+    v=
+    { [ -f "$d/$k" ] && { IFS= read -r v <"$d/$k" || [ -n "$v" ]; } && echo "${'$'}{k%.json} $v"; } 2>/dev/null
+  done
   a=0
   if { read -r sp st <"$d/supervisor" && [ -n "$sp" ] && [ "$sp" -gt 0 ] && read -r stat <"/proc/$sp/stat"; } 2>/dev/null; then
     set -- ${'$'}{stat##*) }

@@ -47,7 +47,7 @@ export class SandboxProcesses {
     const meta = { id, name: input.name ?? null, command: input.command ?? null, argv, cwd };
     const out = await this.run(launchArgv({ roots: this.roots, id, argv, cwd, ...this.options }), {
       env: { ...DEFAULT_ENV, ...input.env },
-      stdin: JSON.stringify(meta),
+      stdin: `${JSON.stringify(meta)}\n`,
       // The launcher exits once the supervisor runs; the supervisor must outlive it.
       keepBackground: true,
     });
