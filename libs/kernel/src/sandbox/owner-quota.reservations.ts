@@ -7,32 +7,34 @@ export type ReleaseSlot = () => void;
  * Per-owner sandbox slots within one gateway. Deciding is serialized per owner (count the live
  * sandboxes, add the creates still in flight, compare), so parallel creates cannot all pass a
  * check that each one made before any of them existed. The runtime stays the source of truth
- * for live sandboxes; this only remembers the creates this process has started.
+ * for live sandboxes; this only remembers the creates this process has started, by sandbox id,
+ * so one that the runtime already lists while its create is still running counts once.
  */
 export class OwnerQuotaReservations {
-  private readonly inFlight = new Map<string, number>();
+  private readonly inFlight = new Map<string, Set<string>>();
   private readonly queues = new Map<string, Promise<void>>();
 
-  /** Reserves a slot, or throws QuotaExceededError. `countLive` runs under the owner's lock. */
-  async reserve(owner: string, limit: number, countLive: () => Promise<number>): Promise<ReleaseSlot> {
+  /**
+   * Reserves a slot for the sandbox `id` is about to create, or throws QuotaExceededError.
+   * `liveIds` (the owner's live sandboxes on the runtime) runs under the owner's lock.
+   */
+  async reserve(owner: string, id: string, limit: number, liveIds: () => Promise<string[]>): Promise<ReleaseSlot> {
     return this.serialized(owner, async () => {
-      const live = await countLive();
-      const pending = this.inFlight.get(owner) ?? 0;
+      const creating = this.inFlight.get(owner) ?? new Set<string>();
+      const live = (await liveIds()).filter((liveId) => !creating.has(liveId)).length;
+      const pending = creating.size;
       if (live + pending >= limit) {
-        const creating = pending > 0 ? ` and ${pending} being created` : '';
-        throw new QuotaExceededError(
-          `You already have ${live} sandboxes${creating} (limit ${limit}); delete one first`,
-          { limit, live, creating: pending },
-        );
+        const more = pending > 0 ? ` and ${pending} being created` : '';
+        throw new QuotaExceededError(`You already have ${live} sandboxes${more} (limit ${limit}); delete one first`, {
+          limit,
+          live,
+          creating: pending,
+        });
       }
-      this.inFlight.set(owner, pending + 1);
-      let released = false;
+      this.inFlight.set(owner, creating.add(id));
       return () => {
-        if (released) return;
-        released = true;
-        const left = (this.inFlight.get(owner) ?? 1) - 1;
-        if (left > 0) this.inFlight.set(owner, left);
-        else this.inFlight.delete(owner);
+        creating.delete(id);
+        if (creating.size === 0 && this.inFlight.get(owner) === creating) this.inFlight.delete(owner);
       };
     });
   }

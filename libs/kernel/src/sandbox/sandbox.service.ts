@@ -73,15 +73,14 @@ export class SandboxService implements OnApplicationBootstrap {
     if (ttl > cfg.maxTtlSeconds) throw new InvalidArgumentError(`ttlSeconds: at most ${cfg.maxTtlSeconds}`);
     const resources = resolveResources(input.resources, cfg.defaultResources, cfg.maxResources);
     const runtime = this.runtime();
-    const release = await this.reservations.reserve(
-      principal.id,
-      cfg.maxPerOwner,
-      async () => (await this.list(principal)).length,
+    const id = randomBytes(16).toString('hex');
+    const release = await this.reservations.reserve(principal.id, id, cfg.maxPerOwner, async () =>
+      (await this.list(principal)).map((s) => s.id),
     );
     let info: SandboxInfo;
     try {
       info = await runtime.create({
-        id: randomBytes(16).toString('hex'),
+        id,
         owner: principal.id,
         template: input.template ?? cfg.defaultTemplate,
         env: input.env ?? {},
