@@ -15,6 +15,7 @@ export {
 export type { ErrorCode } from './errors.js';
 export { hasScope } from './principal.types.js';
 export type { Principal } from './principal.types.js';
+export { onCredentialsExpiry, credentialsExpiredError } from './credentials-expiry.js';
 export type {
   SandboxRuntime,
   SandboxSpec,

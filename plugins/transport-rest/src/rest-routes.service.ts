@@ -22,6 +22,7 @@ import {
 } from '@sandboxed/plugin-sdk';
 import { sendError } from './error.reply.js';
 import { buildOpenApi } from './openapi.builder.js';
+import { untilCredentialsExpire } from './expiring-events.stream.js';
 import { registerJsonBodyParser } from './json-body.parser.js';
 import { coerceQuery } from './query.coercer.js';
 import { routeFor, type RestRoute } from './route.table.js';
@@ -106,7 +107,7 @@ export class RestRoutes implements OnApplicationBootstrap {
     if (route.op.stream) {
       const events = await this.invoker.stream(route.op.id, request, principal, abort.signal);
       reply.hijack();
-      await writeSse(reply.raw, events);
+      await writeSse(reply.raw, untilCredentialsExpire(events, principal, abort));
       return reply;
     }
     const result = await this.invoker.invoke(route.op.id, request, principal, abort.signal);

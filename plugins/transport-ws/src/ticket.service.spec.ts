@@ -26,6 +26,16 @@ describe('TicketService', () => {
     expect(() => tickets.redeem(42)).toThrow(/Invalid ticket/);
   });
 
+  it('carries the expiry of the credentials it was minted from, and never outlives them', () => {
+    const tickets = new TicketService(resolveWsOptions({ ticketTtlSeconds: 30 }));
+    const expiring = { ...alice, expiresAt: 3_000 };
+    const issued = tickets.issue(expiring, 0);
+    expect(issued.expiresAt).toBe(new Date(3_000).toISOString());
+    expect(tickets.redeem(issued.ticket, 2_000)).toEqual(expiring);
+    expect(() => tickets.redeem(tickets.issue(expiring, 0).ticket, 3_000)).toThrow(/expired/);
+    expect(tickets.issue(alice, 0).expiresAt).toBe(new Date(30_000).toISOString());
+  });
+
   it('lets replicas that share ticketSecret accept each other’s tickets', () => {
     const secret = 's'.repeat(32);
     const issued = new TicketService(resolveWsOptions({ ticketSecret: secret })).issue(alice).ticket;

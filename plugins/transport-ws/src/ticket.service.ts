@@ -9,8 +9,10 @@ interface TicketClaims {
   p: string;
   /** scopes */
   s: string[];
-  /** expiry, epoch ms */
+  /** expiry, epoch ms: never after the credentials it was minted from */
   e: number;
+  /** the credentials' own expiry, epoch ms: the socket it opens ends then */
+  x?: number;
   /** nonce: single use */
   n: string;
 }
@@ -40,7 +42,8 @@ export class TicketService {
     const claims: TicketClaims = {
       p: principal.id,
       s: [...principal.scopes],
-      e: now + this.options.ticketTtlSeconds * 1000,
+      e: Math.min(now + this.options.ticketTtlSeconds * 1000, principal.expiresAt ?? Infinity),
+      ...(principal.expiresAt !== undefined ? { x: principal.expiresAt } : {}),
       n: b64(randomBytes(16)),
     };
     const body = b64(Buffer.from(JSON.stringify(claims)));
@@ -60,7 +63,7 @@ export class TicketService {
     if (claims.e <= now) throw new UnauthorizedError('Ticket expired; get a new one from POST /v1/ws/ticket');
     if (this.redeemed.has(claims.n)) throw new UnauthorizedError('Ticket already used; tickets are single-use');
     this.redeemed.set(claims.n, claims.e);
-    return { id: claims.p, scopes: claims.s };
+    return { id: claims.p, scopes: claims.s, ...(claims.x !== undefined ? { expiresAt: claims.x } : {}) };
   }
 
   private sign(body: string): string {

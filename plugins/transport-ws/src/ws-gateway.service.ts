@@ -37,6 +37,7 @@ import { SocketInbox } from './socket.inbox.js';
 import { awaitTicket } from './ticket.handshake.js';
 import { TicketService } from './ticket.service.js';
 import { forwardHttp, forwardUpgrade } from './tunnel.forwarders.js';
+import { closeAtExpiry, cutAtExpiry } from './session.expiry.js';
 import { rejectUpgrade } from './upgrade.rejection.js';
 import { WsConnections, type ConnectionSlot } from './ws-connections.service.js';
 import type { WsOptions } from './ws-options.dto.js';
@@ -48,6 +49,8 @@ const METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as 
 
 /** Who the upgrade is for (or that a ticket must tell), and its place in the connection caps. */
 type Auth = ({ principal: Principal } | { ticket: true }) & { slot: ConnectionSlot };
+
+const channelError = (e: SandboxedError): unknown => ({ type: 'error', error: e.toJSON() });
 
 function withSlash(rawUrl: string): string {
   const q = rawUrl.indexOf('?');
@@ -140,13 +143,15 @@ export class WsGateway implements OnApplicationBootstrap {
     const abort = new AbortController();
     reply.raw.once('close', () => abort.abort());
     try {
-      const opened = await this.open(match, url, this.admitted(req), abort.signal);
+      const principal = this.admitted(req);
+      const opened = await this.open(match, url, principal, abort.signal);
       if (opened.kind !== 'tunnel') throw new NotFoundError('Not found');
       if (abort.signal.aborted) return void opened.stream.destroy();
       forwardHttp(req.raw, reply.raw, opened.stream, {
         path: `${match.rest}${url.search}`,
         prefix: this.prefixOf(url, match),
       });
+      cutAtExpiry(reply.raw, principal);
     } catch (err) {
       const error = toSandboxedError(err);
       // Nothing answered inside the sandbox: for a proxy that is a bad gateway.
@@ -225,10 +230,11 @@ export class WsGateway implements OnApplicationBootstrap {
   }
 
   private async serveRpc(req: IncomingMessage, socket: Duplex, head: Buffer, auth: Auth): Promise<void> {
-    const { inbox, sender } = await this.accept(req, socket, head);
+    const { ws, inbox, sender } = await this.accept(req, socket, head);
     const start = (principal: Principal): void => {
       const deps = { invoker: this.invoker, registry: this.registry, ...this.options };
       new RpcConnection(inbox, principal, sender, deps);
+      closeAtExpiry(ws, principal, sender, (e) => ({ id: null, error: e.toJSON() }));
       sender.send({ ready: true, principal: principal.id });
     };
     if ('principal' in auth) return start(auth.principal);
@@ -261,6 +267,7 @@ export class WsGateway implements OnApplicationBootstrap {
       if (abort.signal.aborted) return void opened.channel.close();
       const { ws, inbox, sender } = await this.accept(req, socket, head);
       ws.once('close', () => abort.abort());
+      closeAtExpiry(ws, auth.principal, sender, channelError);
       return bridgeChannel(inbox, opened.channel, sender);
     }
     const { ws, inbox, sender } = await this.accept(req, socket, head);
@@ -273,7 +280,7 @@ export class WsGateway implements OnApplicationBootstrap {
       inbox,
       tickets: this.tickets,
       timeoutMs: this.options.authTimeoutMs,
-      errorFrame: (e) => ({ type: 'error', error: e.toJSON() }),
+      errorFrame: channelError,
       onPrincipal: (principal) => {
         auth.slot.assign(principal);
         this.open(match, url, principal, abort.signal).then(
@@ -281,6 +288,7 @@ export class WsGateway implements OnApplicationBootstrap {
             if (opened.kind !== 'messages') return refuse(new NotFoundError('Not found'));
             if (abort.signal.aborted) return void opened.channel.close();
             sender.send({ type: 'ready' });
+            closeAtExpiry(ws, principal, sender, channelError);
             bridgeChannel(inbox, opened.channel, sender);
           },
           (err: unknown) => refuse(toSandboxedError(err)),
@@ -307,6 +315,7 @@ export class WsGateway implements OnApplicationBootstrap {
       path: `${match.rest}${url.search}`,
       prefix: this.prefixOf(url, match),
     });
+    cutAtExpiry(socket, auth.principal);
   }
 
   private open(match: ChannelMatch, url: URL, principal: Principal, signal: AbortSignal): Promise<OpenedChannel> {

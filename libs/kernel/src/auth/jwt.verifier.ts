@@ -88,7 +88,9 @@ export class JwtVerifier {
       throw new UnauthorizedError('Token claim "sub" is invalid: it must be a non-empty string');
     }
     this.checkLifetime(payload);
-    return { id: payload.sub, scopes: scopesOf(payload) };
+    // Accepted until exp plus the tolerance: sessions opened with it end then.
+    const expiresAt = (payload.exp! + this.config.clockToleranceSeconds) * 1000;
+    return { id: payload.sub, scopes: scopesOf(payload), expiresAt };
   }
 
   private checkLifetime(payload: JWTPayload): void {
