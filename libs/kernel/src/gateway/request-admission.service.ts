@@ -36,7 +36,7 @@ export class KernelRequestAdmission implements RequestAdmission, OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // Route hooks are resolved when Fastify boots (at listen), so this covers routes added before and after.
+    // Fastify binds hooks to routes when it boots, after every module has initialized: this covers them all.
     const fastify = (this.adapterHost.httpAdapter as FastifyAdapter | undefined)?.getInstance();
     fastify?.addHook('onRequest', async (req, reply) => {
       const config = req.routeOptions.config as unknown as Record<string, unknown> | undefined;
@@ -50,7 +50,7 @@ export class KernelRequestAdmission implements RequestAdmission, OnModuleInit {
         const error = toSandboxedError(err);
         drainRefusedBody(req.raw);
         if (error.status === 401) void reply.header('www-authenticate', 'Bearer realm="sandboxed"');
-        await reply.code(error.status).type('application/json').send({ error: error.toJSON() });
+        return reply.code(error.status).type('application/json').send({ error: error.toJSON() });
       }
     });
   }
