@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import {
-  OPERATION_REGISTRY,
-  RUNTIME_REGISTRY,
-  type OperationRegistry,
-  type RuntimeRegistry,
-} from '@sandboxed/plugin-sdk';
+import { OPERATION_REGISTRY, type OperationRegistry } from '@sandboxed/plugin-sdk';
 import { connectMcp, startTestGateway, structuredOf, type TestGateway } from '@sandboxed/testing';
+import { LocalRuntime } from '@sandboxed/runtime-local';
 import { toolNameFor } from '@sandboxed/transport-mcp';
 import { ALIASES, sandboxWorkflow } from './mcp-workflow.scenario.js';
 
@@ -18,8 +17,8 @@ const SLOW = 120_000;
 const PLUGINS = ['runtime-local', 'capability-shell', 'capability-files', 'capability-code', 'transport-mcp'];
 
 /**
- * The real entry point, run from source (test/support/ts-source.hooks.mjs transpiles it), on the
- * test gateway's data folder: that gateway's close() then destroys whatever the child left behind.
+ * The real entry point, run from source (test/support/ts-source.hooks.mjs transpiles it), on a data
+ * folder of its own (one gateway per local data dir); `cleanUp` destroys whatever it left behind.
  */
 function stdioArgs(dataDir: string, extra: string[] = [], principal = 'local'): string[] {
   const mcp = `{use: transport-mcp, options: {stdioPrincipal: ${principal}}}`;
@@ -33,7 +32,15 @@ function stdioArgs(dataDir: string, extra: string[] = [], principal = 'local'): 
   ];
 }
 
+async function cleanUp(dataDir: string): Promise<void> {
+  const runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' });
+  for (const sb of await runtime.list()) await runtime.destroy(sb.id);
+  await runtime.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
 describe('MCP over stdio (the real entry point)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-stdio-'));
   let gw: TestGateway;
   let client: Client;
   let stderr = '';
@@ -41,7 +48,7 @@ describe('MCP over stdio (the real entry point)', () => {
     gw = await startTestGateway({ onlyPlugins: PLUGINS });
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: stdioArgs(gw.dataDir, ['--log.level=warn'], 'agent-7'),
+      args: stdioArgs(dataDir, ['--log.level=warn'], 'agent-7'),
       cwd: process.cwd(),
       env: getDefaultEnvironment(),
       stderr: 'pipe',
@@ -52,6 +59,7 @@ describe('MCP over stdio (the real entry point)', () => {
   afterAll(async () => {
     await client?.close();
     await gw?.close();
+    await cleanUp(dataDir);
   }, SLOW);
 
   it('initializes and lists every registered operation and the aliases', async () => {
@@ -78,7 +86,8 @@ describe('MCP over stdio (the real entry point)', () => {
       const sb = structuredOf(
         await client.callTool({ name: 'sandbox_create', arguments: { labels: { via: 'stdio' } } }),
       );
-      const runtime = gw.app.get<RuntimeRegistry>(RUNTIME_REGISTRY).get('local')!;
+      // Read from the child's data dir (get needs no lock: it only reads the sandbox's metadata).
+      const runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' });
       expect(await runtime.get(sb.id)).toMatchObject({ owner: 'agent-7', labels: { via: 'stdio' } });
       await client.callTool({ name: 'sandbox_delete', arguments: { id: sb.id } });
       expect(stderr).not.toMatch(/ERROR/);
@@ -88,16 +97,13 @@ describe('MCP over stdio (the real entry point)', () => {
 });
 
 describe('MCP over stdio, raw lines', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ onlyPlugins: PLUGINS });
-  });
-  afterAll(async () => gw?.close());
+  const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-stdio-raw-'));
+  afterAll(async () => cleanUp(dataDir), SLOW);
 
   it(
     'answers bad lines, early calls, unknown methods and bad params with JSON-RPC errors; stdout holds only JSON-RPC',
     async () => {
-      const child = spawn(process.execPath, stdioArgs(gw.dataDir), {
+      const child = spawn(process.execPath, stdioArgs(dataDir), {
         cwd: process.cwd(),
         env: getDefaultEnvironment(),
         stdio: ['pipe', 'pipe', 'pipe'],

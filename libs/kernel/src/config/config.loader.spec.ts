@@ -60,6 +60,27 @@ describe('loadConfig', () => {
     expect(c.log.level).toBe('debug');
   });
 
+  it('leaves the client variables and other single-word SANDBOXED_ names alone (issue 9, item 2)', () => {
+    const c = loadConfig({
+      configDir: repoConfig,
+      env: {
+        SANDBOXED_URL: 'http://127.0.0.1:8080',
+        SANDBOXED_TOKEN: 'sk_client',
+        SANDBOXED_API_KEY: 'another-client',
+        SANDBOXED_SERVER__PORT: '9004',
+        SANDBOXED_PLUGINS: '[runtime-local, capability-shell, transport-rest]',
+      },
+    });
+    expect(c.server.port).toBe(9004);
+    expect(c.plugins.map((p) => p.use)).toEqual(['runtime-local', 'capability-shell', 'transport-rest']);
+    expect(c).not.toHaveProperty('url');
+    expect(c).not.toHaveProperty('token');
+    // A nested name under no known key still looks like config: a typo, named.
+    expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_SERVR__PORT: '1' } })).toThrow(
+      /servr: unknown key/,
+    );
+  });
+
   it('stops on an unknown key and names its path', () => {
     expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_SERVER__PROT: '1' } })).toThrow(
       /server\.prot: unknown key/,

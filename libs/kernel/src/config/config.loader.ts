@@ -20,7 +20,8 @@ export interface ConfigSources {
 }
 
 const ENV_PREFIX = 'SANDBOXED_';
-const RESERVED_ENV = new Set(['SANDBOXED_PROFILE', 'SANDBOXED_CONFIG_DIR']);
+/** Not config keys: how to find the config, and the client's variables (the CLI and SDKs read them). */
+const RESERVED_ENV = new Set(['SANDBOXED_PROFILE', 'SANDBOXED_CONFIG_DIR', 'SANDBOXED_URL', 'SANDBOXED_TOKEN']);
 
 const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -101,6 +102,9 @@ function applyEnv(tree: Tree, env: NodeJS.ProcessEnv): Tree {
     if (!name.startsWith(ENV_PREFIX) || RESERVED_ENV.has(name) || value === undefined) continue;
     const segments = name.slice(ENV_PREFIX.length).split('__').filter(Boolean);
     if (segments.length === 0) continue;
+    // A single word that names no top-level key is someone else's variable (SANDBOXED_API_KEY for a
+    // client, say), not config; a nested one (SANDBOXED_SERVR__PORT) is a typo, and validation names it.
+    if (segments.length === 1 && !Object.hasOwn(tree, keyFor(tree, segments[0]!))) continue;
     out = setPath(out, resolvePath(out, segments), scalar(value));
   }
   return out;
