@@ -155,9 +155,10 @@ describe('MCP auth and tenancy', () => {
       async () => {
         const sb = structuredOf(
           await alice.callTool({ name: 'create_sandbox', arguments: { name: 'secret', language: 'bash' } }),
-        );
+        ).sandbox;
         const bobs = structuredOf(await bob.callTool({ name: 'list_sandboxes', arguments: {} }));
-        expect(bobs.sandboxes.map((s: { id: string }) => s.id)).not.toContain(sb.id);
+        expect(bobs.sandboxes).not.toContain('secret');
+        expect(bobs.details.map((s: { id: string }) => s.id)).not.toContain(sb.id);
         const exec = await bob.callTool({
           name: 'shell_exec',
           arguments: { sandbox_id: sb.id, command: 'echo pwned' },
@@ -165,11 +166,14 @@ describe('MCP auth and tenancy', () => {
         expect(exec.isError).toBe(true);
         expect(textOf(exec)).toMatch(/not_found/);
         const byName = await bob.callTool({ name: 'destroy_sandbox', arguments: { sandbox_name: 'secret' } });
-        expect(byName.isError).toBe(true);
+        expect(structuredOf(byName)).toMatchObject({ success: false, message: 'No sandbox named "secret"' });
+        // sandbox_name also takes the id of an unnamed sandbox: only of the caller's own.
+        const byIdAsName = await bob.callTool({ name: 'destroy_sandbox', arguments: { sandbox_name: sb.id } });
+        expect(structuredOf(byIdAsName)).toMatchObject({ success: false, message: `No sandbox named "${sb.id}"` });
         const mine = structuredOf(await alice.callTool({ name: 'list_sandboxes', arguments: {} }));
-        expect(mine.sandboxes.map((s: { id: string }) => s.id)).toContain(sb.id);
+        expect(mine.sandboxes).toContain('secret');
         expect(
-          structuredOf(await alice.callTool({ name: 'destroy_sandbox', arguments: { sandbox_id: sb.id } })).destroyed,
+          structuredOf(await alice.callTool({ name: 'destroy_sandbox', arguments: { sandbox_id: sb.id } })).success,
         ).toBe(true);
       },
       SLOW,

@@ -8,18 +8,21 @@ export const ALIASES = ['create_sandbox', 'run_code', 'destroy_sandbox', 'list_s
 /** The acceptance walk every transport must pass: create → run_code/shell_exec → files_write → files_read → destroy. */
 export async function sandboxWorkflow(client: Client): Promise<void> {
   const name = `wf-${randomBytes(4).toString('hex')}`;
-  const created = structuredOf(
-    await client.callTool({ name: 'create_sandbox', arguments: { name, language: 'python' } }),
-  );
-  expect(created).toMatchObject({ id: expect.any(String), status: 'running', labels: { name, language: 'python' } });
+  const made = structuredOf(await client.callTool({ name: 'create_sandbox', arguments: { name, language: 'python' } }));
+  expect(made).toMatchObject({ success: true, message: expect.any(String), sandbox_id: expect.any(String) });
+  const created = made.sandbox;
+  expect(created).toMatchObject({ id: made.sandbox_id, status: 'running', labels: { name, language: 'python' } });
 
   const code = structuredOf(
     await client.callTool({
       name: 'run_code',
-      arguments: { sandbox_name: name, code: 'import sys\nprint(6 * 7)\nprint("oops", file=sys.stderr)' },
+      arguments: {
+        sandbox_name: name,
+        code: 'import sys\nprint(6 * 7, flush=True)\nprint("oops", file=sys.stderr, flush=True)\nprint("end")',
+      },
     }),
   );
-  expect(code).toMatchObject({ stdout: '42\n', stderr: 'oops\n', exitCode: 0, timedOut: false, language: 'python' });
+  expect(code).toMatchObject({ success: true, output: '42\noops\nend\n', exit_code: 0, language: 'python' });
 
   const sh = structuredOf(
     await client.callTool({ name: 'shell_exec', arguments: { sandbox_id: created.id, command: 'echo hello; exit 3' } }),
@@ -40,12 +43,12 @@ export async function sandboxWorkflow(client: Client): Promise<void> {
 
   const listed = structuredOf(await client.callTool({ name: 'list_sandboxes', arguments: {} }));
   expect(listed.count).toBe(listed.sandboxes.length);
-  expect(listed.sandboxes.map((s: { id: string }) => s.id)).toContain(created.id);
+  expect(listed.sandboxes).toContain(name);
 
   const destroyed = structuredOf(await client.callTool({ name: 'destroy_sandbox', arguments: { sandbox_name: name } }));
-  expect(destroyed).toEqual({ sandbox_id: created.id, destroyed: true });
+  expect(destroyed).toEqual({ success: true, message: expect.any(String), sandbox_id: created.id });
   const after = structuredOf(await client.callTool({ name: 'list_sandboxes', arguments: {} }));
-  expect(after.sandboxes.map((s: { id: string }) => s.id)).not.toContain(created.id);
+  expect(after.sandboxes).not.toContain(name);
   const gone = await client.callTool({ name: 'shell_exec', arguments: { sandbox_id: created.id, command: 'true' } });
   expect(gone.isError).toBe(true);
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { findLanguage, type CodeLanguage } from './code-language.table.js';
-import { planCodeRun, shellQuote, type CodeRunPlan } from './code-run.plan.js';
+import { planCodeRun, shellQuote, withStderrInStdout, type CodeRunPlan } from './code-run.plan.js';
 import { sourceArchive } from './source-archive.builder.js';
 
 /**
@@ -82,6 +82,15 @@ describe('a code run plan', () => {
     const out = await runPlan(plan);
     expect(out).toEqual({ stdout: '', stderr: 'syntax error\n', code: 3 });
     expect(existsSync(plan.dir)).toBe(false);
+  });
+
+  it('can write stderr into stdout, in the order written, compiler messages included', async () => {
+    const code = 'for i in 1 2 3; do echo out$i; echo err$i >&2; done; exit 4';
+    const merged = await runPlan(withStderrInStdout(planCodeRun(findLanguage('bash')!, code)));
+    expect(merged).toEqual({ stdout: 'out1\nerr1\nout2\nerr2\nout3\nerr3\n', stderr: '', code: 4 });
+    const compile = ['sh', '-c', 'echo compiling >&2; printf "#!/bin/sh\\necho ran\\n" > "$0"; chmod +x "$0"', '{bin}'];
+    const compiled = await runPlan(withStderrInStdout(planCodeRun(fake({ compile, run: ['{bin}'] }), 'x')));
+    expect(compiled).toEqual({ stdout: 'compiling\nran\n', stderr: '', code: 0 });
   });
 
   it('passes the code through untouched: quotes, dollars and backslashes are the program’s', async () => {

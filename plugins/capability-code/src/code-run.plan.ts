@@ -51,3 +51,12 @@ export function planCodeRun(
   lines.push(commandLine(language.run, paths), 's=$?', 'rm -rf -- "$d"', 'exit "$s"');
   return { dir, file, argv: ['/bin/sh', '-c', lines.join('\n')], env: { ...language.env } };
 }
+
+/**
+ * The same run with the program's stderr (and the compiler's messages) written into stdout, so the two
+ * arrive interleaved in the order they were written, which no reader of two pipes can reconstruct.
+ */
+export function withStderrInStdout(plan: CodeRunPlan): CodeRunPlan {
+  const [shell, flag, script] = plan.argv;
+  return { ...plan, argv: [shell, flag, `exec 2>&1\n${script}`] };
+}

@@ -37,6 +37,14 @@ export class RunCodeInput {
   @MaxLength(MAX_TEXT)
   @JSONSchema({ description: 'Text written to the program’s standard input, which is then closed' })
   stdin?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  @JSONSchema({
+    description:
+      'Write standard error (compiler messages included) into stdout, interleaved in the order the program wrote them; stderr is then empty',
+  })
+  mergeStderr?: boolean;
 }
 
 export class ExecuteCodeInput {

@@ -6,7 +6,7 @@ import {
   type SandboxOperationContext,
 } from '@sandboxed/plugin-sdk';
 import type { CodeLanguage } from './code-language.table.js';
-import { CODE_TMP_ROOT, planCodeRun } from './code-run.plan.js';
+import { CODE_TMP_ROOT, planCodeRun, withStderrInStdout } from './code-run.plan.js';
 import type { CodeResultOutput } from './code.dto.js';
 import { sourceArchive } from './source-archive.builder.js';
 
@@ -16,6 +16,8 @@ export interface CodeRunRequest {
   code: string;
   timeoutMs?: number;
   stdin?: string;
+  /** stderr into stdout, in order; stderr is then empty. */
+  mergeStderr?: boolean;
 }
 
 /** The timeout a request gets: its own (at most limits.exec.maxTimeoutMs) or the default. */
@@ -30,7 +32,8 @@ export class CodeRunner {
     const timeoutMs = execTimeout(req.timeoutMs, this.limits);
     const started = performance.now();
     const { runtime, sandbox } = ctx;
-    const plan = planCodeRun(language, req.code);
+    const planned = planCodeRun(language, req.code);
+    const plan = req.mergeStderr ? withStderrInStdout(planned) : planned;
     await runtime.putArchive(sandbox.id, CODE_TMP_ROOT, sourceArchive(plan));
     let scriptCleanedUp = false;
     try {

@@ -13,14 +13,27 @@ export const SANDBOX_NAME_SCHEMA = {
 /** The `{sandbox_id | sandbox_name}` pair the aliases take. */
 export const SANDBOX_ADDRESS_PROPERTIES = {
   sandbox_id: { type: 'string', description: 'Id of the sandbox (give this or sandbox_name)' },
-  sandbox_name: { ...SANDBOX_NAME_SCHEMA, description: 'Name given at create_sandbox (give this or sandbox_id)' },
+  sandbox_name: {
+    ...SANDBOX_NAME_SCHEMA,
+    description: 'Name given at create_sandbox, or the id list_sandboxes shows for an unnamed one (or give sandbox_id)',
+  },
 };
 
-interface SandboxList {
-  sandboxes: Array<{ id: string; labels: Record<string, string> }>;
+export interface SandboxSummary {
+  id: string;
+  labels: Record<string, string>;
 }
 
-/** Finds the caller's sandbox by name; only the caller's own sandboxes are searched. */
+interface SandboxList {
+  sandboxes: SandboxSummary[];
+}
+
+/** What list_sandboxes calls a sandbox: its `name` label, else its id (which sandbox_name accepts too). */
+export function sandboxNameOf(sandbox: SandboxSummary): string {
+  return sandbox.labels.name ?? sandbox.id;
+}
+
+/** The caller's sandbox with this `name` label; only the caller's own sandboxes are searched. */
 export async function sandboxIdByName(
   deps: AliasDeps,
   ctx: ToolCallContext,
@@ -35,6 +48,17 @@ export async function sandboxIdByName(
   return sandboxes[0]?.id;
 }
 
+/** The caller's sandbox with this id, if there is one (another tenant's is not found either). */
+async function ownSandboxWithId(deps: AliasDeps, ctx: ToolCallContext, id: string): Promise<string | undefined> {
+  try {
+    return (await callOp<SandboxSummary>(deps, ctx, 'sandbox.get', { id })).id;
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** The sandbox a call addresses: `sandbox_id`, or `sandbox_name` (a name, else the id of an unnamed sandbox). */
 export async function resolveSandboxId(
   deps: AliasDeps,
   ctx: ToolCallContext,
@@ -43,7 +67,8 @@ export async function resolveSandboxId(
   if (typeof args.sandbox_id === 'string') return args.sandbox_id;
   if (typeof args.sandbox_name !== 'string')
     throw new McpError(ErrorCode.InvalidParams, 'Give sandbox_id or sandbox_name');
-  const id = await sandboxIdByName(deps, ctx, args.sandbox_name);
-  if (!id) throw new NotFoundError(`No sandbox named "${args.sandbox_name}"`);
+  const name = args.sandbox_name;
+  const id = (await sandboxIdByName(deps, ctx, name)) ?? (await ownSandboxWithId(deps, ctx, name));
+  if (!id) throw new NotFoundError(`No sandbox named "${name}"`);
   return id;
 }
