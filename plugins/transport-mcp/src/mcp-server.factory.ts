@@ -19,6 +19,7 @@ import {
   type Principal,
 } from '@sandboxed/plugin-sdk';
 import type { ToolEventSink } from './mcp.tool.js';
+import { RunningToolCalls } from './running-tool-calls.js';
 import type { ToolSet } from './tool.set.js';
 import { toolError } from './tool-result.js';
 
@@ -74,7 +75,8 @@ export class McpServerFactory {
 
   constructor(@Inject(GATEWAY_INFO) private readonly info: GatewayInfo) {}
 
-  create(tools: ToolSet, principalOf: PrincipalSource): Server {
+  /** `calls` tracks the tool calls this server runs, so that whoever owns the session can end them. */
+  create(tools: ToolSet, principalOf: PrincipalSource, calls = new RunningToolCalls()): Server {
     const server = new Server(
       { name: 'sandboxed', version: this.info.version },
       { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
@@ -98,11 +100,11 @@ export class McpServerFactory {
       const problem = tools.problemWith(tool, args);
       if (problem) throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${problem}`);
       try {
-        return await tool.call(args, {
-          principal: principalOf(extra),
-          signal: extra.signal,
-          events: eventSink(server, extra),
-        });
+        const principal = principalOf(extra);
+        // A call ends when the credentials of its request expire, even if the session lives on.
+        return await calls.run(principal, extra.signal, (signal) =>
+          tool.call(args, { principal, signal, events: eventSink(server, extra) }),
+        );
       } catch (err) {
         if (err instanceof McpError) throw err;
         if (!(err instanceof SandboxedError))

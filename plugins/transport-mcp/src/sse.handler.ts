@@ -9,6 +9,7 @@ import { McpHttpGuard } from './http-caller.guard.js';
 import { batchRefusal } from './json-rpc-batch.policy.js';
 import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.js';
 import { McpServerFactory } from './mcp-server.factory.js';
+import { RunningToolCalls } from './running-tool-calls.js';
 import { McpSessionStore } from './session.store.js';
 import { McpToolCatalog } from './tool.catalog.js';
 
@@ -33,10 +34,15 @@ export class SseHandler {
     reply.hijack();
     const res = reply.raw;
     const transport = new SSEServerTransport(SSE_MESSAGES_PATH, res);
-    const server = this.factory.create(tools, principalFromAuthInfo);
+    const calls = new RunningToolCalls();
+    const server = this.factory.create(tools, principalFromAuthInfo, calls);
     const id = transport.sessionId;
     transport.onclose = () => this.store.delete(id);
-    this.store.add({ id, kind: 'sse', principalId: principal.id, profile, server, lastSeen: Date.now() });
+    // The stream is the session: it ends when the token that opened it expires (posts cannot extend it).
+    this.store.add(
+      { id, kind: 'sse', principalId: principal.id, profile, server, calls, lastSeen: Date.now() },
+      principal,
+    );
     await server.connect(transport);
     const heartbeat = setInterval(() => {
       if (!res.writableEnded) res.write(': ping\n\n');

@@ -5,12 +5,13 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode, isInitializeRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '@sandboxed/plugin-sdk';
+import { onCredentialsExpiry, type Principal } from '@sandboxed/plugin-sdk';
 import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
 import { McpHttpGuard } from './http-caller.guard.js';
 import { batchRefusal, negotiatedVersion } from './json-rpc-batch.policy.js';
 import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.js';
 import { McpServerFactory } from './mcp-server.factory.js';
+import { RunningToolCalls } from './running-tool-calls.js';
 import { McpSessionStore, type McpSession } from './session.store.js';
 import { McpToolCatalog } from './tool.catalog.js';
 import type { ToolSet } from './tool.set.js';
@@ -80,8 +81,13 @@ export class StreamableHttpHandler {
     reply.hijack();
     if (session) {
       const s = session;
-      this.store.touch(s);
+      this.store.renew(s, principal);
       reply.raw.once('close', () => this.store.touch(s));
+      // The GET stream lives no longer than the token that opened it, even when the session does.
+      if (req.method === 'GET') {
+        const cancel = onCredentialsExpiry(principal, () => transport.closeStandaloneSSEStream());
+        reply.raw.once('close', cancel);
+      }
     }
     await transport.handleRequest(req.raw, reply.raw, body);
     // An initialize the transport refused (bad Accept header, say) leaves nothing worth keeping.
@@ -94,19 +100,24 @@ export class StreamableHttpHandler {
     profile: string,
     protocolVersion: string,
   ): Promise<StreamableHTTPServerTransport> {
-    const server = this.factory.create(tools, principalFromAuthInfo);
+    const calls = new RunningToolCalls();
+    const server = this.factory.create(tools, principalFromAuthInfo, calls);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomBytes(32).toString('base64url'),
       onsessioninitialized: (id) =>
-        this.store.add({
-          id,
-          kind: 'streamable',
-          principalId: principal.id,
-          profile,
-          server,
-          protocolVersion,
-          lastSeen: Date.now(),
-        }),
+        this.store.add(
+          {
+            id,
+            kind: 'streamable',
+            principalId: principal.id,
+            profile,
+            server,
+            calls,
+            protocolVersion,
+            lastSeen: Date.now(),
+          },
+          principal,
+        ),
     });
     // Set before connect(): the Server chains its own close handling after it.
     transport.onclose = () => {
