@@ -1,13 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
+import { IS_ISO8601 } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import type { JsonSchema, SchemaCatalog } from '@sandboxed/plugin-sdk';
+import { withJsonSchemaExamples } from './schema-examples.normalizer.js';
 
 const REF_PREFIX = '#/$defs/';
 
 /**
- * JSON Schema from class-validator DTOs: the single source for input validation, OpenAPI and
- * MCP tool schemas. Nested DTOs (via `@Type`) are inlined so each schema stands alone.
+ * Where the library's default misleads clients. `@IsISO8601()` becomes `oneOf` date | date-time,
+ * which fails every value under validators that do not check formats (both branches match): the
+ * timestamps we send and take are date-times.
+ */
+const CONVERTERS = { [IS_ISO8601]: { type: 'string', format: 'date-time' } };
+
+/**
+ * JSON Schema (2020-12) from class-validator DTOs: the single source for input validation, OpenAPI
+ * and MCP tool schemas. Nested DTOs (via `@Type`) are inlined so each schema stands alone; examples
+ * are `examples` arrays, so strict validators accept every schema.
  */
 @Injectable()
 export class DtoSchemaCatalog implements SchemaCatalog {
@@ -17,7 +27,7 @@ export class DtoSchemaCatalog implements SchemaCatalog {
   schemaFor(dto: abstract new (...args: never[]) => unknown): JsonSchema {
     const hit = this.cache.get(dto);
     if (hit) return hit;
-    const schema = this.inline(this.raw(dto), new Set([dto.name]));
+    const schema = withJsonSchemaExamples(this.inline(this.raw(dto), new Set([dto.name])));
     this.cache.set(dto, schema);
     return schema;
   }
@@ -27,6 +37,7 @@ export class DtoSchemaCatalog implements SchemaCatalog {
     const schema = targetConstructorToSchema(dto, {
       classTransformerMetadataStorage: defaultMetadataStorage,
       refPointerPrefix: REF_PREFIX,
+      additionalConverters: CONVERTERS,
     }) as JsonSchema;
     for (const cls of this.nestedTypes(dto)) this.byName.set(cls.name, cls);
     return { type: 'object', additionalProperties: false, ...schema };
