@@ -70,6 +70,8 @@ export type {
 export { ROUTE_ACCESS, routeAccess } from './route-access.js';
 export { drainRefusedBody } from './refused-body.drain.js';
 export type { RouteAccess } from './route-access.js';
+export { ROUTE_DOC, routeDoc } from './route-doc.js';
+export type { RouteDoc } from './route-doc.js';
 export { collectOutput, decodeUtf8 } from './exec-output.collector.js';
 export type { CollectedOutput, CollectOptions } from './exec-output.collector.js';
 export { execEvents } from './exec-events.stream.js';

@@ -6,84 +6,65 @@ import {
   type OperationDefinition,
   type SchemaCatalog,
 } from '@sandboxed/plugin-sdk';
+import type { DocumentedRoute } from './documented-routes.collector.js';
+import { HEALTH_PATH } from './health.openapi.js';
+import { ERROR_SCHEMA, errorResponses } from './openapi.errors.js';
 import type { RestRoute } from './route.table.js';
 
 type Doc = Record<string, unknown>;
-
-const ERROR_STATUSES: Record<string, string> = {
-  '400': 'Invalid input: the message names the field and what to fix',
-  '401': 'Missing or invalid credentials',
-  '403': 'The credentials lack the scope this operation needs, or the path is not allowed',
-  '404': 'No such sandbox (or it belongs to someone else), or no such file',
-  '409': 'The request conflicts with the current state',
-  '413': 'Body or result larger than the configured limit',
-  '429': 'A per-principal quota is used up',
-  '500': 'Unexpected server error',
-  '503': 'The sandbox engine is unavailable',
-};
-
-const ERROR_SCHEMA = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: {
-          type: 'string',
-          enum: [
-            'not_found',
-            'invalid_argument',
-            'conflict',
-            'unauthorized',
-            'forbidden',
-            'limit_exceeded',
-            'quota_exceeded',
-            'timeout',
-            'unavailable',
-            'internal',
-          ],
-        },
-        message: { type: 'string', description: 'What went wrong and how to fix it' },
-        details: { description: 'Structured details, e.g. the invalid fields' },
-      },
-    },
-  },
-};
 
 const EVENT_DOC =
   'Server-Sent Events. `output` events carry `{stream, data}` as output arrives; the stream ends with one ' +
   '`exit` `{exitCode, timedOut}` or one `error` `{error: {code, message}}`. Closing the connection cancels the operation.';
 
+/** Listed first in the docs: everything else happens inside a sandbox. */
+const FIRST_TAG = 'sandbox';
+
 export interface OpenApiInput {
   routes: RestRoute[];
+  /** Hand-mounted routes that carry a RouteDoc (e.g. `POST /v1/ws/ticket`). */
+  documented?: DocumentedRoute[];
   catalog: SchemaCatalog;
   auth: Authenticator;
   version: string;
 }
 
+/** A DTO's schema without the fields that come from the path: a body never repeats a path parameter. */
+function withoutFields(schema: JsonSchema, fields: string[]): JsonSchema {
+  const properties = { ...((schema.properties ?? {}) as Record<string, JsonSchema>) };
+  for (const f of fields) delete properties[f];
+  const required = ((schema.required as string[] | undefined) ?? []).filter((r) => !fields.includes(r));
+  const { required: _required, ...rest } = schema;
+  return { ...rest, properties, ...(required.length > 0 ? { required } : {}) };
+}
+
 /** Builds the OpenAPI 3.1 document from the operation registry: one source for routes and docs. */
-export function buildOpenApi({ routes, catalog, auth, version }: OpenApiInput): Doc {
+export function buildOpenApi({ routes, documented = [], catalog, auth, version }: OpenApiInput): Doc {
   const schemas: Record<string, JsonSchema> = { ErrorResponse: ERROR_SCHEMA };
-  const names = new Map<Function, string>();
-  const ref = (dto: Class): { $ref: string } => {
-    let name = names.get(dto);
+  const names = new Map<string, string>();
+  const byClass = new Map<Function, number>();
+  /** A component for `dto` (less the `omit` fields), named after the class. */
+  const ref = (dto: Class, omit: string[] = []): { $ref: string } => {
+    const full = catalog.schemaFor(dto as never);
+    const dropped = omit.filter((f) => f in ((full.properties ?? {}) as object));
+    if (!byClass.has(dto)) byClass.set(dto, byClass.size);
+    const key = `${byClass.get(dto)}:${dropped.join(',')}`;
+    let name = names.get(key);
     if (!name) {
       name = dto.name;
       for (let i = 2; schemas[name]; i++) name = `${dto.name}${i}`;
-      names.set(dto, name);
-      schemas[name] = catalog.schemaFor(dto as never);
+      names.set(key, name);
+      schemas[name] = dropped.length > 0 ? withoutFields(full, dropped) : full;
     }
     return { $ref: `#/components/schemas/${name}` };
   };
   const security = auth.schemes.map((s) => ({ [s]: [] }));
   const paths: Record<string, Record<string, unknown>> = {};
-  const tags = new Set<string>();
+  const tags = new Set<string>(['health']);
 
   for (const route of routes) {
     const op: OperationDefinition = route.op;
-    const tag = op.id.split('.')[0];
+    const tag = op.id.split('.')[0]!;
     tags.add(tag);
     const inputSchema = catalog.schemaFor(op.input as never);
     const props = (inputSchema.properties ?? {}) as Record<string, JsonSchema>;
@@ -130,12 +111,7 @@ export function buildOpenApi({ routes, catalog, auth, version }: OpenApiInput): 
     } else {
       responses[String(route.status)] = { description: `${op.summary}: done` };
     }
-    for (const [status, description] of Object.entries(ERROR_STATUSES)) {
-      responses[status] = {
-        description,
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
-      };
-    }
+    Object.assign(responses, errorResponses());
     const operation: Doc = {
       operationId: op.id,
       summary: op.summary,
@@ -151,41 +127,44 @@ export function buildOpenApi({ routes, catalog, auth, version }: OpenApiInput): 
         content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
       };
     } else if (route.inputFrom === 'body') {
-      operation.requestBody = { required: true, content: { 'application/json': { schema: ref(op.input) } } };
+      // Path parameters come from the path only; a body with nothing required may be left out.
+      const body = ref(op.input, route.inputParams);
+      const bodyRequired = ((inputSchema.required as string[] | undefined) ?? []).some(
+        (r) => !route.inputParams.includes(r),
+      );
+      operation.requestBody = { required: bodyRequired, content: { 'application/json': { schema: body } } };
     }
     const hints = op.hints ?? {};
     operation['x-sandboxed-hints'] = hints;
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
   }
 
-  paths['/health'] = {
-    get: {
-      operationId: 'health',
-      summary: 'Health check',
-      description: 'Liveness and version; needs no credentials.',
-      tags: ['health'],
-      security: [],
+  for (const route of documented) {
+    const { doc } = route;
+    tags.add(doc.tag);
+    const operation: Doc = {
+      operationId: doc.operationId,
+      summary: doc.summary,
+      description: doc.description ?? doc.summary,
+      tags: [doc.tag],
       responses: {
-        '200': {
-          description: 'The gateway is up',
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['status', 'version', 'runtime', 'uptimeSeconds'],
-                properties: {
-                  status: { type: 'string', example: 'ok' },
-                  version: { type: 'string' },
-                  runtime: { type: 'string', example: 'local' },
-                  uptimeSeconds: { type: 'integer' },
-                },
-              },
-            },
-          },
-        },
+        [String(doc.status)]: doc.output
+          ? { description: doc.summary, content: { 'application/json': { schema: ref(doc.output) } } }
+          : { description: `${doc.summary}: done` },
+        ...errorResponses(),
       },
-    },
-  };
+      security: route.access === 'public' ? [] : security,
+    };
+    if (doc.input) {
+      operation.requestBody = {
+        required: doc.inputRequired ?? false,
+        content: { 'application/json': { schema: ref(doc.input) } },
+      };
+    }
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+
+  paths['/health'] = HEALTH_PATH;
 
   return {
     openapi: '3.1.0',
@@ -199,7 +178,11 @@ export function buildOpenApi({ routes, catalog, auth, version }: OpenApiInput): 
           ? '\n\n**Dev mode:** no authentication is configured; every request acts as principal `local`.'
           : ''),
     },
-    tags: [...tags].sort().map((name) => ({ name })),
+    // Relative: the origin the document was fetched from, wherever the gateway is reached.
+    servers: [{ url: '/', description: 'This gateway' }],
+    tags: [...tags]
+      .sort((a, b) => Number(b === FIRST_TAG) - Number(a === FIRST_TAG) || a.localeCompare(b))
+      .map((name) => ({ name })),
     paths,
     components: {
       schemas,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -20,6 +20,7 @@ import {
   type RequestAdmission,
   type SchemaCatalog,
 } from '@sandboxed/plugin-sdk';
+import { collectDocumentedRoutes, type DocumentedRoute } from './documented-routes.collector.js';
 import { sendError } from './error.reply.js';
 import { buildOpenApi } from './openapi.builder.js';
 import { untilCredentialsExpire } from './expiring-events.stream.js';
@@ -31,8 +32,9 @@ import { registerSwaggerUi } from './swagger-ui.routes.js';
 
 /** Generates a REST route per registered operation, plus `/openapi.json` and Swagger UI at `/docs`. */
 @Injectable()
-export class RestRoutes implements OnApplicationBootstrap {
+export class RestRoutes implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('RestTransport');
+  private documented: DocumentedRoute[] = [];
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -44,6 +46,11 @@ export class RestRoutes implements OnApplicationBootstrap {
     @Inject(REQUEST_ADMISSION) private readonly admission: RequestAdmission,
   ) {}
 
+  /** Before any plugin mounts routes (they do in onApplicationBootstrap), so none is missed. */
+  onModuleInit(): void {
+    this.documented = collectDocumentedRoutes(this.adapterHost.httpAdapter.getInstance<FastifyInstance>());
+  }
+
   onApplicationBootstrap(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     // Raw bodies (file uploads) reach handlers as streams; JSON routes refuse them with 415.
@@ -51,8 +58,18 @@ export class RestRoutes implements OnApplicationBootstrap {
     registerJsonBodyParser(fastify);
     const routes = this.registry.list().map(routeFor);
     for (const route of routes) this.mount(fastify, route);
-    const spec = buildOpenApi({ routes, catalog: this.catalog, auth: this.auth, version: this.info.version });
-    fastify.get('/openapi.json', { config: routeAccess('public') }, async () => spec);
+    // Built on first use: by then every plugin has mounted its documented routes.
+    let spec: Record<string, unknown> | undefined;
+    const document = (): Record<string, unknown> =>
+      (spec ??= buildOpenApi({
+        routes,
+        documented: this.documented,
+        catalog: this.catalog,
+        auth: this.auth,
+        version: this.info.version,
+      }));
+    fastify.addHook('onReady', async () => void document());
+    fastify.get('/openapi.json', { config: routeAccess('public') }, async () => document());
     registerSwaggerUi(fastify);
     this.logger.log(`Mounted ${routes.length} operations; docs at /docs, spec at /openapi.json`);
   }

@@ -23,7 +23,7 @@ const PAGE = `<!doctype html>
 // A separate script (not inline) so a strict Content-Security-Policy can stay on.
 const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true });`;
 
-/** Swagger UI at `/docs`, served from the swagger-ui-dist package (no CDN, works offline); public. */
+/** Swagger UI at `/docs` (and `/docs/`), served from the swagger-ui-dist package (no CDN, works offline); public. */
 export function registerSwaggerUi(fastify: FastifyInstance): void {
   const root = dirname(require.resolve('swagger-ui-dist/package.json'));
   void fastify.register(async (docs) => {
@@ -31,7 +31,9 @@ export function registerSwaggerUi(fastify: FastifyInstance): void {
       route.config = { ...(route.config as object), [ROUTE_ACCESS]: 'public' } as typeof route.config;
     });
     await docs.register(fastifyStatic, { root, prefix: '/docs/assets/', decorateReply: false, index: false });
-    docs.get('/docs', (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+    // The page links its assets by absolute path, so it works at both addresses.
+    for (const url of ['/docs', '/docs/'])
+      docs.get(url, (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
     docs.get('/docs/init.js', (_req, reply) => reply.type('text/javascript').send(INIT));
   });
 }

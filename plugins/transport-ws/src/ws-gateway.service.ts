@@ -36,6 +36,7 @@ import { RpcConnection } from './rpc.connection.js';
 import { SocketInbox } from './socket.inbox.js';
 import { awaitTicket } from './ticket.handshake.js';
 import { TicketService } from './ticket.service.js';
+import { TICKET_DOC } from './ws-ticket.dto.js';
 import { forwardHttp, forwardUpgrade } from './tunnel.forwarders.js';
 import { closeAtExpiry, cutAtExpiry } from './session.expiry.js';
 import { rejectUpgrade } from './upgrade.rejection.js';
@@ -92,7 +93,7 @@ export class WsGateway implements OnApplicationBootstrap {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    fastify.post(TICKET_PATH, (req, reply) => this.issueTicket(req, reply));
+    fastify.post(TICKET_PATH, { config: TICKET_DOC }, (req, reply) => this.issueTicket(req, reply));
     this.mountTunnels(fastify);
     server.on(
       'upgrade',
