@@ -1,3 +1,5 @@
+import type { OpenApiResponseValidator } from './openapi-response.validator.js';
+
 /** A small JSON client for tests: real HTTP over fetch (undici), keep-alive. */
 export interface HttpResult<T = unknown> {
   status: number;
@@ -9,10 +11,19 @@ export class HttpClient {
   constructor(
     readonly baseUrl: string,
     private readonly headers: Record<string, string> = {},
+    private readonly validator?: OpenApiResponseValidator,
   ) {}
 
   withHeaders(headers: Record<string, string>): HttpClient {
-    return new HttpClient(this.baseUrl, { ...this.headers, ...headers });
+    return new HttpClient(this.baseUrl, { ...this.headers, ...headers }, this.validator);
+  }
+
+  /**
+   * The same client, checking every response against `/openapi.json` (see OpenApiResponseValidator):
+   * a response the document does not declare fails the request, and so the test.
+   */
+  validatingResponses(validator: OpenApiResponseValidator): HttpClient {
+    return new HttpClient(this.baseUrl, this.headers, validator);
   }
 
   async request<T = any>(
@@ -29,6 +40,10 @@ export class HttpClient {
     const text = await res.text();
     let parsed: unknown = text;
     if ((res.headers.get('content-type') ?? '').includes('application/json') && text) parsed = JSON.parse(text);
+    const problems = this.validator?.problems(method, path, res.status, res.headers.get('content-type'), parsed) ?? [];
+    if (problems.length > 0) {
+      throw new Error(`${method} ${path}: the response is not what /openapi.json declares:\n${problems.join('\n')}`);
+    }
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
 

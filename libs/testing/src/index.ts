@@ -4,6 +4,8 @@ export { startTestGateway } from './test-gateway.js';
 export type { TestGateway, TestGatewayOptions } from './test-gateway.js';
 export { HttpClient } from './http.client.js';
 export type { HttpResult } from './http.client.js';
+export { OpenApiResponseValidator } from './openapi-response.validator.js';
+export type { OpenApiDocument } from './openapi-response.validator.js';
 export { readSse } from './sse.reader.js';
 export type { SseEvent } from './sse.reader.js';
 export { waitFor } from './wait-for.js';
