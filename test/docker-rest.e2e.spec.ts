@@ -89,7 +89,10 @@ describeWithDocker('REST on the docker runtime', reason, () => {
       );
       expect(glob.body.matches).toHaveLength(2);
 
-      expect((await api.post(`${sb}/files/read`, { path: '../../etc/passwd' })).status).toBeGreaterThanOrEqual(400);
+      // Files see the container's whole file system, as exec does (issue 9, item 7).
+      const passwd = (await api.post(`${sb}/exec`, { command: 'cat /etc/passwd' })).body.stdout;
+      expect((await api.post(`${sb}/files/read`, { path: '../../etc/passwd' })).body.content).toBe(passwd);
+      expect((await api.post(`${sb}/files/write`, { path: '/etc/passwd', content: 'x' })).status).toBe(403);
 
       expect((await api.delete(sb)).status).toBe(204);
       expect((await api.get(sb)).status).toBe(404);

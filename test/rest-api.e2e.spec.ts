@@ -119,7 +119,8 @@ describe('REST walkthrough on the local runtime', () => {
     expect((await api.post(`/v1/sandboxes/${id}/files/stat`, { path: 'cut/half.bin' })).body.exists).toBe(false);
   });
 
-  describe('paths that leave the sandbox', () => {
+  // Files see the sandbox's whole root, as its commands do; the host stays out of reach (issue 9, item 7).
+  describe('paths that leave the workspace', () => {
     let id: string;
     let sb: string;
     beforeAll(async () => {
@@ -130,36 +131,55 @@ describe('REST walkthrough on the local runtime', () => {
       });
     });
 
-    it('refuses traversal with a 4xx', async () => {
-      for (const path of ['../../etc/passwd', '/etc/passwd', '/workspace/../etc/shadow', 'a/../../etc']) {
+    it("lands traversal in the sandbox's own root, never the host's", async () => {
+      const passwd = (await api.post(`${sb}/exec`, { command: 'cat /etc/passwd' })).body.stdout;
+      for (const path of ['../../etc/passwd', '/etc/passwd', 'passwd', 'root/etc/passwd']) {
         const res = await api.post(`${sb}/files/read`, { path });
-        expect({ path, status: res.status >= 400 && res.status < 500 }).toEqual({ path, status: true });
-        expect(res.body.error.message).toBeTruthy();
+        expect({ path, status: res.status, same: res.body.content === passwd }).toEqual({
+          path,
+          status: 200,
+          same: true,
+        });
       }
+      // The host has these; the sandbox does not.
+      for (const path of ['/workspace/../etc/shadow', 'escape/hostname', 'root/etc/hostname']) {
+        expect({ path, status: (await api.post(`${sb}/files/read`, { path })).status }).toEqual({ path, status: 404 });
+      }
+      expect((await api.post(`${sb}/files/read`, { path: 'a/../../etc' })).status).toBe(400);
     });
 
-    it('refuses symlinks that resolve outside, and touches nothing on the host', async () => {
-      const hostHosts = readFileSync('/etc/hostname', 'utf8');
-      const attempts: Array<[string, Record<string, unknown>]> = [
-        ['files/read', { path: 'escape/hostname' }],
-        ['files/read', { path: 'passwd' }],
+    it('writes through symlinks land in the sandbox or are refused, and touch nothing on the host', async () => {
+      const hostHostname = readFileSync('/etc/hostname', 'utf8');
+      const refused: Array<[string, Record<string, unknown>]> = [
         ['files/write', { path: 'escape/sandboxed-pwned', content: 'x' }],
-        ['files/write', { path: 'root/tmp/sandboxed-pwned', content: 'x' }],
-        ['files/list', { path: 'escape' }],
-        ['files/delete', { path: 'escape/hostname' }],
-        ['files/mkdir', { path: 'root/tmp/sandboxed-pwned-dir' }],
-        ['files/copy', { from: 'escape/hostname', to: 'stolen' }],
+        ['files/write', { path: 'escape/hostname', content: 'x' }],
+        ['files/mkdir', { path: 'escape/sandboxed-pwned-dir' }],
+        ['files/delete', { path: 'escape/passwd' }],
         ['files/move', { from: 'passwd', to: 'escape/sandboxed-pwned' }],
-        ['files/edit', { path: 'escape/hostname', oldText: 'a', newText: 'b' }],
+        ['files/edit', { path: 'escape/passwd', oldText: 'root', newText: 'toor', replaceAll: true }],
       ];
-      for (const [route, body] of attempts) {
+      for (const [route, body] of refused) {
         const res = await api.post(`${sb}/${route}`, body);
-        expect({ route, body, status: res.status >= 400 && res.status < 500 }).toEqual({ route, body, status: true });
+        expect({ route, body, status: res.status, message: res.body.error?.message }).toEqual({
+          route,
+          body,
+          status: 403,
+          message: expect.stringMatching(/Read-only file system/),
+        });
       }
+      for (const [route, body] of [
+        ['files/write', { path: 'root/tmp/sandboxed-pwned', content: 'x' }],
+        ['files/mkdir', { path: 'root/tmp/sandboxed-pwned-dir' }],
+      ] as const) {
+        expect({ route, status: (await api.post(`${sb}/${route}`, body)).status }).toEqual({ route, status: 200 });
+      }
+      const inSandbox = await api.post(`${sb}/exec`, {
+        command: 'cat /tmp/sandboxed-pwned && test -d /tmp/sandboxed-pwned-dir && echo " there"',
+      });
+      expect(inSandbox.body.stdout).toBe('x there\n');
       const raw = await fetch(`${gw.url}${sb}/files/content?path=escape/hostname`);
-      expect(raw.status).toBeGreaterThanOrEqual(400);
-      expect(raw.status).toBeLessThan(500);
-      expect(readFileSync('/etc/hostname', 'utf8')).toBe(hostHosts);
+      expect(raw.status).toBe(404);
+      expect(readFileSync('/etc/hostname', 'utf8')).toBe(hostHostname);
       expect(existsSync('/etc/sandboxed-pwned')).toBe(false);
       expect(existsSync('/tmp/sandboxed-pwned')).toBe(false);
       expect(existsSync('/tmp/sandboxed-pwned-dir')).toBe(false);

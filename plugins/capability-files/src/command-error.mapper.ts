@@ -41,9 +41,15 @@ const RULES: ReadonlyArray<[RegExp, Reason, ErrorFactory]> = [
   [/Too many levels of symbolic links/, 'Too many levels of symbolic links', (m, d) => new InvalidArgumentError(m, d)],
   [/File name too long/, 'File name too long', (m, d) => new InvalidArgumentError(m, d)],
   [
-    /Permission denied|Operation not permitted|Read-only file system/,
-    'Permission denied',
+    /Read-only file system/,
+    'Read-only file system (the sandbox mounts this path read-only)',
     (m, d) => new ForbiddenError(m, d),
+  ],
+  [/Permission denied|Operation not permitted/, 'Permission denied', (m, d) => new ForbiddenError(m, d)],
+  [
+    /Device or resource busy/,
+    'Device or resource busy (a mount point, such as a file the runtime mounts into the sandbox, cannot be replaced, moved or removed)',
+    (m, d) => new ConflictError(m, d),
   ],
   [/No space left on device|Disk quota exceeded/, 'No space left on device', (m, d) => new LimitExceededError(m, d)],
 ];

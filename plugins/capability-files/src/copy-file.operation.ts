@@ -39,7 +39,13 @@ export function copyFileOperation(limits: Limits) {
         { path: input.from, mode: 'follow' },
         { path: input.to, mode: 'link' },
       ]);
-      if (to!.isRoot) throw new ForbiddenError('Refusing to replace the workspace root');
+      if (to!.isRoot)
+        throw new ForbiddenError(
+          'Refusing to replace a root: the workspace root and the file system root cannot be replaced',
+          {
+            to: input.to,
+          },
+        );
       const tmp = posix.join(posix.dirname(to!.real), `.sandboxed-${randomBytes(8).toString('hex')}.tmp`);
       await shell.checkedScript(
         COPY_SCRIPT,

@@ -17,7 +17,7 @@ export function deleteFileOperation(limits: Limits) {
     id: 'files.delete',
     summary: 'Delete a file or directory',
     description:
-      'Deletes a file, a symlink (not its target) or a directory. A non-empty directory needs `recursive` (409 otherwise); a missing path is 404. The workspace root itself cannot be deleted.',
+      'Deletes a file, a symlink (not its target) or a directory. A non-empty directory needs `recursive` (409 otherwise); a missing path is 404. Neither the workspace root nor the file system root can be deleted.',
     input: DeleteFileInput,
     output: FilePathOutput,
     hints: { destructive: true },
@@ -26,7 +26,10 @@ export function deleteFileOperation(limits: Limits) {
       const { shell, paths } = filesToolkit(ctx, limits);
       const target = await paths.resolve(input.path, 'link');
       if (target.isRoot)
-        throw new ForbiddenError(`Refusing to delete the workspace root '${target.path}'`, { path: input.path });
+        throw new ForbiddenError(
+          `Refusing to delete '${target.path}': the workspace root and the file system root cannot be deleted`,
+          { path: input.path },
+        );
       await shell.checkedScript(
         DELETE_SCRIPT,
         [target.real, input.recursive ? '1' : '0'],

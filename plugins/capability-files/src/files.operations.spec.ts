@@ -362,6 +362,10 @@ for (const target of RUNTIMES) {
           ['/workspace/grep/sub/c.ts', 1],
         ]);
         expect(cs.matches.find((m) => m.path.endsWith('c.ts'))!.text).toHaveLength(1000);
+        expect(await call('files.grep', { pattern: 'foo', path: 'grep/a.ts' })).toEqual({
+          matches: [{ path: '/workspace/grep/a.ts', line: 2, text: 'foo();' }],
+          truncated: false,
+        });
         const ci = await call<Grep>('files.grep', { pattern: 'fo+\\b', path: 'grep', ignoreCase: true, glob: '*.ts' });
         expect(ci.matches.map((m) => [m.path, m.line, m.text]).sort()).toEqual([
           ['/workspace/grep/a.ts', 1, 'const Foo = 1;'],
@@ -459,55 +463,84 @@ for (const target of RUNTIMES) {
         await call('files.delete', { path: 'transfer/empty' });
       });
 
-      it('refuses paths outside the workspace', async () => {
-        for (const path of ['../../etc/passwd', '/etc/passwd', '/workspace/../etc/passwd', '/tmp']) {
-          const err = await failure(call('files.read', { path }));
-          expect(err.status).toBe(403);
-          expect(err.message).toContain(path);
+      it('resolves absolute paths and `..` chains in the sandbox root, as its own commands see it', async () => {
+        await sh('printf tmp > /tmp/t.txt');
+        for (const path of ['../../tmp/t.txt', '/tmp/t.txt', '/workspace/../tmp/t.txt', '/../../tmp/t.txt']) {
+          expect(await call('files.read', { path })).toMatchObject({ path: '/tmp/t.txt', content: 'tmp' });
         }
-        expect((await failure(call('files.write', { path: '../x', content: 'x' }))).status).toBe(403);
-        expect((await failure(call('files.copy', { from: 'mv/b.txt', to: '../../tmp/x' }))).status).toBe(403);
+        const passwd = await call<{ path: string; content: string }>('files.read', { path: '../../etc/passwd' });
+        expect(passwd).toMatchObject({ path: '/etc/passwd', content: await sh('cat /etc/passwd') });
+        expect(await call('files.copy', { from: 'mv/b.txt', to: '../../tmp/x' })).toEqual({
+          from: '/workspace/mv/b.txt',
+          to: '/tmp/x',
+        });
+        expect(await sh('cat /tmp/x')).toBe('A2');
+        // The sandbox's root itself is not writable by its user, on either runtime.
+        const root = await failure(call('files.write', { path: '../x', content: 'x' }));
+        expect([root.status, root.message]).toEqual([403, expect.stringMatching(/^Cannot write '\/x': /)]);
         expect((await failure(call('files.read', { path: 'a\0b' }))).status).toBe(400);
       });
 
-      it('refuses to act through a symlink that leaves the workspace, and changes nothing', async () => {
-        await runtime
-          .exec(sandbox.id, { argv: ['ln', '-s', '/etc', '/workspace/escape'] })
-          .then((s) => collectOutput(s, { maxOutputBytes: 1024 }));
-        await sh('ln -s /tmp/outside-file escape-file');
-        const before = await sh('ls -A /etc | sort | sha256sum; ls -A /tmp');
-        const attempts: Array<[string, Record<string, unknown>]> = [
-          ['files.read', { path: 'escape/passwd' }],
+      it('acts through a symlink that leaves the workspace inside the sandbox; read-only places stay so', async () => {
+        await sh('ln -s /etc /workspace/escape && ln -s /tmp/outside-file escape-file');
+        const before = await sh('ls -A /etc | sort | sha256sum; cat /etc/passwd');
+        const passwd = await sh('cat /etc/passwd');
+        expect(await call('files.read', { path: 'escape/passwd' })).toMatchObject({
+          path: '/workspace/escape/passwd',
+          content: passwd,
+        });
+        expect(await call('files.stat', { path: 'escape/passwd' })).toMatchObject({ exists: true, type: 'file' });
+        const listed = await call<{ entries: Array<{ path: string }> }>('files.list', { path: 'escape' });
+        const inEtc = Number(await sh('ls -A /etc | wc -l'));
+        expect(listed.entries).toHaveLength(Math.min(inEtc, limits.files.maxListEntries));
+        expect(listed.entries.filter((e) => !e.path.startsWith('/workspace/escape/'))).toEqual([]);
+        const globbed = await call<{ matches: string[] }>('files.glob', { pattern: 'escape/ld.so.conf.d/*.conf' });
+        const confs = await sh('cd /etc/ld.so.conf.d && ls -1 *.conf');
+        expect(globbed.matches).toEqual(
+          confs
+            .trim()
+            .split('\n')
+            .map((name) => `escape/ld.so.conf.d/${name}`),
+        );
+        const grep = await call<{ matches: Array<{ path: string }> }>('files.grep', {
+          pattern: '^root:',
+          path: 'escape/passwd',
+        });
+        expect(grep.matches.map((m) => m.path)).toEqual(['/workspace/escape/passwd']);
+        const download = await call<BinaryBody>('files.download', { path: 'escape/passwd' });
+        expect((await drain(download.stream)).toString()).toBe(passwd);
+        await call('files.copy', { from: 'escape/passwd', to: 'copied-passwd' });
+        expect(await sh('cat copied-passwd')).toBe(passwd);
+        expect(await call('files.write', { path: 'escape-file', content: 'out' })).toEqual({
+          path: '/workspace/escape-file',
+          size: 3,
+        });
+        expect(await sh('cat /tmp/outside-file; readlink escape-file')).toBe('out/tmp/outside-file\n');
+
+        const refused: Array<[string, Record<string, unknown>]> = [
           ['files.read', { path: 'escape' }],
           ['files.write', { path: 'escape/pwned', content: 'x' }],
-          ['files.write', { path: 'escape-file', content: 'x' }],
-          ['files.list', { path: 'escape' }],
-          ['files.stat', { path: 'escape/passwd' }],
           ['files.mkdir', { path: 'escape/newdir' }],
           ['files.delete', { path: 'escape/passwd' }],
-          ['files.edit', { path: 'escape/passwd', oldText: 'root', newText: 'toor' }],
-          ['files.copy', { from: 'escape/passwd', to: 'stolen' }],
+          ['files.edit', { path: 'escape/passwd', oldText: 'root:', newText: 'toor:', replaceAll: true }],
           ['files.copy', { from: 'mv/b.txt', to: 'escape/planted' }],
           ['files.move', { from: 'mv/b.txt', to: 'escape/planted' }],
-          ['files.glob', { pattern: '*', cwd: 'escape' }],
-          ['files.glob', { pattern: 'escape/*' }],
-          ['files.grep', { pattern: 'root', path: 'escape' }],
-          ['files.download', { path: 'escape/passwd' }],
         ];
-        for (const [id, input] of attempts) {
+        for (const [id, input] of refused) {
           const err = await failure(call(id, input));
-          expect([id, err.status]).toEqual([id, 403]);
-          expect(err.message).toMatch(/outside the workspace/);
+          const expected = id === 'files.read' ? 400 : 403;
+          expect([id, err.status]).toEqual([id, expected]);
         }
         const upload = await failure(call('files.upload', { path: 'escape/up' }, Readable.from([Buffer.from('x')])));
         expect(upload.status).toBe(403);
-        expect(await sh('ls -A /etc | sort | sha256sum; ls -A /tmp')).toBe(before);
-        expect(await call('files.stat', { path: 'stolen' })).toMatchObject({ exists: false });
+        expect(await sh('ls -A /etc | sort | sha256sum; cat /etc/passwd')).toBe(before);
         expect(await call('files.read', { path: 'mv/b.txt' })).toMatchObject({ content: 'A2' });
 
         // The link itself is the caller's to remove; its target is untouched.
         await call('files.delete', { path: 'escape' });
         expect(await sh('test -d /etc && test ! -e /workspace/escape && echo ok')).toBe('ok\n');
+        await call('files.delete', { path: 'escape-file' });
+        await call('files.delete', { path: 'copied-passwd' });
       });
 
       it('refuses a read over the cap with a 413 naming size, limit and the raw route', async () => {

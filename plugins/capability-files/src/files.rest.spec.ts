@@ -45,9 +45,10 @@ describe('files over REST', () => {
   });
 
   it('maps errors to statuses with the error envelope', async () => {
-    const escape = await post('read', { path: '../../etc/passwd' });
-    expect(escape.status).toBe(403);
-    expect(escape.body.error.code).toBe('forbidden');
+    const readOnly = await post('write', { path: '/usr/x', content: 'x' });
+    expect(readOnly.status).toBe(403);
+    expect(readOnly.body.error).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/Read-only/) });
+    expect((await post('read', { path: '../../etc/shadow' })).status).toBe(404);
     expect((await post('read', { path: 'nope' })).status).toBe(404);
     expect((await post('edit', { path: 'src/a.txt', oldText: 'absent', newText: 'x' })).status).toBe(409);
     expect((await post('grep', { pattern: '(' })).status).toBe(400);

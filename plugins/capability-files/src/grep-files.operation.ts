@@ -18,9 +18,9 @@ const GREP_SCRIPT = `${REGULAR_FUNCTION}
 grep -qP $3 -e "$4" </dev/null
 [ $? -eq 2 ] && exit ${BAD_PATTERN}
 if [ -n "$5" ]; then
-  grep -rnIZsP -D skip $3 -m "$2" --include="$5" -e "$4" -- "$1"
+  grep -rnHIZsP -D skip $3 -m "$2" --include="$5" -e "$4" -- "$1"
 else
-  grep -rnIZsP -D skip $3 -m "$2" -e "$4" -- "$1"
+  grep -rnHIZsP -D skip $3 -m "$2" -e "$4" -- "$1"
 fi | head -n "$2"
 exit 0
 `;

@@ -28,7 +28,11 @@ export function moveFileOperation(limits: Limits) {
         { path: input.from, mode: 'link' },
         { path: input.to, mode: 'link' },
       ]);
-      if (from!.isRoot || to!.isRoot) throw new ForbiddenError('Refusing to move the workspace root or replace it');
+      if (from!.isRoot || to!.isRoot)
+        throw new ForbiddenError(
+          'Refusing to move or replace a root: the workspace root and the file system root stay where they are',
+          { from: input.from, to: input.to },
+        );
       await shell.checkedScript(
         MOVE_SCRIPT,
         [from!.real, to!.real, input.overwrite ? '1' : '0'],

@@ -10,7 +10,7 @@ export function PathField(description: string, opts: { optional?: boolean; examp
     IsNotEmpty(),
     MaxLength(MAX_PATH_LENGTH),
     JSONSchema({
-      description: `${description} Relative paths resolve against the sandbox workdir; paths outside it are refused.`,
+      description: `${description} Relative paths resolve against the sandbox workdir; absolute paths reach anywhere in the sandbox's own file system (e.g. /tmp), as its commands do.`,
       example: opts.example ?? 'src/index.ts',
     }) as PropertyDecorator,
   ];

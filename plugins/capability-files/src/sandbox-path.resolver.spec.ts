@@ -10,16 +10,26 @@ describe('resolveLexical', () => {
     expect(resolveLexical('/workspace', 'sub/../../workspace/y')).toBe('/workspace/y');
   });
 
-  it('refuses anything that lands outside, naming the path', () => {
+  it('lets absolute paths and `..` chains land anywhere in the sandbox root, never above it', () => {
+    expect(resolveLexical('/workspace', '/tmp/x')).toBe('/tmp/x');
+    expect(resolveLexical('/workspace', '../../../../etc/hosts')).toBe('/etc/hosts');
+    expect(resolveLexical('/workspace', '/workspace/../x')).toBe('/x');
+    expect(resolveLexical('/workspace', '/../..')).toBe('/');
+    expect(resolveLexical('/workspace', '..', '/')).toBe('/');
+  });
+
+  it('inside a confining boundary, refuses anything that lands outside it, naming the path', () => {
     for (const path of ['..', '../../etc/passwd', '/etc/passwd', '/workspace2/x', '/workspace/../x']) {
-      expect(() => resolveLexical('/workspace', path)).toThrow(ForbiddenError);
-      expect(() => resolveLexical('/workspace', path)).toThrow(path);
+      expect(() => resolveLexical('/workspace', path, '/workspace')).toThrow(ForbiddenError);
+      expect(() => resolveLexical('/workspace', path, '/workspace')).toThrow(path);
     }
+    expect(resolveLexical('/workspace', 'a/../b', '/workspace')).toBe('/workspace/b');
   });
 
   it('refuses empty paths and NUL bytes', () => {
     expect(() => resolveLexical('/workspace', '')).toThrow(InvalidArgumentError);
     expect(() => resolveLexical('/workspace', 'a\0b')).toThrow(InvalidArgumentError);
+    expect(() => resolveLexical('/workspace', '/tmp/\0')).toThrow(InvalidArgumentError);
   });
 });
 
