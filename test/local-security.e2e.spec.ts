@@ -182,6 +182,32 @@ describe('local runtime hardening (issue 8)', () => {
     });
   });
 
+  describe('item 10: nothing an exec started outlives it (the same rule as on docker)', () => {
+    const countSleeps = (...seconds: number[]): string =>
+      `for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done | grep -cxE 'sleep (${seconds.join('|')}) ' || true`;
+
+    it('a timeout kills every descendant, including setsid and double-forked ones', async () => {
+      const r = await api.post(`/v1/sandboxes/${id}/exec`, {
+        command:
+          'setsid sleep 1001 & setsid sleep 1002 </dev/null >/dev/null 2>&1 & ' +
+          '(env -i setsid sleep 1003 </dev/null >/dev/null 2>&1 &); sleep 1004',
+        timeoutMs: 1500,
+      });
+      expect(r.body.timedOut).toBe(true);
+      expect((await exec(id, countSleeps(1001, 1002, 1003, 1004))).stdout).toBe('0\n');
+    });
+
+    it('background jobs die when the exec exits normally, and the exec returns at once', async () => {
+      const r = await exec(
+        id,
+        'sleep 1011 & setsid sleep 1012 </dev/null >/dev/null 2>&1 & ' +
+          '(env -i setsid sleep 1013 </dev/null >/dev/null 2>&1 &); echo done',
+      );
+      expect(r).toMatchObject({ stdout: 'done\n', exitCode: 0, timedOut: false });
+      expect((await exec(id, countSleeps(1011, 1012, 1013))).stdout).toBe('0\n');
+    });
+  });
+
   describe('item 12: execs and writes racing a DELETE get 404 or 409, never 500', () => {
     it('answers 200, 404 or 409 to every racing call', async () => {
       const victim = await api.createSandbox();

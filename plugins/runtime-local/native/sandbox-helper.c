@@ -10,14 +10,16 @@
  *
  *   sandbox-helper holder  [--cgroup DIR]... [--uid U --gid G] -- BWRAP ARGS...
  *   sandbox-helper exec    [--target PID --sandbox ID] [--cgroup DIR]... [--uid U --gid G] [--rlimit R=N]...
- *                          [--cwd DIR] [--env K=V]... -- ARGV...
+ *                          [--keep-background] [--cwd DIR] [--env K=V]... -- ARGV...
  *   sandbox-helper connect --target PID --sandbox ID [--uid U --gid G] --port N
  *   sandbox-helper resize  --target PID [--uid U --gid G] --cols C --rows R   (the tty on PID's stdin)
  *   sandbox-helper version
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <grp.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -71,6 +73,7 @@ struct opts {
   long port;
   long cols, rows;
   const char *sandbox;
+  int keep_background;
   const char *cwd;
   const char *cgroups[MAX_LIST];
   int n_cgroups;
@@ -103,6 +106,10 @@ static void parse(int argc, char **argv, struct opts *o) {
     if (strcmp(a, "--") == 0) {
       o->argv = &argv[i + 1];
       return;
+    }
+    if (strcmp(a, "--keep-background") == 0) {
+      o->keep_background = 1;
+      continue;
     }
     if (!v) fail(125, "missing option value");
     if (strcmp(a, "--target") == 0) o->target = parse_num(v, 2, 1L << 30, "target");
@@ -412,7 +419,10 @@ static void forward_signal(int sig) {
   if (child_pid > 0) kill(child_pid, sig);
 }
 
-static int wait_and_mirror(pid_t pid) {
+static void kill_children(void);
+
+/* Waits for `pid` (reaping any other child meanwhile), forwarding signals to it; mirrors its end. */
+static int wait_and_mirror(pid_t pid, int reap_rest) {
   static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
   child_pid = pid;
   struct sigaction sa;
@@ -420,14 +430,71 @@ static int wait_and_mirror(pid_t pid) {
   sa.sa_handler = forward_signal;
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);
   int status;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) die(125, "waitpid");
+  for (;;) {
+    pid_t done = waitpid(reap_rest ? -1 : pid, &status, 0);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) die(125, "waitpid");
   }
+  child_pid = -1;
+  if (reap_rest) kill_children();
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   int sig = WTERMSIG(status);
   signal(sig, SIG_DFL);
   kill(getpid(), sig);
   return 128 + sig;
+}
+
+/* SIGKILLs every child of this process (as a subreaper, every orphan below it) until none is left. */
+static void kill_children(void) {
+  struct timespec pause = {0, 1000000};
+  for (int round = 0; round < 5000; round++) {
+    int found = 0;
+    DIR *proc = opendir("/proc");
+    struct dirent *e;
+    while (proc && (e = readdir(proc))) {
+      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+      char path[300], stat[512];
+      snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      ssize_t n = read(fd, stat, sizeof stat - 1);
+      close(fd);
+      if (n <= 0) continue;
+      stat[n] = '\0';
+      char *end = strrchr(stat, ')');
+      char state;
+      int ppid;
+      if (end && sscanf(end + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid()) {
+        kill((pid_t)atoi(e->d_name), SIGKILL);
+        found++;
+      }
+    }
+    if (proc) closedir(proc);
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+    if (!found && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD) return;
+    nanosleep(&pause, NULL);
+  }
+}
+
+/*
+ * Inside the sandbox: runs the program as a grandchild and, unless --keep-background, is the
+ * subreaper of everything it starts (setsid and double forks included), killed once it exits.
+ */
+static int run_program(struct opts *o) {
+  if (!o->keep_background) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  pid_t pid = fork();
+  if (pid < 0) die(125, "fork");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (o->cwd && chdir(o->cwd) < 0) {
+      dprintf(2, "sandbox: cannot change directory to '%s': %s\n", o->cwd, strerror(errno));
+      _exit(125);
+    }
+    exec_program(o->argv, o->envs);
+  }
+  int code = wait_and_mirror(pid, !o->keep_background);
+  return code;
 }
 
 static int run_exec(struct opts *o) {
@@ -443,14 +510,10 @@ static int run_exec(struct opts *o) {
     drop_capabilities();
     install_seccomp();
     o->envs[o->n_envs] = NULL;
-    if (o->cwd && chdir(o->cwd) < 0) {
-      dprintf(2, "sandbox: cannot change directory to '%s': %s\n", o->cwd, strerror(errno));
-      _exit(125);
-    }
-    exec_program(o->argv, o->envs);
+    _exit(run_program(o));
   }
   drop_capabilities();
-  return wait_and_mirror(pid);
+  return wait_and_mirror(pid, 0);
 }
 
 /* Relays stdin/stdout to 127.0.0.1:PORT inside the sandbox's network namespace. */

@@ -28,6 +28,8 @@ export interface ExecCommandOptions {
   runAs?: { uid: number; gid: number };
   /** The sandbox's cgroup directories; empty when the host gives us none. */
   cgroups: readonly string[];
+  /** Let background processes outlive the exec (process.start's launcher); see ExecRequest. */
+  keepBackground?: boolean;
 }
 
 /** Resolves a request cwd against the workdir (relative paths are relative to it). */
@@ -66,6 +68,7 @@ export function buildExecCommand(opts: ExecCommandOptions): { file: string; args
   for (const dir of opts.cgroups) args.push('--cgroup', dir);
   if (opts.runAs) args.push('--uid', String(opts.runAs.uid), '--gid', String(opts.runAs.gid));
   args.push(...rlimitArgs(opts.resources, opts.cgroups.length > 0), '--cwd', opts.cwd);
+  if (opts.keepBackground) args.push('--keep-background');
   for (const [k, v] of Object.entries(opts.env)) args.push('--env', `${k}=${v}`);
   args.push('--', ...program);
   return { file: opts.helperPath, args };

@@ -228,6 +228,7 @@ export class LocalRuntime implements SandboxRuntime {
       ...(targetPid !== undefined ? { target: { pid: targetPid, sandboxId: id } } : {}),
       ...(this.runAs ? { runAs: this.runAs } : {}),
       cgroups: this.isolated ? (host.cgroups?.dirs(id) ?? []) : [],
+      ...(req.keepBackground ? { keepBackground: true } : {}),
     });
     return LocalExecSession.start({
       ...cmd,
