@@ -57,17 +57,20 @@ describe('MCP protocol errors over HTTP', () => {
       expect(res.messages[0]).toMatchObject({ id: 3, error: { code: -32601 } });
     });
 
-    it('answers invalid params with -32602', async () => {
+    it('answers invalid params with -32602 (bad tool arguments are tool results)', async () => {
       const noName = await raw.post(rpc(4, 'tools/call', { arguments: {} }));
       expect(noName.messages[0]).toMatchObject({ id: 4, error: { code: -32602 } });
       const badCursor = await raw.post(rpc(5, 'tools/list', { cursor: 42 }));
       expect(badCursor.messages[0]).toMatchObject({ id: 5, error: { code: -32602 } });
+      const argsNotObject = await raw.post(rpc(6, 'tools/call', { name: 'shell_exec', arguments: [1] }));
+      expect(argsNotObject.messages[0]).toMatchObject({ id: 6, error: { code: -32602 } });
+      // Arguments that fail the tool's schema are a tool result, not a protocol error.
       const badArgs = await raw.post(
-        rpc(6, 'tools/call', { name: 'shell_exec', arguments: { sandbox_id: 'x', command: 7 } }),
+        rpc(12, 'tools/call', { name: 'shell_exec', arguments: { sandbox_id: 'x', command: 7 } }),
       );
       expect(badArgs.messages[0]).toMatchObject({
-        id: 6,
-        error: { code: -32602, message: expect.stringMatching(/command/) },
+        id: 12,
+        result: { isError: true, content: [{ type: 'text', text: expect.stringMatching(/command: must be/) }] },
       });
       const unknownTool = await raw.post(rpc(7, 'tools/call', { name: 'nope', arguments: {} }));
       expect(unknownTool.messages[0]).toMatchObject({

@@ -21,6 +21,7 @@ import {
 import type { ToolEventSink } from './mcp.tool.js';
 import { RunningToolCalls } from './running-tool-calls.js';
 import type { ToolSet } from './tool.set.js';
+import { invalidArguments } from './tool-arguments.validator.js';
 import { toolError } from './tool-result.js';
 
 export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -97,8 +98,9 @@ export class McpServerFactory {
       const { name, arguments: args = {} } = (request as CallToolRequest).params;
       const tool = tools.get(name);
       if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-      const problem = tools.problemWith(tool, args);
-      if (problem) throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${problem}`);
+      // Input validation errors are tool execution errors (MCP 2025-11-25), so the model sees what to fix.
+      const problems = tools.problemsWith(tool, args);
+      if (problems) return toolError(invalidArguments(name, problems).toJSON());
       try {
         const principal = principalOf(extra);
         // A call ends when the credentials of its request expire, even if the session lives on.

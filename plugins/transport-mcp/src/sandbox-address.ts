@@ -1,5 +1,4 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { ConflictError, NotFoundError } from '@sandboxed/plugin-sdk';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '@sandboxed/plugin-sdk';
 import { callOp, type AliasDeps } from './alias.deps.js';
 import type { ToolCallContext } from './mcp.tool.js';
 
@@ -65,8 +64,12 @@ export async function resolveSandboxId(
   args: Record<string, unknown>,
 ): Promise<string> {
   if (typeof args.sandbox_id === 'string') return args.sandbox_id;
-  if (typeof args.sandbox_name !== 'string')
-    throw new McpError(ErrorCode.InvalidParams, 'Give sandbox_id or sandbox_name');
+  if (typeof args.sandbox_name !== 'string') {
+    const problem = 'required: give sandbox_name (or sandbox_id), the sandbox to act in';
+    throw new InvalidArgumentError(`Invalid arguments: sandbox_name: ${problem}`, {
+      fields: [{ path: 'sandbox_name', problems: [problem] }],
+    });
+  }
   const name = args.sandbox_name;
   const id = (await sandboxIdByName(deps, ctx, name)) ?? (await ownSandboxWithId(deps, ctx, name));
   if (!id) throw new NotFoundError(`No sandbox named "${name}"`);

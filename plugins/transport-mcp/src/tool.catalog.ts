@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
   KERNEL_LIMITS,
   OPERATION_INVOKER,
@@ -18,17 +17,16 @@ import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';
 import { isBinaryOperation, operationTool } from './operation-tool.factory.js';
 import { sandboxAliasTools } from './sandbox-alias.tools.js';
+import { ToolArgumentsValidator, type ArgumentsCheck } from './tool-arguments.validator.js';
 import { ToolSet } from './tool.set.js';
 import { profileFilter } from './tool-profile.filter.js';
-
-type Validate = (args: unknown) => string | undefined;
 
 /** Every MCP tool, generated from the operation registry plus the aliases, and the tool set of each profile. */
 @Injectable()
 export class McpToolCatalog implements OnApplicationBootstrap {
   private readonly logger = new Logger('McpTransport');
-  private readonly ajv = new AjvJsonSchemaValidator();
-  private readonly validators = new WeakMap<McpTool, Validate>();
+  private readonly argumentsValidator = new ToolArgumentsValidator();
+  private readonly validators = new WeakMap<McpTool, ArgumentsCheck>();
   private sets?: Map<string, ToolSet>;
 
   constructor(
@@ -100,15 +98,11 @@ export class McpToolCatalog implements OnApplicationBootstrap {
     };
   }
 
-  private validatorFor(tool: McpTool): Validate {
+  private validatorFor(tool: McpTool): ArgumentsCheck {
     let validate = this.validators.get(tool);
     if (!validate) {
       try {
-        const check = this.ajv.getValidator(tool.definition.inputSchema as JsonSchema);
-        validate = (args) => {
-          const r = check(args);
-          return r.valid ? undefined : (r.errorMessage ?? 'invalid arguments');
-        };
+        validate = this.argumentsValidator.compile(tool.definition.inputSchema as JsonSchema);
       } catch (err) {
         // The invoker still validates the DTO; the schema only fails to compile here.
         this.logger.error(`Tool ${tool.definition.name}: input schema does not compile (${(err as Error).message})`);

@@ -1,5 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpTool } from './mcp.tool.js';
+import type { ArgumentsCheck, FieldProblem } from './tool-arguments.validator.js';
 
 /** The tools one profile exposes, with a validator for each tool's arguments. */
 export class ToolSet {
@@ -8,7 +9,7 @@ export class ToolSet {
   constructor(
     readonly profile: string,
     tools: McpTool[],
-    private readonly validatorOf: (tool: McpTool) => (args: unknown) => string | undefined,
+    private readonly validatorOf: (tool: McpTool) => ArgumentsCheck,
   ) {
     this.byName = new Map(tools.map((t) => [t.definition.name, t]));
   }
@@ -21,8 +22,8 @@ export class ToolSet {
     return this.byName.get(name);
   }
 
-  /** Why the arguments do not match the tool's input schema, or undefined when they do. */
-  problemWith(tool: McpTool, args: unknown): string | undefined {
+  /** Which arguments do not match the tool's input schema and why, or undefined when they all do. */
+  problemsWith(tool: McpTool, args: unknown): FieldProblem[] | undefined {
     return this.validatorOf(tool)(args);
   }
 }
