@@ -129,7 +129,9 @@ describe('WebSocket API /v1/ws', () => {
         result: expect.objectContaining({ stdout: 'hi\n', exitCode: 3 }),
       });
       client.send({ id: 7, op: 'sandbox.get', sandboxId: sandbox });
-      expect((await client.next((f) => f.id === 7)).error).toMatchObject({ code: 'invalid_argument' });
+      expect((await client.next((f) => f.id === 7)).result).toMatchObject({ id: sandbox });
+      client.send({ id: 6, op: 'sandbox.get' });
+      expect((await client.next((f) => f.id === 6)).error).toMatchObject({ code: 'invalid_argument' });
       client.send({ id: 8, op: 'no.such', input: {} });
       expect((await client.next((f) => f.id === 8)).error.code).toBe('not_found');
       client.send({ id: 9, op: 'shell.exec', sandboxId: sandbox, input: { command: 'x', bogus: 1 } });

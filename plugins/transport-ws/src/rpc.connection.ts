@@ -14,6 +14,7 @@ import {
 import type { RawData } from 'ws';
 import type { FrameSender } from './frame.sender.js';
 import { parseRpcFrame, type RpcId, type RpcRequest } from './rpc-frame.parser.js';
+import { invocationFor } from './sandbox-address.js';
 import type { SocketInbox } from './socket.inbox.js';
 
 export interface RpcDeps {
@@ -86,12 +87,8 @@ export class RpcConnection {
 
   private async invoke(req: Call, signal: AbortSignal): Promise<void> {
     try {
-      const result = await this.deps.invoker.invoke(
-        req.op,
-        { sandboxId: req.sandboxId, input: req.input },
-        this.principal,
-        signal,
-      );
+      const request = invocationFor(this.deps.registry.get(req.op), req);
+      const result = await this.deps.invoker.invoke(req.op, request, this.principal, signal);
       if (result instanceof BinaryBody) {
         result.stream.destroy();
         throw new InvalidArgumentError(`Operation ${req.op} returns raw bytes; use its REST route`);
@@ -107,12 +104,8 @@ export class RpcConnection {
   private async stream(req: Call, signal: AbortSignal): Promise<void> {
     let events: AsyncIterable<OperationEvent>;
     try {
-      events = await this.deps.invoker.stream(
-        req.op,
-        { sandboxId: req.sandboxId, input: req.input },
-        this.principal,
-        signal,
-      );
+      const request = invocationFor(this.deps.registry.get(req.op), req);
+      events = await this.deps.invoker.stream(req.op, request, this.principal, signal);
     } catch (err) {
       return void this.sender.send({ id: req.id, error: toSandboxedError(err).toJSON() });
     }

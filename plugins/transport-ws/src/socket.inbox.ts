@@ -9,17 +9,26 @@ type Consumer = (data: RawData, isBinary: boolean) => void;
 export class SocketInbox {
   private readonly held: Array<[RawData, boolean]> = [];
   private consumer?: Consumer;
+  private skipFirst?: (data: RawData, isBinary: boolean) => boolean;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly maxHeld = 64,
   ) {
     ws.on('message', (data, isBinary) => {
+      const skip = this.skipFirst;
+      this.skipFirst = undefined;
+      if (skip?.(data, isBinary)) return;
       if (this.consumer) return this.consumer(data, isBinary);
       if (this.held.length >= this.maxHeld)
         return void ws.close(1008, 'too many frames before the connection was ready');
       this.held.push([data, isBinary]);
     });
+  }
+
+  /** Drops the socket's first frame when `matches` it (call before any frame can arrive). */
+  dropFirstIf(matches: (data: RawData, isBinary: boolean) => boolean): void {
+    this.skipFirst = matches;
   }
 
   /** Delivers held frames, then every new one, to `consumer`. */

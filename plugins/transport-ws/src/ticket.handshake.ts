@@ -1,7 +1,24 @@
 import { SandboxedError, toSandboxedError, UnauthorizedError, type Principal } from '@sandboxed/plugin-sdk';
 import { closeCodeFor } from './close-codes.js';
+import type { RawData } from 'ws';
 import type { SocketInbox } from './socket.inbox.js';
 import type { TicketService } from './ticket.service.js';
+
+/**
+ * Exactly `{"ticket": "..."}`. A connection that needed no ticket (header credentials, or dev mode,
+ * where a browser still follows the documented handshake) drops such a first frame unread.
+ */
+export function isTicketFrame(data: RawData, isBinary: boolean): boolean {
+  if (isBinary) return false;
+  try {
+    const frame = JSON.parse(data.toString()) as unknown;
+    if (!frame || typeof frame !== 'object' || Array.isArray(frame)) return false;
+    const keys = Object.keys(frame);
+    return keys.length === 1 && keys[0] === 'ticket' && typeof (frame as { ticket: unknown }).ticket === 'string';
+  } catch {
+    return false;
+  }
+}
 
 export interface TicketHandshake {
   inbox: SocketInbox;

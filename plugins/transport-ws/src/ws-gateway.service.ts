@@ -34,7 +34,7 @@ import { keepAlive } from './keep-alive.js';
 import { inputFromUrl } from './query.input.js';
 import { RpcConnection } from './rpc.connection.js';
 import { SocketInbox } from './socket.inbox.js';
-import { awaitTicket } from './ticket.handshake.js';
+import { awaitTicket, isTicketFrame } from './ticket.handshake.js';
 import { TicketService } from './ticket.service.js';
 import { TICKET_DOC } from './ws-ticket.dto.js';
 import { forwardHttp, forwardUpgrade } from './tunnel.forwarders.js';
@@ -214,6 +214,7 @@ export class WsGateway implements OnApplicationBootstrap {
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
+    auth: Auth,
   ): Promise<{ ws: WebSocket; inbox: SocketInbox; sender: FrameSender }> {
     return new Promise((resolve) =>
       this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -225,13 +226,15 @@ export class WsGateway implements OnApplicationBootstrap {
           this.connections.droppedSlowReaders++;
           this.logger.warn('Dropped a WebSocket reader that could not keep up');
         });
-        resolve({ ws, inbox: new SocketInbox(ws), sender });
+        const inbox = new SocketInbox(ws);
+        if ('principal' in auth) inbox.dropFirstIf(isTicketFrame);
+        resolve({ ws, inbox, sender });
       }),
     );
   }
 
   private async serveRpc(req: IncomingMessage, socket: Duplex, head: Buffer, auth: Auth): Promise<void> {
-    const { ws, inbox, sender } = await this.accept(req, socket, head);
+    const { ws, inbox, sender } = await this.accept(req, socket, head, auth);
     const start = (principal: Principal): void => {
       const deps = { invoker: this.invoker, registry: this.registry, ...this.options };
       new RpcConnection(inbox, principal, sender, deps);
@@ -266,12 +269,12 @@ export class WsGateway implements OnApplicationBootstrap {
       const opened = await this.open(match, url, auth.principal, abort.signal);
       if (opened.kind !== 'messages') throw new NotFoundError('Not found');
       if (abort.signal.aborted) return void opened.channel.close();
-      const { ws, inbox, sender } = await this.accept(req, socket, head);
+      const { ws, inbox, sender } = await this.accept(req, socket, head, auth);
       ws.once('close', () => abort.abort());
       closeAtExpiry(ws, auth.principal, sender, channelError);
       return bridgeChannel(inbox, opened.channel, sender);
     }
-    const { ws, inbox, sender } = await this.accept(req, socket, head);
+    const { ws, inbox, sender } = await this.accept(req, socket, head, auth);
     ws.once('close', () => abort.abort());
     const refuse = (err: SandboxedError): void => {
       sender.send({ type: 'error', error: err.toJSON() });
