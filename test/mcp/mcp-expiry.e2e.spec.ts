@@ -13,17 +13,11 @@ import {
   waitFor,
   type TestGateway,
 } from '@sandboxed/testing';
+import { RawMcpSse } from '../support/raw-mcp-sse.client.js';
 
 const SECRET = 'mcp-expiry-secret-that-is-at-least-32-bytes!';
 /** Timers may fire a hair before the wall clock agrees; nothing may end earlier than this. */
 const SLACK_MS = 50;
-const INITIALIZE = {
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
-};
-const INITIALIZED = { jsonrpc: '2.0', method: 'notifications/initialized' };
 const ping = (id: number) => ({ jsonrpc: '2.0', id, method: 'ping' });
 
 interface Token {
@@ -163,38 +157,10 @@ describe('MCP sessions end when the token expires (issue 8, item 7)', () => {
 
   it('legacy SSE: at exp the running call gets an unauthorized result, then the stream ends and the session is gone', async () => {
     const t = await token('alice', 3);
-    const res = await fetch(`${gw.url}/sse`, { headers: { ...t.bearer, accept: 'text/event-stream' } });
-    expect(res.status).toBe(200);
-    // The SDK's reader parses each event's data as JSON; the endpoint event is a bare path.
-    const reader = res.body!.getReader();
-    const first = new TextDecoder().decode((await reader.read()).value);
-    const endpoint = /event: endpoint\ndata: (\S+)/.exec(first)![1];
-    const rest = new Response(
-      new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        },
-      }),
-    );
-    const events: Array<{ data: any; at: number }> = [];
-    const ended = (async () => {
-      for await (const e of readSse(rest)) events.push({ data: e.data, at: Date.now() });
-      return Date.now();
-    })();
-    const post = async (body: unknown, bearer = t.bearer): Promise<number> =>
-      (
-        await fetch(`${gw.url}${endpoint}`, {
-          method: 'POST',
-          headers: { ...bearer, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        })
-      ).status;
-    expect(await post(INITIALIZE)).toBe(202);
-    expect(await post(INITIALIZED)).toBe(202);
+    const sse = await RawMcpSse.open(gw.url, t.bearer);
+    await sse.initialize();
     expect(
-      await post({
+      await sse.post({
         jsonrpc: '2.0',
         id: 1,
         method: 'tools/call',
@@ -202,13 +168,13 @@ describe('MCP sessions end when the token expires (issue 8, item 7)', () => {
       }),
     ).toBe(202);
 
-    expect(await ended).toBeGreaterThanOrEqual(t.expiresAt - SLACK_MS);
-    const reply = events.find((e) => e.data.id === 1);
-    expect(reply?.data).toMatchObject({ result: { isError: true, _meta: { 'sandboxed/error': EXPIRED } } });
+    expect(await sse.ended).toBeGreaterThanOrEqual(t.expiresAt - SLACK_MS);
+    const reply = sse.messages.find((m) => m.message.id === 1);
+    expect(reply?.message).toMatchObject({ result: { isError: true, _meta: { 'sandboxed/error': EXPIRED } } });
     expect(reply!.at).toBeGreaterThanOrEqual(t.expiresAt - SLACK_MS);
     await expectKilled('sse');
 
-    expect(await post(ping(2))).toBe(401);
-    expect(await post(ping(3), (await token('alice', 600)).bearer)).toBe(404);
+    expect(await sse.post(ping(2))).toBe(401);
+    expect(await sse.post(ping(3), (await token('alice', 600)).bearer)).toBe(404);
   });
 });

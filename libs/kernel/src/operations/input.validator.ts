@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
-import { InvalidArgumentError, type Class } from '@sandboxed/plugin-sdk';
+import { InvalidArgumentError, MAX_JSON_DEPTH, type Class } from '@sandboxed/plugin-sdk';
+import { valueDepthExceeds } from './value-depth.js';
 
 export interface FieldProblem {
   path: string;
@@ -20,6 +21,9 @@ export async function validateInput<T extends object>(dto: Class<T>, raw: unknow
   const source = raw ?? {};
   if (typeof source !== 'object' || Array.isArray(source))
     throw new InvalidArgumentError('Input must be a JSON object');
+  // Transports that parse JSON themselves (MCP) reach here with any depth; the transform below recurses.
+  if (valueDepthExceeds(source))
+    throw new InvalidArgumentError(`Input is nested deeper than ${MAX_JSON_DEPTH} levels; send flatter JSON`);
   const instance = plainToInstance(dto as new () => T, source);
   // A DTO without fields (an operation that takes no input) has no metadata for class-validator to
   // whitelist against: any field is unknown.
