@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startTestGateway, type TestGateway } from '@sandboxed/testing';
@@ -66,6 +67,15 @@ describe('OpenAPI document under outside validators', () => {
     const result = await validator.validate(structuredClone(spec) as never);
     expect(result.errors ?? []).toEqual([]);
     expect({ valid: result.valid, version: validator.version }).toEqual({ valid: true, version: '3.1' });
+  });
+
+  it("passes Redocly's recommended ruleset with no errors", async () => {
+    const config = await createConfig({ extends: ['recommended'] });
+    const problems = await lintFromString({ source: JSON.stringify(spec), absoluteRef: 'openapi.json', config });
+    const errors = problems
+      .filter((p) => p.severity === 'error')
+      .map((p) => `${p.ruleId}: ${p.message} at ${p.location.map((l) => l.pointer).join(', ')}`);
+    expect(errors).toEqual([]);
   });
 
   it('has component schemas that compile under strict JSON Schema 2020-12 (ajv strict mode)', () => {

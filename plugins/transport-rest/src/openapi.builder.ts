@@ -17,6 +17,16 @@ const EVENT_DOC =
   'Server-Sent Events. `output` events carry `{stream, data}` as output arrives; the stream ends with one ' +
   '`exit` `{exitCode, timedOut}` or one `error` `{error: {code, message}}`. Closing the connection cancels the operation.';
 
+const SECURITY_SCHEMES = {
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A JWT (HS256/RS256/ES256) or an API key',
+  },
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A static API key from auth.apiKeys' },
+};
+
 /** Listed first in the docs: everything else happens inside a sandbox. */
 const FIRST_TAG = 'sandbox';
 
@@ -60,12 +70,16 @@ export function buildOpenApi({ routes, documented = [], catalog, auth, version }
   };
   const security = auth.schemes.map((s) => ({ [s]: [] }));
   const paths: Record<string, Record<string, unknown>> = {};
-  const tags = new Set<string>(['health']);
+  /** Tag → the summaries of what it lists, its description in the docs. */
+  const tags = new Map<string, string[]>([['health', ['Health check']]]);
+  const tag = (name: string, summary: string): string => {
+    tags.set(name, [...(tags.get(name) ?? []), summary]);
+    return name;
+  };
 
   for (const route of routes) {
     const op: OperationDefinition = route.op;
-    const tag = op.id.split('.')[0]!;
-    tags.add(tag);
+    const area = tag(op.id.split('.')[0]!, op.summary);
     const inputSchema = catalog.schemaFor(op.input as never);
     const props = (inputSchema.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((inputSchema.required as string[] | undefined) ?? []);
@@ -116,7 +130,7 @@ export function buildOpenApi({ routes, documented = [], catalog, auth, version }
       operationId: op.id,
       summary: op.summary,
       description: [op.description ?? op.summary, `Requires scope \`${requiredScopeOf(op)}\`.`].join('\n\n'),
-      tags: [tag],
+      tags: [area],
       parameters,
       responses,
       security,
@@ -141,7 +155,7 @@ export function buildOpenApi({ routes, documented = [], catalog, auth, version }
 
   for (const route of documented) {
     const { doc } = route;
-    tags.add(doc.tag);
+    tag(doc.tag, doc.summary);
     const operation: Doc = {
       operationId: doc.operationId,
       summary: doc.summary,
@@ -171,6 +185,7 @@ export function buildOpenApi({ routes, documented = [], catalog, auth, version }
     info: {
       title: 'sandboxed',
       version,
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'Safe places to run code. Create a sandbox, then run commands and work with files in it. ' +
         'Every error has the shape `{ "error": { "code", "message", "details" } }`.' +
@@ -180,21 +195,13 @@ export function buildOpenApi({ routes, documented = [], catalog, auth, version }
     },
     // Relative: the origin the document was fetched from, wherever the gateway is reached.
     servers: [{ url: '/', description: 'This gateway' }],
-    tags: [...tags]
+    tags: [...tags.keys()]
       .sort((a, b) => Number(b === FIRST_TAG) - Number(a === FIRST_TAG) || a.localeCompare(b))
-      .map((name) => ({ name })),
+      .map((name) => ({ name, description: `${tags.get(name)!.join('; ')}.` })),
     paths,
     components: {
       schemas,
-      securitySchemes: {
-        bearer: {
-          type: 'http',
-          scheme: 'bearer',
-          bearerFormat: 'JWT',
-          description: 'A JWT (HS256/RS256/ES256) or an API key',
-        },
-        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A static API key from auth.apiKeys' },
-      },
+      securitySchemes: SECURITY_SCHEMES,
     },
     security,
   };
