@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createDockerClient } from '@sandboxed/runtime-docker';
-import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
+import { HttpClient, startTestGateway, waitFor, type TestGateway, OpenApiResponseValidator } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway.process.js';
 
@@ -29,7 +29,9 @@ describeWithDocker('REST on the docker runtime', reason, () => {
         auth: { apiKeys: { [key]: principal } },
       },
     });
-    api = new HttpClient(gw.url, { 'x-api-key': key });
+    api = new HttpClient(gw.url, { 'x-api-key': key }).validatingResponses(
+      await OpenApiResponseValidator.forGateway(gw.url),
+    );
   }, SLOW);
   afterAll(async () => gw?.close(), SLOW);
 

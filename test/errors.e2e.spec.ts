@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { HttpClient, startTestGateway, type TestGateway } from '@sandboxed/testing';
+import { HttpClient, startTestGateway, type TestGateway, OpenApiResponseValidator } from '@sandboxed/testing';
 
 describe('bad input gets clear 4xx errors', () => {
   let gw: TestGateway;
@@ -10,7 +10,7 @@ describe('bad input gets clear 4xx errors', () => {
       onlyPlugins: ['runtime-local', 'capability-shell', 'transport-rest'],
       config: { server: { bodyLimitBytes: 4096 } },
     });
-    api = new HttpClient(gw.url);
+    api = new HttpClient(gw.url).validatingResponses(await OpenApiResponseValidator.forGateway(gw.url));
     id = await api.createSandbox();
   });
   afterAll(async () => gw?.close());

@@ -1,6 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
-import { HttpClient, readSse, startTestGateway, waitFor, type SseEvent, type TestGateway } from '@sandboxed/testing';
+import {
+  HttpClient,
+  readSse,
+  startTestGateway,
+  waitFor,
+  type SseEvent,
+  type TestGateway,
+  OpenApiResponseValidator,
+} from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 
 /** Live in-sandbox log readers, from /proc (images need not have ps); `[l]` keeps this command out, and
@@ -36,7 +44,7 @@ const processSuite = (setup: RuntimeSetup) => () => {
       extraPlugins: [...setup.plugins, 'capability-processes'],
       config: setup.config,
     });
-    api = new HttpClient(gw.url);
+    api = new HttpClient(gw.url).validatingResponses(await OpenApiResponseValidator.forGateway(gw.url));
     id = await api.createSandbox(setup.sandbox);
   });
   afterAll(async () => gw?.close());

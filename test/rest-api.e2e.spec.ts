@@ -2,14 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
+import { HttpClient, startTestGateway, waitFor, type TestGateway, OpenApiResponseValidator } from '@sandboxed/testing';
 
 describe('REST walkthrough on the local runtime', () => {
   let gw: TestGateway;
   let api: HttpClient;
   beforeAll(async () => {
     gw = await startTestGateway();
-    api = new HttpClient(gw.url);
+    api = new HttpClient(gw.url).validatingResponses(await OpenApiResponseValidator.forGateway(gw.url));
   });
   afterAll(async () => gw?.close());
 
