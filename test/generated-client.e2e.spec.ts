@@ -88,7 +88,7 @@ describe('a typed client generated from /openapi.json (@hey-api/openapi-ts)', ()
   it(
     'compiles under strict TypeScript and works against the gateway',
     async () => {
-      const spec = await (await fetch(`${gw.url}/openapi.json`)).json();
+      const spec = (await (await fetch(`${gw.url}/openapi.json`)).json()) as Record<string, unknown>;
       await createClient({
         input: spec,
         output: { path: join(dir, 'client') },

@@ -12,7 +12,7 @@ const REF_PREFIX = '#/$defs/';
  * which fails every value under validators that do not check formats (both branches match): the
  * timestamps we send and take are date-times.
  */
-const CONVERTERS = { [IS_ISO8601]: { type: 'string', format: 'date-time' } };
+const CONVERTERS = { [IS_ISO8601]: { type: 'string' as const, format: 'date-time' } };
 
 /**
  * JSON Schema (2020-12) from class-validator DTOs: the single source for input validation, OpenAPI
