@@ -197,6 +197,16 @@ describe('local runtime hardening (issue 8)', () => {
       expect((await exec(id, countSleeps(1001, 1002, 1003, 1004))).stdout).toBe('0\n');
     });
 
+    it('the reaper inside the sandbox shows a name, not the helper arguments (host paths, the environment)', async () => {
+      const res = await api.post(`/v1/sandboxes/${id}/exec`, {
+        command: 'for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done',
+        env: { CANARY_VALUE: 'canary-4f1e' },
+      });
+      const lines: string[] = res.body.stdout.split('\n');
+      expect(lines.filter((l) => l.startsWith('sandboxed-exec')).length).toBeGreaterThan(0);
+      expect(res.body.stdout).not.toMatch(/canary-4f1e|--cgroup|sandbox-helper|\.helper/);
+    });
+
     it('background jobs die when the exec exits normally, and the exec returns at once', async () => {
       const r = await exec(
         id,

@@ -56,6 +56,10 @@
 #error "sandbox-helper: unsupported architecture"
 #endif
 
+/* The argv strings, as the kernel shows them in /proc/<pid>/cmdline. */
+static char *arg_area;
+static size_t arg_area_len;
+
 static void die(int code, const char *what) {
   dprintf(2, "sandbox-helper: %s: %s\n", what, strerror(errno));
   _exit(code);
@@ -481,7 +485,33 @@ static void kill_children(void) {
  * Inside the sandbox: runs the program as a grandchild and, unless --keep-background, is the
  * subreaper of everything it starts (setsid and double forks included), killed once it exits.
  */
+static char *dup_or_die(const char *s) {
+  char *d = strdup(s);
+  if (!d) fail(125, "out of memory");
+  return d;
+}
+
+/*
+ * The reaper is visible inside the sandbox: keep its command line to a name, not the helper's
+ * arguments (host paths, the program's environment). Copies what the program needs first.
+ */
+static void hide_arguments(struct opts *o) {
+  int argc = 0;
+  while (o->argv[argc]) argc++;
+  char **argv = calloc((size_t)argc + 1, sizeof(char *));
+  if (!argv) fail(125, "out of memory");
+  for (int i = 0; i < argc; i++) argv[i] = dup_or_die(o->argv[i]);
+  o->argv = argv;
+  for (int i = 0; i < o->n_envs; i++) o->envs[i] = dup_or_die(o->envs[i]);
+  if (o->cwd) o->cwd = dup_or_die(o->cwd);
+  if (arg_area && arg_area_len > 0) {
+    memset(arg_area, 0, arg_area_len);
+    strncpy(arg_area, "sandboxed-exec", arg_area_len - 1);
+  }
+}
+
 static int run_program(struct opts *o) {
+  hide_arguments(o);
   if (!o->keep_background) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   pid_t pid = fork();
   if (pid < 0) die(125, "fork");
@@ -601,6 +631,8 @@ static int run_holder(struct opts *o) {
 
 int main(int argc, char **argv) {
   clearenv();
+  arg_area = argv[0];
+  arg_area_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
   struct opts o;
   parse(argc, argv, &o);
   if (strcmp(o.mode, "exec") == 0) return run_exec(&o);

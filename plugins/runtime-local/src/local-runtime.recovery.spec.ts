@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { collectOutput } from '@sandboxed/plugin-sdk';
+import { waitFor } from '@sandboxed/testing';
 import { LocalRuntime } from './local.runtime.js';
 import { sandboxSpec } from './sandbox-spec.fixture.js';
-import { isOurHolderProcess } from './holder.process.js';
+import { findHolders, isOurHolderProcess } from './holder.process.js';
 
 /** Issue 8, item 9: crash-safe create, stray holders reaped at boot, one gateway per data dir. */
 const quiet = { warn: () => undefined };
@@ -49,6 +52,22 @@ describe('local runtime recovery (issue 8, item 9)', () => {
     const fresh = (JSON.parse(await readFile(metaPath, 'utf8')) as { holder: { childPid: number } }).holder;
     await restarted.destroy(info.id);
     expect(await isOurHolderProcess(fresh.childPid, info.id)).toBe(false);
+  });
+
+  it('an exec that finds a sandbox still being created waits for its holder instead of starting another', async () => {
+    const rt = runtime();
+    const sandbox = spec();
+    const creating = rt.create(sandbox);
+    await waitFor(async () => (await rt.get(sandbox.id)) !== undefined, { what: 'the sandbox to be listed' });
+    const exec = await rt.exec(sandbox.id, { argv: ['sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "'] });
+    await creating;
+    const out = await collectOutput(exec, { maxOutputBytes: 65536 });
+    const holders = (await findHolders(createHash('sha256').update(dataDir).digest('hex').slice(0, 16))).filter(
+      (h) => h.sandboxId === sandbox.id,
+    );
+    expect(holders).toHaveLength(2); // bwrap and its child: one holder
+    expect(out.stdout.toString()).toContain(`SANDBOXED_SANDBOX_ID ${sandbox.id}`);
+    await rt.destroy(sandbox.id);
   });
 
   it('a second gateway on the same data dir is refused with a clear error', async () => {

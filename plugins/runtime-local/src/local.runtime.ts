@@ -146,30 +146,41 @@ export class LocalRuntime implements SandboxRuntime {
       createdAt: new Date().toISOString(),
       expiresAt: new Date(spec.expiresAt).toISOString(),
     };
+    // Until the holder runs, execs that find the sandbox (it is listed from here on) wait for it
+    // instead of starting a second one.
+    const started = this.setUp(spec.id, meta, host);
+    this.starting.set(spec.id, started);
     try {
-      // Recorded before the holder starts: a crash in between leaves a holder that boot reaps.
-      await this.store.write(meta);
-      if (this.isolated) {
-        await host.cgroups?.create(spec.id, meta.resources);
-        if (host.volumes && meta.resources.diskMb) {
-          await host.volumes.create(
-            this.store.workspaceImage(spec.id),
-            this.store.workspaceDir(spec.id),
-            meta.resources.diskMb,
-            this.runAs,
-          );
-        }
-        meta.holder = await startHolder(this.holderOptions(spec.id, host, meta));
-        await this.store.write(meta);
-      }
+      await started;
     } catch (err) {
       await killHolder(meta.holder, spec.id).catch(() => undefined);
       await host.cgroups?.destroy(spec.id).catch(() => undefined);
       await this.releaseVolume(spec.id, host).catch(() => undefined);
       await this.store.remove(spec.id).catch(() => undefined);
       throw err;
+    } finally {
+      this.starting.delete(spec.id);
     }
     return this.toInfo(meta, 'running');
+  }
+
+  /** A new sandbox's metadata, cgroup, workspace volume and holder; resolves to the holder's pid. */
+  private async setUp(id: string, meta: SandboxMeta, host: HostSetup): Promise<number> {
+    // Recorded before the holder starts: a crash in between leaves a holder that boot reaps.
+    await this.store.write(meta);
+    if (!this.isolated) return 0;
+    await host.cgroups?.create(id, meta.resources);
+    if (host.volumes && meta.resources.diskMb) {
+      await host.volumes.create(
+        this.store.workspaceImage(id),
+        this.store.workspaceDir(id),
+        meta.resources.diskMb,
+        this.runAs,
+      );
+    }
+    meta.holder = await startHolder(this.holderOptions(id, host, meta));
+    await this.store.write(meta);
+    return meta.holder.childPid;
   }
 
   async get(id: string): Promise<SandboxInfo | undefined> {
