@@ -35,6 +35,8 @@ export async function startBenchGateway({ runtime = 'local', extraPlugins = [] }
     localDataDir: dataDir,
     json,
     close: async () => {
+      // Sandboxes outlive a gateway; a benchmark's must not (local workspaces are mounted volumes).
+      for (const sb of (await json('GET', '/v1/sandboxes')).sandboxes) await json('DELETE', `/v1/sandboxes/${sb.id}`);
       await gateway.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

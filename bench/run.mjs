@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { benchDockerRest } from './docker-rest.bench.mjs';
 import { benchLocalExec } from './local-exec.bench.mjs';
+import { benchLocalHelper } from './local-helper.bench.mjs';
 import { printTable } from './stats.mjs';
 
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 100);
 const creates = Number(process.env.BENCH_CREATES ?? 20);
-const rows = [...(await benchLocalExec(iterations))];
+const rows = [...(await benchLocalExec(iterations)), ...(await benchLocalHelper(iterations))];
 try {
   rows.push(...(await benchDockerRest(iterations, creates)));
 } catch (err) {
