@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { SignJWT } from 'jose';
 import { HttpClient, readSse, startTestGateway, waitFor, type SseEvent, type TestGateway } from '@sandboxed/testing';
+import { shortLivedToken, type ShortLivedToken as Token } from './support/short-lived.token.js';
 import { WsTestClient } from './support/ws-test.client.js';
 
 const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
@@ -26,21 +26,7 @@ ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
 /** Timers may fire a hair before the wall clock agrees; nothing may end earlier than this. */
 const SLACK_MS = 50;
 
-interface Token {
-  bearer: Record<string, string>;
-  /** The token's `exp`, in epoch ms. */
-  expiresAt: number;
-}
-
-async function token(sub: string, lifetimeSeconds: number): Promise<Token> {
-  const exp = Math.floor(Date.now() / 1000) + lifetimeSeconds;
-  const jwt = await new SignJWT({ sub, scope: 'sandbox:read sandbox:write' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuedAt()
-    .setExpirationTime(exp)
-    .sign(new TextEncoder().encode(SECRET));
-  return { bearer: { authorization: `Bearer ${jwt}` }, expiresAt: exp * 1000 };
-}
+const token = (sub: string, lifetimeSeconds: number): Promise<Token> => shortLivedToken(SECRET, sub, lifetimeSeconds);
 
 /** Reads SSE events until the stream ends; `onEvent` may act on each (e.g. note the time). */
 async function readAll(res: Response): Promise<Array<SseEvent & { at: number }>> {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { SignJWT } from 'jose';
 import {
   closeMcp,
   connectMcpHttp,
@@ -14,27 +13,14 @@ import {
   type TestGateway,
 } from '@sandboxed/testing';
 import { RawMcpSse } from '../support/raw-mcp-sse.client.js';
+import { shortLivedToken, type ShortLivedToken as Token } from '../support/short-lived.token.js';
 
 const SECRET = 'mcp-expiry-secret-that-is-at-least-32-bytes!';
 /** Timers may fire a hair before the wall clock agrees; nothing may end earlier than this. */
 const SLACK_MS = 50;
 const ping = (id: number) => ({ jsonrpc: '2.0', id, method: 'ping' });
 
-interface Token {
-  bearer: Record<string, string>;
-  /** The token's `exp`, in epoch ms (the gateway runs with no clock tolerance). */
-  expiresAt: number;
-}
-
-async function token(sub: string, lifetimeSeconds: number): Promise<Token> {
-  const exp = Math.floor(Date.now() / 1000) + lifetimeSeconds;
-  const jwt = await new SignJWT({ sub, scope: 'sandbox:read sandbox:write' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuedAt()
-    .setExpirationTime(exp)
-    .sign(new TextEncoder().encode(SECRET));
-  return { bearer: { authorization: `Bearer ${jwt}` }, expiresAt: exp * 1000 };
-}
+const token = (sub: string, lifetimeSeconds: number): Promise<Token> => shortLivedToken(SECRET, sub, lifetimeSeconds);
 
 /** A command that records its pid, then waits far longer than any token here lives. */
 const longCommand = (name: string): string => `echo $$ > /workspace/${name}.pid; echo started; exec sleep 300`;

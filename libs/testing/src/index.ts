@@ -1,4 +1,5 @@
 export { runtimeConformanceSuite } from './runtime-conformance.suite.js';
+export { sandboxSpec } from './sandbox-spec.fixture.js';
 export type { RuntimeConformanceHarness } from './runtime-conformance.suite.js';
 export { startTestGateway } from './test-gateway.js';
 export type { TestGateway, TestGatewayOptions } from './test-gateway.js';

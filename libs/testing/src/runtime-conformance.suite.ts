@@ -10,6 +10,7 @@ import {
   type SandboxRuntime,
   type SandboxSpec,
 } from '@sandboxed/plugin-sdk';
+import { sandboxSpec } from './sandbox-spec.fixture.js';
 
 export interface RuntimeConformanceHarness {
   /** A fresh runtime instance. */
@@ -110,19 +111,8 @@ export function runtimeConformanceSuite(name: string, harness: RuntimeConformanc
     const owner = `owner-${hex(6)}`;
     const created = new Set<string>();
 
-    function spec(overrides: Partial<SandboxSpec> = {}): SandboxSpec {
-      return {
-        id: hex(),
-        owner,
-        template: 'default',
-        env: {},
-        labels: {},
-        resources: {},
-        expiresAt: new Date(Date.now() + 3600_000),
-        ...harness.spec,
-        ...overrides,
-      };
-    }
+    const spec = (overrides: Partial<SandboxSpec> = {}): SandboxSpec =>
+      sandboxSpec(owner, { ...harness.spec, ...overrides });
 
     async function createSandbox(overrides: Partial<SandboxSpec> = {}): Promise<SandboxInfo> {
       const s = spec(overrides);

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { collectOutput } from '@sandboxed/plugin-sdk';
-import { waitFor } from '@sandboxed/testing';
+import { sandboxSpec, waitFor } from '@sandboxed/testing';
 import { LocalRuntime } from './local.runtime.js';
-import { sandboxSpec } from './sandbox-spec.fixture.js';
 import { findHolders, isOurHolderProcess } from './holder.process.js';
 
 /** Issue 8, item 9: crash-safe create, stray holders reaped at boot, one gateway per data dir. */

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { collectOutput, type SandboxSpec } from '@sandboxed/plugin-sdk';
-import { runtimeConformanceSuite } from '@sandboxed/testing';
+import { runtimeConformanceSuite, sandboxSpec } from '@sandboxed/testing';
 import { LocalRuntime } from './local.runtime.js';
-import { sandboxSpec } from './sandbox-spec.fixture.js';
 
 const quiet = { warn: () => undefined };
 

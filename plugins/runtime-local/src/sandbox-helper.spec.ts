@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sandboxSpec } from '@sandboxed/testing';
 import { LocalRuntime } from './local.runtime.js';
-import { sandboxSpec } from './sandbox-spec.fixture.js';
 import { ensureSandboxHelper } from './sandbox-helper.binary.js';
 
 /** The helper binary itself, driven with hostile arguments and environments. */

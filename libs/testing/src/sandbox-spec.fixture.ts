@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxSpec } from '@sandboxed/plugin-sdk';
 
-/** A valid sandbox spec with a fresh id, for the runtime's own specs. */
+/** A valid sandbox spec with a fresh id, for runtime specs and the conformance suite. */
 export function sandboxSpec(owner: string, overrides: Partial<SandboxSpec> = {}): SandboxSpec {
   return {
     id: randomBytes(16).toString('hex'),
