@@ -90,4 +90,39 @@ describeWithDocker('docker runtime security (issue 8)', reason, () => {
     },
     SLOW,
   );
+
+  // Item 12: an exec or a write racing a DELETE is a 404 or a 409, never a 500, and an exec that
+  // answers 200 really ran (not a runc failure such as "cannot exec in a deleted state", exit 126).
+  it(
+    'answers execs and writes racing a DELETE with 404 or 409, and a 200 exec really ran',
+    async () => {
+      const wrong: Array<{ status: number; body: unknown }> = [];
+      for (let round = 0; round < 4; round++) {
+        const id = await api.createSandbox({ template: 'base', ttlSeconds: 600 });
+        const sb = `/v1/sandboxes/${id}`;
+        const early = Array.from({ length: 8 }, (_, i) => exec(id, { command: `echo ${i}` }));
+        const writes = Array.from({ length: 4 }, (_, i) =>
+          api.post(`${sb}/files/write`, { path: `f${i}.txt`, content: 'x' }),
+        );
+        const del = api.delete(sb);
+        const late = Array.from({ length: 8 }, (_, i) => exec(id, { command: `echo ${i}` }));
+        const execs = await Promise.all([...early, ...late]);
+        for (const [i, r] of execs.entries()) {
+          const ran = r.status === 200 && r.body.stdout === `${i % 8}\n` && r.body.exitCode === 0;
+          if (!ran && r.status !== 404 && r.status !== 409) wrong.push({ status: r.status, body: r.body });
+          // Item 17: an error names the sandbox, never the engine's full container id.
+          if (r.status !== 200 && /[0-9a-f]{64}/.test(JSON.stringify(r.body)))
+            wrong.push({ status: r.status, body: r.body });
+        }
+        for (const r of await Promise.all(writes)) {
+          if (![200, 404, 409].includes(r.status) || /[0-9a-f]{64}/.test(JSON.stringify(r.body))) {
+            wrong.push({ status: r.status, body: r.body });
+          }
+        }
+        expect([200, 204]).toContain((await del).status);
+      }
+      expect(wrong).toEqual([]);
+    },
+    SLOW,
+  );
 });

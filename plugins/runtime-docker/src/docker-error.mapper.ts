@@ -26,11 +26,41 @@ interface EngineError {
   message?: string;
 }
 
+/** The engine's message, with 64-hex engine ids (containers, execs) cut to Docker's 12-char short form. */
 export function engineMessage(err: unknown): string {
   const e = err as EngineError;
-  return String(e?.json?.message ?? e?.message ?? err)
-    .replace(/^\(HTTP code \d+\) [^-]*- /, '')
-    .trim();
+  return shortenEngineIds(
+    String(e?.json?.message ?? e?.message ?? err)
+      .replace(/^\(HTTP code \d+\) [^-]*- /, '')
+      .trim(),
+  );
+}
+
+export function shortenEngineIds(message: string): string {
+  return message.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1');
+}
+
+const BEING_REMOVED = /removal in progress|marked for removal|is dead|deleted state|no such container/i;
+const NOT_RUNNING = /is not running|not running|is paused|is restarting/i;
+
+/**
+ * What an engine error on a sandbox's container means when the container is gone, going or
+ * stopped (a DELETE racing the call, an engine stop): NotFound or Conflict naming the sandbox, not
+ * the container. Undefined for any other error.
+ */
+export function containerStateError(err: unknown, sandboxId: string): SandboxedError | undefined {
+  if (err instanceof SandboxedError) return undefined;
+  const status = statusOf(err);
+  if (status === undefined) return undefined;
+  const message = engineMessage(err);
+  if (BEING_REMOVED.test(message)) {
+    return new NotFoundError(`Sandbox ${sandboxId} not found (it was deleted)`);
+  }
+  if (NOT_RUNNING.test(message)) {
+    const state = /paused/i.test(message) ? 'paused' : /restarting/i.test(message) ? 'restarting' : 'not running';
+    return new ConflictError(`Sandbox ${sandboxId} is ${state}; retry in a moment`, { state });
+  }
+  return undefined;
 }
 
 export function statusOf(err: unknown): number | undefined {

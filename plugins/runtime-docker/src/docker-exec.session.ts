@@ -1,6 +1,6 @@
 import { PassThrough, Writable, type Duplex, type Readable } from 'node:stream';
 import type { Exec } from 'dockerode';
-import type { ExecExit, ExecSession } from '@sandboxed/plugin-sdk';
+import type { ExecExit, ExecSession, SandboxedError } from '@sandboxed/plugin-sdk';
 import { demuxDockerStream } from './docker-stream.demuxer.js';
 
 export interface DockerExecSessionOptions {
@@ -11,6 +11,11 @@ export interface DockerExecSessionOptions {
   timeoutMs?: number;
   /** Signals the exec's whole process tree from inside the sandbox; resolves when done or given up. */
   signalGroup(signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Asked when the exec never started, vanished, or was SIGKILLed by no one here: the sandbox's
+   * error (deleted: NotFound, stopped: Conflict) if that was the cause, which wait() then rejects with.
+   */
+  explainEnd?(): Promise<SandboxedError | undefined>;
 }
 
 /** After a SIGKILL, how long the attach stream may stay open before the session closes it. */
@@ -77,6 +82,8 @@ export class DockerExecSession implements ExecSession {
       });
     });
     this.done = closedOnce.then(() => this.exitStatus());
+    // Rejects only when the sandbox went away; callers that never wait() must not see it unhandled.
+    this.done.catch(() => undefined);
 
     if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
       this.timer = setTimeout(() => {
@@ -120,14 +127,26 @@ export class DockerExecSession implements ExecSession {
     if (this.timer) clearTimeout(this.timer);
     const deadline = Date.now() + (this.forced ? 0 : EXIT_POLL_MS);
     let exitCode: number | null = null;
+    // Never started (runc refused: "cannot exec in a deleted state"), gone with its container, or
+    // killed by a signal this session did not send (a DELETE, an engine stop, the OOM killer):
+    // ask whether the sandbox is the cause.
+    let suspicious: boolean;
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
       const info = await this.opts.exec.inspect().catch(() => undefined);
       if (info && !info.Running) {
         exitCode = typeof info.ExitCode === 'number' ? info.ExitCode : null;
+        suspicious = !info.Pid || exitCode === null || exitCode < 0 || (exitCode >= 128 && this.signalSent === null);
         break;
       }
-      if (!info || Date.now() >= deadline) break;
+      if (!info || Date.now() >= deadline) {
+        suspicious = true;
+        break;
+      }
       await new Promise((r) => setTimeout(r, delay));
+    }
+    if (suspicious && this.opts.explainEnd) {
+      const cause = await this.opts.explainEnd().catch(() => undefined);
+      if (cause) throw cause;
     }
     return { exitCode, signal: this.signalSent, timedOut: this.timedOut };
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { Container, ContainerInfo } from 'dockerode';
+import type { Container, ContainerInfo, ContainerInspectInfo } from 'dockerode';
 import {
   ConflictError,
   InvalidArgumentError,
@@ -27,7 +27,7 @@ import {
 } from './container-spec.builder.js';
 import { buildHintFor } from './default-templates.js';
 import { createDockerClient, type DockerClient } from './docker-client.factory.js';
-import { engineMessage, mapEngineError, statusOf as httpStatusOf, withDeadline } from './docker-error.mapper.js';
+import { containerStateError, mapEngineError, statusOf as httpStatusOf, withDeadline } from './docker-error.mapper.js';
 import { DockerExecSession } from './docker-exec.session.js';
 import type { DockerRuntimeLogger, DockerRuntimeOptions } from './docker-runtime.options.js';
 import { KILLER_DONE, killerArgv, wrapArgv } from './exec-wrapper.script.js';
@@ -168,10 +168,17 @@ export class DockerRuntime implements SandboxRuntime {
       User: SANDBOX_USER,
     });
     let socket: Duplex;
+    // docker-modem never ends a hijack request with open stdin: when the engine answers with an
+    // error (the sandbox is being deleted) instead of upgrading, only an abort frees the socket.
+    const aborter = new AbortController();
     try {
-      socket = (await this.call(exec.start({ hijack: true, stdin: true, Tty: tty }), 'exec start')) as Duplex;
+      const started = exec.start({ hijack: true, stdin: true, Tty: tty, abortSignal: aborter.signal });
+      socket = (await this.call(started, 'exec start')) as Duplex;
     } catch (err) {
-      throw this.mapError(err, () => this.sandboxNotFound(id));
+      aborter.abort();
+      // "No such exec": the container stopped or went between create and start; it says which.
+      const cause = containerStateError(err, id) ?? (await this.whyGone(id, container));
+      throw cause ?? this.mapError(err, () => this.sandboxNotFound(id));
     }
     const session = new DockerExecSession({
       exec,
@@ -179,6 +186,7 @@ export class DockerRuntime implements SandboxRuntime {
       tty,
       timeoutMs: req.timeoutMs,
       signalGroup: (signal) => this.signalGroup(container, execId, signal),
+      explainEnd: () => this.whyGone(id, container),
     });
     if (tty) await session.resize(80, 24);
     return session;
@@ -198,6 +206,8 @@ export class DockerRuntime implements SandboxRuntime {
       owned.destroy();
       if (badArchive instanceof SandboxedError) throw badArchive;
       if (badArchive) throw new InvalidArgumentError(`Invalid tar archive: ${(badArchive as Error).message}`);
+      const gone = containerStateError(err, id);
+      if (gone) throw gone;
       throw this.mapError(err, (message) =>
         /no such container/i.test(message)
           ? this.sandboxNotFound(id)
@@ -215,6 +225,8 @@ export class DockerRuntime implements SandboxRuntime {
         'archive',
       )) as Readable;
     } catch (err) {
+      const gone = containerStateError(err, id);
+      if (gone) throw gone;
       throw this.mapError(err, (message) =>
         /no such container/i.test(message)
           ? this.sandboxNotFound(id)
@@ -277,12 +289,17 @@ export class DockerRuntime implements SandboxRuntime {
       try {
         return await this.call(container.exec(body), 'exec create');
       } catch (err) {
-        if (attempt === 0 && httpStatusOf(err) === 409 && /not running/i.test(engineMessage(err))) {
+        const state = containerStateError(err, id);
+        if (
+          attempt === 0 &&
+          state instanceof ConflictError &&
+          (state.details as { state?: string }).state === 'not running'
+        ) {
           this.logger?.log(`runtime-docker: starting stopped sandbox ${id}`);
           await this.call(container.start(), 'start').catch(() => undefined);
           continue;
         }
-        throw this.mapError(err, () => this.sandboxNotFound(id));
+        throw state ?? this.mapError(err, () => this.sandboxNotFound(id));
       }
     }
   }
@@ -294,11 +311,34 @@ export class DockerRuntime implements SandboxRuntime {
         const out = await runToEnd(container, { Cmd: killerArgv(execId, signal), User: SANDBOX_USER });
         if (KILLER_DONE.test(out.stdout)) return;
       } catch (err) {
-        if (httpStatusOf(err) === 404) return;
+        // The sandbox is gone or stopped: nothing of the exec is left to signal.
+        if (httpStatusOf(err) === 404 || containerStateError(err, 'x')) return;
       }
       await new Promise((r) => setTimeout(r, Math.min(50 * attempt, 250)));
     }
     this.logger?.warn(`runtime-docker: could not signal exec ${execId} after ${KILL_ATTEMPTS} attempts (pids limit?)`);
+  }
+
+  /**
+   * Why an exec ended without running to its end, if its sandbox is the reason: deleted (or being
+   * deleted) is NotFound, stopped or paused is Conflict; undefined while the container runs.
+   */
+  private async whyGone(id: string, container: Container): Promise<SandboxedError | undefined> {
+    let state: ContainerInspectInfo['State'];
+    try {
+      state = (await this.call(container.inspect(), 'inspect')).State;
+    } catch (err) {
+      return httpStatusOf(err) === 404 ? this.sandboxNotFound(id) : undefined;
+    }
+    if (state.Status === 'removing' || state.Status === 'dead' || state.Dead) {
+      return new NotFoundError(`Sandbox ${id} not found (it was deleted)`);
+    }
+    if (!state.Running || state.Paused || state.Restarting) {
+      return new ConflictError(`Sandbox ${id} is not running (${state.Status}); retry in a moment`, {
+        state: state.Status,
+      });
+    }
+    return undefined;
   }
 
   private async removeContainer(nameOrId: string): Promise<void> {
