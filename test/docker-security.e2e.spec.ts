@@ -125,4 +125,36 @@ describeWithDocker('docker runtime security (issue 8)', reason, () => {
     },
     SLOW,
   );
+
+  // Item 16: the exec cwd never reaches runc unchecked.
+  it(
+    'refuses a cwd under /proc, /sys or /dev, or with a NUL byte, with a 400 that says why',
+    async () => {
+      const id = await api.createSandbox({ template: 'base', ttlSeconds: 600 });
+      for (const cwd of [
+        '/proc/self/fd/7',
+        '../../proc',
+        '/workspace/../proc/1/cwd',
+        '/sys/fs/cgroup',
+        '/dev',
+        '/dev/',
+      ]) {
+        const r = await exec(id, { command: 'pwd', cwd });
+        expect({ cwd, status: r.status }).toEqual({ cwd, status: 400 });
+        expect(r.body.error.code).toBe('invalid_argument');
+        expect(r.body.error.message).toMatch(/cwd .*(\/proc|\/sys|\/dev).*not allowed/);
+      }
+      const nul = await exec(id, { command: 'pwd', cwd: 'a\u0000b' });
+      expect(nul.status).toBe(400);
+      expect(nul.body.error.message).toMatch(/cwd.*NUL/);
+      // Allowed: normalised paths inside the sandbox, such as /tmp or a workspace folder named "proc".
+      expect((await exec(id, { command: 'mkdir -p proc/x && pwd', cwd: '.' })).body.stdout).toBe('/workspace\n');
+      expect((await exec(id, { command: 'pwd', cwd: 'proc/x/../x/' })).body.stdout).toBe('/workspace/proc/x\n');
+      expect((await exec(id, { command: 'pwd', cwd: '/tmp' })).body.stdout).toBe('/tmp\n');
+      const missing = await exec(id, { command: 'pwd', cwd: 'no/such/dir' });
+      expect(missing.body.exitCode).not.toBe(0);
+      expect(missing.body.stdout + missing.body.stderr).toMatch(/\/workspace\/no\/such\/dir/);
+    },
+    SLOW,
+  );
 });

@@ -60,6 +60,19 @@ describeWithDocker('DockerRuntime state on the engine', reason, () => {
     expect(r.stdout.toString()).toBe('back\n');
   }, 30_000);
 
+  it("checks the engine's runc at boot, and warns with its version and each fix it lacks", async () => {
+    const warnings: string[] = [];
+    const runtime = new DockerRuntime(resolveDockerRuntimeOptions({}), {
+      log: () => undefined,
+      warn: (m) => warnings.push(m),
+    });
+    const assessment = await runtime.checkRunc();
+    expect(assessment?.version).toMatch(/^\d+\.\d+\.\d+/);
+    const expected = assessment!.missing.length ? [expect.stringContaining(`runc ${assessment!.version}`)] : [];
+    expect(warnings).toEqual(expected);
+    for (const finding of assessment!.missing) expect(warnings[0]).toContain(finding.cve);
+  });
+
   it('rejects an unknown template with the list of templates', async () => {
     await expect(first.create(sandboxSpec({ template: 'cobol' }))).rejects.toMatchObject({
       code: 'invalid_argument',

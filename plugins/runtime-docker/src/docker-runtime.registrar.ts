@@ -19,6 +19,11 @@ export class DockerRuntimeRegistrar implements OnModuleInit, OnApplicationBootst
   /** An unreachable engine does not stop boot: requests then get a 503 that says so. */
   async onApplicationBootstrap(): Promise<void> {
     try {
+      await this.runtime.checkRunc();
+    } catch (err) {
+      this.logger.warn(`cannot check the engine's runc at boot: ${(err as Error).message}`);
+    }
+    try {
       await this.runtime.reconcile();
     } catch (err) {
       this.logger.warn(`reconcile at boot failed: ${(err as Error).message}`);

@@ -31,10 +31,12 @@ import { containerStateError, mapEngineError, statusOf as httpStatusOf, withDead
 import { DockerExecSession } from './docker-exec.session.js';
 import type { DockerRuntimeLogger, DockerRuntimeOptions } from './docker-runtime.options.js';
 import { KILLER_DONE, killerArgv, wrapArgv } from './exec-wrapper.script.js';
-import { resolveSandboxPath, validateExecRequest } from './exec-request.validator.js';
+import { resolveExecCwd, resolveSandboxPath, validateExecRequest } from './exec-request.validator.js';
 import { runToEnd } from './exec-output.reader.js';
 import { bridgeToDuplex } from './port-bridge.connector.js';
 import { bridgeArgv } from './port-bridge.script.js';
+import { probeEngineRuntime } from './engine-runc.probe.js';
+import { assessRunc, runcWarning, type RuncAssessment } from './runc-version.check.js';
 import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import {
   containerName,
@@ -154,17 +156,20 @@ export class DockerRuntime implements SandboxRuntime {
   async exec(id: string, req: ExecRequest): Promise<ExecSession> {
     if (!isValidSandboxId(id)) throw this.sandboxNotFound(id);
     validateExecRequest(req);
+    const cwd = resolveExecCwd(SANDBOX_WORKDIR, req.cwd);
     const tty = req.tty === true;
     const container = this.docker.getContainer(containerName(id));
     const execId = randomBytes(8).toString('hex');
     const exec = await this.createExec(id, container, {
-      Cmd: wrapArgv(execId, req.argv, { keepBackground: req.keepBackground === true }),
+      Cmd: wrapArgv(execId, req.argv, { cwd, keepBackground: req.keepBackground === true }),
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
       Tty: tty,
       Env: envList({ ...(tty ? TTY_ENV : {}), ...req.env }),
-      WorkingDir: resolveSandboxPath(SANDBOX_WORKDIR, req.cwd),
+      // runc only ever enters the workdir; the tracker changes to `cwd` as the sandbox user, so
+      // no caller path (or symlink in the workspace) is resolved by runc.
+      WorkingDir: SANDBOX_WORKDIR,
       User: SANDBOX_USER,
     });
     let socket: Duplex;
@@ -239,6 +244,28 @@ export class DockerRuntime implements SandboxRuntime {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`Invalid port: ${port}`);
     const session = await this.exec(id, { argv: bridgeArgv(port) });
     return bridgeToDuplex(session, port);
+  }
+
+  /**
+   * At boot: reads the engine's runc version and warns, naming the version and the fixes it lacks,
+   * when it is older than the fixes for known container escapes. Undefined for another runtime.
+   */
+  async checkRunc(): Promise<RuncAssessment | undefined> {
+    let engine;
+    try {
+      engine = await probeEngineRuntime(this.docker, (work, what) => this.call(work, what));
+    } catch (err) {
+      throw this.mapError(err);
+    }
+    if (!engine.isRunc) {
+      this.logger?.log(`runtime-docker: the engine runs containers with ${engine.name}, not runc: no runc check`);
+      return undefined;
+    }
+    const assessment = assessRunc(engine.runcVersion ?? '');
+    const warning = runcWarning(assessment);
+    if (warning) this.logger?.warn(`runtime-docker: ${warning}`);
+    else this.logger?.log(`runtime-docker: runc ${assessment.version} has the fixes for the known container escapes`);
+    return assessment;
   }
 
   /** At boot: adopt live sandboxes, remove expired ones and containers whose labels are incomplete. */

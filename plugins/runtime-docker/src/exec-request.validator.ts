@@ -9,15 +9,38 @@ export function validateExecRequest(req: ExecRequest): void {
   ) {
     throw new InvalidArgumentError('argv must be a non-empty array of strings without NUL bytes');
   }
-  if (req.cwd !== undefined && (typeof req.cwd !== 'string' || req.cwd.includes('\0'))) {
-    throw new InvalidArgumentError('Invalid cwd');
-  }
   if (req.timeoutMs !== undefined && !(Number.isFinite(req.timeoutMs) && req.timeoutMs >= 0)) {
     throw new InvalidArgumentError('timeoutMs must be a non-negative number');
   }
   if (req.keepBackground !== undefined && typeof req.keepBackground !== 'boolean') {
     throw new InvalidArgumentError('keepBackground must be a boolean');
   }
+}
+
+/** Kernel filesystems: never a working directory (runc CVE-2024-21626 used /proc/self/fd/N as one). */
+const KERNEL_DIRS = ['/proc', '/sys', '/dev'];
+const MAX_CWD_LENGTH = 4096;
+
+/**
+ * The exec's working directory: resolved against the workdir and normalised; a 400 for a NUL
+ * byte, an overlong path, or anything under /proc, /sys or /dev.
+ */
+export function resolveExecCwd(workdir: string, cwd: string | undefined): string {
+  if (cwd === undefined || cwd === '') return workdir;
+  if (typeof cwd !== 'string' || cwd.includes('\0')) {
+    throw new InvalidArgumentError('cwd must be a path without NUL bytes');
+  }
+  if (cwd.length > MAX_CWD_LENGTH) throw new InvalidArgumentError(`cwd is longer than ${MAX_CWD_LENGTH} characters`);
+  const resolved = posix.resolve(workdir, cwd);
+  const kernel = KERNEL_DIRS.find((d) => resolved === d || resolved.startsWith(`${d}/`));
+  if (kernel) {
+    throw new InvalidArgumentError(
+      `cwd ${resolved.slice(0, 200)} is not allowed: /proc, /sys and /dev are not working directories; ` +
+        'use a directory under the workdir or /tmp',
+      { cwd: resolved.slice(0, 200) },
+    );
+  }
+  return resolved;
 }
 
 /** A path inside the sandbox: absolute as given, relative against the workdir; normalized. */

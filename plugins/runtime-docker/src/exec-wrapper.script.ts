@@ -7,11 +7,13 @@
  * re-parented to the nearest subreaper instead of the container's init. Every exec therefore
  * runs as
  *
- *   /sbin/docker-init -s -- /bin/sh -c TRACKER sandboxed-exec <execId> <mode> <argv...>
+ *   /sbin/docker-init -s -- /bin/sh -c TRACKER sandboxed-exec <execId> <mode> <cwd> <argv...>
  *
  * docker-init (tini, bind-mounted into every container created with `Init: true`) with `-s` is
  * the subreaper T. Its child, the tracker W (sh, builtins only), appends
- * `<execId> <T> <T's start time> <W>` to a registry file, runs the command in a subshell and waits.
+ * `<execId> <T> <T's start time> <W>` to a registry file, changes to the exec's cwd (so runc never
+ * resolves a caller's path: its exec only ever enters the workdir), runs the command in a subshell
+ * and waits.
  * When the command returns, W kills every remaining descendant of T (mode `k`, the default), in a
  * loop until none is left, so background jobs never outlive the exec; `b` (keepBackground) leaves
  * them, for process.start's launcher. A timeout or kill() runs a second exec, the killer, that
@@ -50,10 +52,11 @@ const PROC = [
   'reap() { n=0; while tree "$1" "$2"; [ -n "$o" ]; do kill -KILL $o 2>/dev/null; n=$((n+1)); [ "$n" -lt 1000 ] || return 1; done; }',
 ].join('\n');
 
-const TRACKER = `x=$1; m=$2; shift 2
+const TRACKER = `x=$1; m=$2; w=$3; shift 3
 ${PROC}
 t=$PPID; st "$t"; { echo "$x $t $T $$" >>${EXEC_REGISTRY}; } 2>/dev/null
 trap : HUP INT QUIT TERM
+cd -P -- "$w" 2>/dev/null || { echo "sandboxed: cannot change to cwd $w: no such directory, or not permitted" >&2; exit 126; }
 ( exec "$@" )
 c=$?
 [ "$m" = b ] || reap "$t" "$$"
@@ -75,20 +78,10 @@ const EXEC_ID = /^[a-f0-9]{8,64}$/;
 const SIGNAL = /^SIG([A-Z0-9]+)$/;
 
 /** `argv` run under the subreaper and the tracker. */
-export function wrapArgv(execId: string, argv: string[], opts: { keepBackground?: boolean } = {}): string[] {
+export function wrapArgv(execId: string, argv: string[], opts: { cwd: string; keepBackground?: boolean }): string[] {
   if (!EXEC_ID.test(execId)) throw new Error(`invalid exec id ${execId}`);
-  return [
-    SUBREAPER,
-    '-s',
-    '--',
-    '/bin/sh',
-    '-c',
-    TRACKER,
-    TRACKER_NAME,
-    execId,
-    opts.keepBackground ? 'b' : 'k',
-    ...argv,
-  ];
+  const mode = opts.keepBackground ? 'b' : 'k';
+  return [SUBREAPER, '-s', '--', '/bin/sh', '-c', TRACKER, TRACKER_NAME, execId, mode, opts.cwd, ...argv];
 }
 
 /** The argv of the exec that sends `signal` to every process exec `execId` started. */
