@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
-import { HttpClient, startTestGateway, type TestGateway } from '@sandboxed/testing';
+import { createDockerClient, LOCAL_IMAGES } from '@sandboxed/runtime-docker';
+import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 
 /**
@@ -154,6 +154,80 @@ describeWithDocker('docker runtime security (issue 8)', reason, () => {
       const missing = await exec(id, { command: 'pwd', cwd: 'no/such/dir' });
       expect(missing.body.exitCode).not.toBe(0);
       expect(missing.body.stdout + missing.body.stderr).toMatch(/\/workspace\/no\/such\/dir/);
+    },
+    SLOW,
+  );
+});
+
+// Item 11: bridged sandboxes have no egress policy yet. Bridge is refused at boot unless the operator
+// sets allowUnrestrictedBridge; then they share a network of their own on which sandboxes cannot
+// reach one another.
+describeWithDocker('docker runtime: opt-in bridge networking (issue 8, item 11)', reason, () => {
+  const bridged = { image: LOCAL_IMAGES.python, network: 'bridge', language: 'python' };
+  const gatewayWith = (options: Record<string, unknown>, apiKeys: Record<string, string> = {}) =>
+    startTestGateway({
+      onlyPlugins: ['capability-shell', 'capability-processes', 'transport-rest'],
+      extraPlugins: [{ use: 'runtime-docker', options }],
+      config: { runtime: { default: 'docker' }, sandbox: { reapIntervalSeconds: 3600 }, auth: { apiKeys } },
+    });
+
+  it('refuses to boot with a bridged template unless allowUnrestrictedBridge is set, and says why', async () => {
+    const err = await gatewayWith({ templates: { web: bridged } }).then(
+      async (gw) => {
+        await gw.close();
+        return undefined;
+      },
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(/runtime-docker/);
+    expect(err?.message).toMatch(/templates\.web\.network: bridge/);
+    expect(err?.message).toMatch(/allowUnrestrictedBridge: true/);
+  });
+
+  it(
+    'with allowUnrestrictedBridge, puts bridged sandboxes on their own network where they cannot reach each other',
+    async () => {
+      const key = `sk_dbr_${randomBytes(12).toString('hex')}`;
+      const gw = await gatewayWith(
+        { allowUnrestrictedBridge: true, templates: { web: bridged } },
+        { [key]: `dbr-${randomBytes(4).toString('hex')}` },
+      );
+      try {
+        const api = new HttpClient(gw.url, { 'x-api-key': key });
+        const a = await api.createSandbox({ template: 'web', ttlSeconds: 600 });
+        const b = await api.createSandbox({ template: 'web', ttlSeconds: 600 });
+        const run = (id: string, command: string, timeoutMs = 20_000) =>
+          api.post(`/v1/sandboxes/${id}/exec`, { command, timeoutMs });
+        const ipOf = async (id: string) =>
+          (
+            await run(
+              id,
+              'python3 -c \'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(("192.0.2.1", 9)); print(s.getsockname()[0])\'',
+            )
+          ).body.stdout.trim();
+        for (const id of [a, b]) {
+          const info = await createDockerClient().docker.getContainer(`sandboxed-${id}`).inspect();
+          expect(info.HostConfig.NetworkMode).toBe('sandboxed-bridge');
+        }
+        const ipA = await ipOf(a);
+        expect(ipA).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        const server = await api.post(`/v1/sandboxes/${a}/processes`, {
+          command: 'python3 -m http.server 8000 --bind 0.0.0.0',
+        });
+        expect(server.status).toBe(201);
+        const probe = `python3 -c 'import socket; socket.create_connection(("${ipA}", 8000), 3); print("open")' 2>&1 | tail -1`;
+        // The server answers on its address inside its own sandbox...
+        await waitFor(async () => (await run(a, probe)).body.stdout.trim() === 'open', {
+          timeoutMs: 15_000,
+          what: 'the server in sandbox A',
+        });
+        // ...but not from the other sandbox on the same network.
+        const other = await run(b, probe);
+        expect(other.body.stdout.trim()).not.toBe('open');
+        expect(other.body.stdout).toMatch(/timed out|refused|unreachable/i);
+      } finally {
+        await gw.close();
+      }
     },
     SLOW,
   );

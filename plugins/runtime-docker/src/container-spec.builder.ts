@@ -1,6 +1,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import { InvalidArgumentError, type SandboxResources, type SandboxSpec } from '@sandboxed/plugin-sdk';
 import type { DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
+import { BRIDGE_NETWORK } from './bridge-network.js';
 import { containerName, encodeLabels } from './sandbox-labels.codec.js';
 
 export const SANDBOX_WORKDIR = '/workspace';
@@ -57,7 +58,7 @@ export function buildContainerSpec(
     Tty: false,
     OpenStdin: false,
     HostConfig: {
-      NetworkMode: template.network,
+      NetworkMode: template.network === 'bridge' ? BRIDGE_NETWORK : 'none',
       CapDrop: ['ALL'],
       CapAdd: [],
       SecurityOpt: ['no-new-privileges'],

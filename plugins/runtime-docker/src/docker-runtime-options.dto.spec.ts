@@ -28,6 +28,7 @@ describe('DockerRuntimeOptionsDto', () => {
   it('merges configured templates over the defaults', () => {
     const raw = {
       defaultNetwork: 'bridge',
+      allowUnrestrictedBridge: true,
       templates: { web: { image: 'acme/web:1', network: 'none', pidsLimit: 64, env: { A: 'b' } } },
     };
     expect(validate(raw)).toEqual([]);
@@ -56,5 +57,21 @@ describe('DockerRuntimeOptionsDto', () => {
       'templates.x.env.NOT OK',
     );
     expect(validate({ pidsLimit: 5 }).length).toBeGreaterThan(0);
+  });
+
+  // Issue 8, item 11: bridged sandboxes have no egress policy yet, so bridge is opt-in by name.
+  it('refuses bridge networking unless allowUnrestrictedBridge says the operator accepts it', () => {
+    expect(() => resolveDockerRuntimeOptions({ defaultNetwork: 'bridge' })).toThrow(
+      /defaultNetwork: bridge.*allowUnrestrictedBridge: true/s,
+    );
+    expect(() =>
+      resolveDockerRuntimeOptions({ templates: { web: { image: 'acme/web:1', network: 'bridge' } } }),
+    ).toThrow(/templates\.web\.network: bridge.*link-local.*host.*other sandboxes.*allowUnrestrictedBridge: true/s);
+    const allowed = resolveDockerRuntimeOptions({
+      allowUnrestrictedBridge: true,
+      templates: { web: { image: 'acme/web:1', network: 'bridge' } },
+    });
+    expect(allowed).toMatchObject({ allowUnrestrictedBridge: true, templates: { web: { network: 'bridge' } } });
+    expect(resolveDockerRuntimeOptions({}).allowUnrestrictedBridge).toBe(false);
   });
 });

@@ -1,4 +1,15 @@
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  Validate,
+} from 'class-validator';
 import { DEFAULT_TEMPLATES } from './default-templates.js';
 import type { DockerNetwork, DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
 import { TemplateMapConstraint, type DockerTemplateDto } from './docker-template.dto.js';
@@ -40,10 +51,39 @@ export class DockerRuntimeOptionsDto {
   @IsInt()
   @Min(100)
   apiTimeoutMs?: number;
+
+  /**
+   * UNSAFE. Bridged sandboxes have no egress policy yet: they reach link-local (cloud metadata)
+   * addresses, the host's services and the networks around it. `bridge` is refused at boot
+   * unless this says the operator accepts that.
+   */
+  @IsOptional()
+  @IsBoolean()
+  allowUnrestrictedBridge?: boolean;
+}
+
+const BRIDGE_RISK =
+  'bridged sandboxes have no egress policy yet: they reach link-local addresses (169.254.0.0/16, fe80::/10, ' +
+  "such as a cloud's metadata service), the host's own addresses and services, and the networks the host reaches";
+
+/** Refuses `bridge` anywhere unless allowUnrestrictedBridge is set (issue 8, item 11). */
+function checkBridge(dto: Partial<DockerRuntimeOptionsDto>): void {
+  if (dto.allowUnrestrictedBridge === true) return;
+  const keys: string[] = [];
+  if (dto.defaultNetwork === 'bridge') keys.push('defaultNetwork: bridge');
+  for (const [name, t] of Object.entries(dto.templates ?? {})) {
+    if ((t as Partial<DockerTemplateDto>).network === 'bridge') keys.push(`templates.${name}.network: bridge`);
+  }
+  if (keys.length === 0) return;
+  throw new Error(
+    `${keys.join(', ')}: ${BRIDGE_RISK} (other sandboxes are not: they share a network without inter-container ` +
+      'traffic). Use network none, or set allowUnrestrictedBridge: true to accept this (docs/docker.md, "Bridge networking").',
+  );
 }
 
 /** Applies the defaults to validated options. */
 export function resolveDockerRuntimeOptions(dto: Partial<DockerRuntimeOptionsDto> = {}): DockerRuntimeOptions {
+  checkBridge(dto);
   const defaultNetwork = dto.defaultNetwork ?? 'none';
   const templates: Record<string, DockerTemplate> = {};
   for (const [name, t] of Object.entries({ ...DEFAULT_TEMPLATES, ...(dto.templates ?? {}) })) {
@@ -64,5 +104,6 @@ export function resolveDockerRuntimeOptions(dto: Partial<DockerRuntimeOptionsDto
     defaultMemoryMb: dto.defaultMemoryMb ?? 512,
     defaultCpu: dto.defaultCpu ?? 1,
     apiTimeoutMs: dto.apiTimeoutMs ?? 30_000,
+    allowUnrestrictedBridge: dto.allowUnrestrictedBridge === true,
   };
 }

@@ -24,6 +24,8 @@ export interface DockerRuntimeOptions {
   defaultCpu: number;
   /** Deadline for one engine API call (not for exec streams), so a stuck engine surfaces as 503. */
   apiTimeoutMs: number;
+  /** UNSAFE: lets templates use `bridge`, which has no egress policy (docs/docker.md). */
+  allowUnrestrictedBridge?: boolean;
 }
 
 export interface DockerRuntimeLogger {

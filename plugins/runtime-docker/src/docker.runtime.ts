@@ -36,6 +36,7 @@ import { runToEnd } from './exec-output.reader.js';
 import { bridgeToDuplex } from './port-bridge.connector.js';
 import { bridgeArgv } from './port-bridge.script.js';
 import { probeEngineRuntime } from './engine-runc.probe.js';
+import { ensureBridgeNetwork } from './bridge-network.js';
 import { assessRunc, runcWarning, type RuncAssessment } from './runc-version.check.js';
 import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import {
@@ -63,6 +64,7 @@ export class DockerRuntime implements SandboxRuntime {
   readonly name = 'docker';
   private readonly docker: Docker;
   private readonly endpoint: string;
+  private bridge?: Promise<void>;
 
   constructor(
     private readonly options: DockerRuntimeOptions,
@@ -89,6 +91,7 @@ export class DockerRuntime implements SandboxRuntime {
         },
       );
     }
+    if (template.network === 'bridge') await this.bridgeReady();
     const createdAt = new Date();
     const body = buildContainerSpec(spec, template, this.options, createdAt);
     let container: Container;
@@ -392,6 +395,21 @@ export class DockerRuntime implements SandboxRuntime {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new ConflictError('Sandbox removal did not finish in time');
+  }
+
+  /** Bridge is opt-in (no egress policy yet); its sandboxes share a network without inter-container traffic. */
+  private async bridgeReady(): Promise<void> {
+    if (!this.options.allowUnrestrictedBridge) {
+      throw new UnavailableError(
+        'This gateway does not allow bridge networking (no egress policy yet); the operator must set ' +
+          'runtime-docker allowUnrestrictedBridge: true, or use a template with network none',
+      );
+    }
+    this.bridge ??= ensureBridgeNetwork(this.docker, (work, what) => this.call(work, what)).catch((err: unknown) => {
+      this.bridge = undefined;
+      throw this.mapError(err);
+    });
+    await this.bridge;
   }
 
   private call<T>(work: Promise<T>, what: string): Promise<T> {
