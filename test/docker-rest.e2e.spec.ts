@@ -155,7 +155,7 @@ describeWithDocker('a docker gateway killed with SIGKILL, then restarted', reaso
     for (const id of created)
       await docker
         .getContainer(`sandboxed-${id}`)
-        .remove({ force: true })
+        .remove({ force: true, v: true })
         .catch(() => undefined);
   }, SLOW);
 

@@ -126,6 +126,45 @@ describeWithDocker('docker runtime security (issue 8)', reason, () => {
     SLOW,
   );
 
+  // Item 6: /workspace and /tmp are bounded by resources.diskMb; nothing else on the image is writable.
+  it(
+    'bounds /workspace and /tmp by resources.diskMb: writing past it is ENOSPC inside the sandbox',
+    async () => {
+      const created = await api.post('/v1/sandboxes', {
+        template: 'base',
+        ttlSeconds: 600,
+        resources: { diskMb: 32, memoryMb: 256 },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.resources).toMatchObject({ diskMb: 32 });
+      const id: string = created.body.id;
+      expect((await api.get(`/v1/sandboxes/${id}`)).body.resources).toMatchObject({ diskMb: 32 });
+      for (const dir of ['/workspace', '/tmp', '/var/tmp']) {
+        const r = await exec(id, { command: `head -c 48M /dev/zero > ${dir}/fill; echo "exit $?"; rm -f ${dir}/fill` });
+        expect({ dir, out: r.body.stdout, err: r.body.stderr }).toEqual({
+          dir,
+          out: 'exit 1\n',
+          err: expect.stringContaining('No space left on device'),
+        });
+      }
+      // Within the limit, files work as ever, and the files API sees them.
+      expect((await exec(id, { command: 'head -c 8M /dev/zero > /workspace/ok && echo ok' })).body.stdout).toBe('ok\n');
+      const written = await api.post(`/v1/sandboxes/${id}/files/write`, { path: '/tmp/note.txt', content: 'kept' });
+      expect(written.status).toBe(200);
+      expect((await exec(id, { command: 'cat /tmp/note.txt' })).body.stdout).toBe('kept');
+      const readOnly = await api.post(`/v1/sandboxes/${id}/files/write`, { path: '/etc/note.txt', content: 'x' });
+      expect(readOnly.status).toBeGreaterThanOrEqual(400);
+      expect(readOnly.status).toBeLessThan(500);
+      // Every other place the image leaves writable is read-only, so nothing fills the engine's disk.
+      const elsewhere = await exec(id, {
+        command:
+          'for d in /run/lock /var/lock /home /usr/local /opt; do touch $d/x 2>/dev/null && echo "wrote $d"; done; echo done',
+      });
+      expect(elsewhere.body.stdout).toBe('done\n');
+    },
+    SLOW,
+  );
+
   // Item 16: the exec cwd never reaches runc unchecked.
   it(
     'refuses a cwd under /proc, /sys or /dev, or with a NUL byte, with a 400 that says why',

@@ -254,7 +254,7 @@ describeWithDocker(
       destroy: async (_dataDir, sandboxId) => {
         await createDockerClient()
           .docker.getContainer(`sandboxed-${sandboxId}`)
-          .remove({ force: true })
+          .remove({ force: true, v: true })
           .catch(() => undefined);
       },
     }),

@@ -2,12 +2,11 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { InvalidArgumentError, type SandboxResources, type SandboxSpec } from '@sandboxed/plugin-sdk';
 import type { DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
 import { BRIDGE_NETWORK } from './bridge-network.js';
+import { diskHostConfig, type DiskLimitMode } from './disk-limit.js';
+import { SANDBOX_GID, SANDBOX_UID, SANDBOX_USER, SANDBOX_WORKDIR } from './sandbox-user.js';
 import { containerName, encodeLabels } from './sandbox-labels.codec.js';
 
-export const SANDBOX_WORKDIR = '/workspace';
-export const SANDBOX_UID = 1000;
-export const SANDBOX_GID = 1000;
-export const SANDBOX_USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
+export { SANDBOX_GID, SANDBOX_UID, SANDBOX_USER, SANDBOX_WORKDIR };
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -20,14 +19,22 @@ export function envList(env: Record<string, string>): string[] {
   });
 }
 
+export type EffectiveResources = SandboxResources & { cpu: number; memoryMb: number };
+
+/** What the sandbox gets (and reports): diskMb only where `disk` enforces it. */
 export function effectiveResources(
   spec: SandboxSpec,
   options: DockerRuntimeOptions,
-): SandboxResources & { cpu: number; memoryMb: number } {
+  disk: DiskLimitMode = 'off',
+): EffectiveResources {
   const cpu = spec.resources.cpu ?? options.defaultCpu;
   const memoryMb = spec.resources.memoryMb ?? options.defaultMemoryMb;
   if (!(cpu > 0) || !(memoryMb >= 6)) throw new InvalidArgumentError('resources: cpu must be > 0 and memoryMb >= 6');
-  return { ...spec.resources, cpu, memoryMb };
+  if (disk === 'off') return { cpu, memoryMb };
+  const diskMb = spec.resources.diskMb ?? options.defaultDiskMb;
+  if (!(Number.isInteger(diskMb) && diskMb >= 1))
+    throw new InvalidArgumentError('resources: diskMb must be an integer >= 1');
+  return { cpu, memoryMb, diskMb };
 }
 
 /**
@@ -39,8 +46,9 @@ export function buildContainerSpec(
   template: DockerTemplate,
   options: DockerRuntimeOptions,
   createdAt: Date,
+  disk: DiskLimitMode = 'off',
 ): ContainerCreateOptions {
-  const resources = effectiveResources(spec, options);
+  const resources = effectiveResources(spec, options, disk);
   const memory = Math.round(resources.memoryMb * 1024 * 1024);
   return {
     name: containerName(spec.id),
@@ -51,7 +59,7 @@ export function buildContainerSpec(
     WorkingDir: SANDBOX_WORKDIR,
     Hostname: 'sandbox',
     Env: envList({ HOME: SANDBOX_WORKDIR, LANG: 'C.UTF-8', ...template.env, ...spec.env }),
-    Labels: encodeLabels(spec, resources, createdAt),
+    Labels: encodeLabels(spec, resources, createdAt, disk),
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
@@ -69,10 +77,10 @@ export function buildContainerSpec(
       NanoCpus: Math.round(resources.cpu * 1e9),
       Init: true,
       Binds: [],
-      Mounts: [],
       Devices: [],
       IpcMode: 'private',
-      ReadonlyRootfs: false,
+      // Mounts, ReadonlyRootfs and StorageOpt: only what enforces resources.diskMb (disk-limit.ts).
+      ...diskHostConfig(disk, resources.diskMb ?? 0),
       // Brings sandboxes back after an engine restart; a remove still removes.
       RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 },
       LogConfig: { Type: 'none', Config: {} },

@@ -45,7 +45,7 @@ function racingClient(real: Docker): { docker: Docker; endpoint: string; afterNe
             k === 'exec'
               ? async (opts: Docker.ExecCreateOptions) => {
                   const exec = await container.exec(opts);
-                  if (armed === 'remove') await container.remove({ force: true });
+                  if (armed === 'remove') await container.remove({ force: true, v: true });
                   if (armed === 'stop') await container.stop({ t: 0 });
                   armed = undefined;
                   return exec;

@@ -49,6 +49,21 @@ describeWithDocker('DockerRuntime state on the engine', reason, () => {
     expect(await restarted.get(live)).toMatchObject({ id: live, status: 'running' });
   }, 30_000);
 
+  it('removes at boot the disk volumes of a sandbox removed without them', async () => {
+    const id = await create();
+    const { createDockerClient } = await import('./docker-client.factory.js');
+    const { containerName } = await import('./sandbox-labels.codec.js');
+    const { docker } = createDockerClient();
+    const container = docker.getContainer(containerName(id));
+    const volumes = (await container.inspect()).Mounts.map((m) => m.Name!);
+    expect(volumes.length).toBeGreaterThan(0);
+    await container.remove({ force: true }); // as `docker rm -f`, without -v
+    await new DockerRuntime(resolveDockerRuntimeOptions({}), quietLogger).reconcile();
+    for (const name of volumes) {
+      await expect(docker.getVolume(name).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    }
+  }, 30_000);
+
   it('restarts a stopped sandbox on the next exec', async () => {
     const id = await create();
     const { createDockerClient } = await import('./docker-client.factory.js');

@@ -11,6 +11,7 @@ import {
   Validate,
 } from 'class-validator';
 import { DEFAULT_TEMPLATES } from './default-templates.js';
+import type { DiskLimitOption } from './disk-limit.js';
 import type { DockerNetwork, DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
 import { TemplateMapConstraint, type DockerTemplateDto } from './docker-template.dto.js';
 
@@ -51,6 +52,20 @@ export class DockerRuntimeOptionsDto {
   @IsInt()
   @Min(100)
   apiTimeoutMs?: number;
+
+  /**
+   * How resources.diskMb is enforced: `quota` (StorageOpt.size: overlay2 on xfs with pquota,
+   * btrfs, zfs), `tmpfs` (size-limited tmpfs volumes, read-only image), `off` (unbounded), or
+   * `auto` (default): quota where the engine has it, else tmpfs.
+   */
+  @IsOptional()
+  @IsIn(['auto', 'quota', 'tmpfs', 'off'])
+  diskLimit?: DiskLimitOption;
+
+  @IsOptional()
+  @IsInt()
+  @Min(16)
+  defaultDiskMb?: number;
 
   /**
    * UNSAFE. Bridged sandboxes have no egress policy yet: they reach link-local (cloud metadata)
@@ -104,6 +119,8 @@ export function resolveDockerRuntimeOptions(dto: Partial<DockerRuntimeOptionsDto
     defaultMemoryMb: dto.defaultMemoryMb ?? 512,
     defaultCpu: dto.defaultCpu ?? 1,
     apiTimeoutMs: dto.apiTimeoutMs ?? 30_000,
+    diskLimit: dto.diskLimit ?? 'auto',
+    defaultDiskMb: dto.defaultDiskMb ?? 1024,
     allowUnrestrictedBridge: dto.allowUnrestrictedBridge === true,
   };
 }

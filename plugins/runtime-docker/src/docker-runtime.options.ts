@@ -1,3 +1,5 @@
+import type { DiskLimitOption } from './disk-limit.js';
+
 export type DockerNetwork = 'none' | 'bridge';
 
 /** What a sandbox is made from. The gateway owns this: requests only pick a template by name. */
@@ -24,6 +26,10 @@ export interface DockerRuntimeOptions {
   defaultCpu: number;
   /** Deadline for one engine API call (not for exec streams), so a stuck engine surfaces as 503. */
   apiTimeoutMs: number;
+  /** How resources.diskMb is enforced; `auto`: the engine's quota where it has one, else tmpfs. */
+  diskLimit: DiskLimitOption;
+  /** Used when a spec carries no diskMb (the kernel normally fills it in). */
+  defaultDiskMb: number;
   /** UNSAFE: lets templates use `bridge`, which has no egress policy (docs/docker.md). */
   allowUnrestrictedBridge?: boolean;
 }

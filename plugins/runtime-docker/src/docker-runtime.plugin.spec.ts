@@ -32,6 +32,8 @@ describe('runtime-docker plugin', () => {
         defaultMemoryMb: 512,
         defaultCpu: 1,
         apiTimeoutMs: 1000,
+        diskLimit: 'auto',
+        defaultDiskMb: 1024,
       },
       { log: () => undefined, warn: () => undefined },
     );

@@ -24,6 +24,11 @@ export class DockerRuntimeRegistrar implements OnModuleInit, OnApplicationBootst
       this.logger.warn(`cannot check the engine's runc at boot: ${(err as Error).message}`);
     }
     try {
+      await this.runtime.checkDisk();
+    } catch (err) {
+      this.logger.warn(`cannot tell how the engine bounds disks at boot: ${(err as Error).message}`);
+    }
+    try {
       await this.runtime.reconcile();
     } catch (err) {
       this.logger.warn(`reconcile at boot failed: ${(err as Error).message}`);

@@ -5,6 +5,7 @@ import { createDockerClient } from './docker-client.factory.js';
 import { DockerRuntime } from './docker.runtime.js';
 import { resolveDockerRuntimeOptions } from './docker-runtime-options.dto.js';
 import { containerName } from './sandbox-labels.codec.js';
+import { TMPFS_DIRS } from './disk-limit.js';
 import { waitFor } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason, quietLogger, sandboxSpec } from './docker-engine.spec-helper.js';
 
@@ -54,17 +55,26 @@ describeWithDocker('DockerRuntime hardening', reason, () => {
     expect(ifaces).toEqual(['lo']);
   });
 
+  /** The only mounts: the sandbox's own tmpfs volumes that bound its disk (this engine has no quota). */
+  async function expectOnlyDiskVolumes(mounts: Array<{ Type?: string; Name?: string; Destination?: string }>) {
+    expect(mounts.map((m) => [m.Type, m.Destination]).sort()).toEqual(TMPFS_DIRS.map((d) => ['volume', d.path]).sort());
+    for (const m of mounts) {
+      const volume = await docker.getVolume(m.Name!).inspect();
+      expect(volume).toMatchObject({ Driver: 'local', Options: { type: 'tmpfs', device: 'tmpfs' } });
+    }
+  }
+
   it('sees no docker socket and no host mounts', async () => {
     expect((await sh('test ! -e /var/run/docker.sock && test ! -e /run/docker.sock')).exit.exitCode).toBe(0);
     const info = await docker.getContainer(containerName(id)).inspect();
-    expect(info.Mounts).toEqual([]);
+    await expectOnlyDiskVolumes(info.Mounts);
     expect(info.HostConfig).toMatchObject({
       Privileged: false,
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       NetworkMode: 'none',
       PidsLimit: 256,
-      ReadonlyRootfs: false,
+      ReadonlyRootfs: true,
     });
     expect(info.HostConfig.Binds ?? []).toEqual([]);
     expect(info.Config.User).toBe('1000:1000');
@@ -84,7 +94,17 @@ describeWithDocker('DockerRuntime hardening', reason, () => {
     expect(info.HostConfig.Privileged).toBe(false);
     expect(info.HostConfig.NetworkMode).toBe('none');
     expect(info.HostConfig.CapAdd ?? []).toEqual([]);
-    expect(info.Mounts).toEqual([]);
+    await expectOnlyDiskVolumes(info.Mounts);
+  });
+
+  it('removes its disk volumes with the sandbox', async () => {
+    const s = await create();
+    const volumes = (await docker.getContainer(containerName(s)).inspect()).Mounts.map((m) => m.Name!);
+    expect(volumes).toHaveLength(TMPFS_DIRS.length);
+    await runtime.destroy(s);
+    for (const name of volumes) {
+      await expect(docker.getVolume(name).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    }
   });
 
   it('extracts archives as the sandbox user', async () => {

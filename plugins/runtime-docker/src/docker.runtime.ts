@@ -27,7 +27,13 @@ import {
 } from './container-spec.builder.js';
 import { buildHintFor } from './default-templates.js';
 import { createDockerClient, type DockerClient } from './docker-client.factory.js';
-import { containerStateError, mapEngineError, statusOf as httpStatusOf, withDeadline } from './docker-error.mapper.js';
+import {
+  containerStateError,
+  engineMessage,
+  mapEngineError,
+  statusOf as httpStatusOf,
+  withDeadline,
+} from './docker-error.mapper.js';
 import { DockerExecSession } from './docker-exec.session.js';
 import type { DockerRuntimeLogger, DockerRuntimeOptions } from './docker-runtime.options.js';
 import { KILLER_DONE, killerArgv, wrapArgv } from './exec-wrapper.script.js';
@@ -37,6 +43,7 @@ import { bridgeToDuplex } from './port-bridge.connector.js';
 import { bridgeArgv } from './port-bridge.script.js';
 import { probeEngineRuntime } from './engine-runc.probe.js';
 import { ensureBridgeNetwork } from './bridge-network.js';
+import { DISK_VOLUME_LABEL, isQuotaRefusal, quotaCapable, TMPFS_DIRS, type DiskLimitMode } from './disk-limit.js';
 import { assessRunc, runcWarning, type RuncAssessment } from './runc-version.check.js';
 import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import {
@@ -54,6 +61,9 @@ export interface ReconcileResult {
 }
 
 const TTY_ENV = { TERM: 'xterm-256color', COLUMNS: '80', LINES: '24' };
+
+/** The engine would not take StorageOpt.size (its storage driver has no quota). */
+class QuotaRefused extends Error {}
 const KILL_ATTEMPTS = 20;
 
 /**
@@ -65,6 +75,7 @@ export class DockerRuntime implements SandboxRuntime {
   private readonly docker: Docker;
   private readonly endpoint: string;
   private bridge?: Promise<void>;
+  private disk?: Promise<DiskLimitMode>;
 
   constructor(
     private readonly options: DockerRuntimeOptions,
@@ -93,25 +104,31 @@ export class DockerRuntime implements SandboxRuntime {
     }
     if (template.network === 'bridge') await this.bridgeReady();
     const createdAt = new Date();
-    const body = buildContainerSpec(spec, template, this.options, createdAt);
+    let disk = await this.diskMode();
+    let body = buildContainerSpec(spec, template, this.options, createdAt, disk);
     let container: Container;
     try {
-      container = await this.call(this.docker.createContainer(body), 'create');
+      container = await this.createContainer(body, template.image, spec.template);
     } catch (err) {
-      throw this.mapError(err, (message) => {
-        if (/no such image/i.test(message)) {
-          return new UnavailableError(
-            `Image ${template.image} (template "${spec.template}") is not present on the Docker engine; ${buildHintFor(template.image)}`,
-            { image: template.image, template: spec.template },
-          );
-        }
-        return new NotFoundError(message);
-      });
+      if (!(disk === 'quota' && err instanceof QuotaRefused)) throw err;
+      if (this.options.diskLimit === 'quota') {
+        throw new UnavailableError(
+          `runtime-docker diskLimit is quota, but the Docker engine refuses StorageOpt.size (${err.message}); ` +
+            'its storage driver needs overlay2 on xfs mounted with pquota, btrfs or zfs. Set diskLimit: tmpfs or auto.',
+        );
+      }
+      this.logger?.warn(
+        `runtime-docker: the engine refuses StorageOpt.size (${err.message}); bounding disks with tmpfs volumes instead`,
+      );
+      this.disk = Promise.resolve('tmpfs');
+      disk = 'tmpfs';
+      body = buildContainerSpec(spec, template, this.options, createdAt, disk);
+      container = await this.createContainer(body, template.image, spec.template);
     }
     try {
       await this.call(container.start(), 'start');
     } catch (err) {
-      await container.remove({ force: true }).catch(() => undefined);
+      await container.remove({ force: true, v: true }).catch(() => undefined);
       throw this.mapError(err);
     }
     return this.toInfo(
@@ -126,6 +143,57 @@ export class DockerRuntime implements SandboxRuntime {
       },
       'running',
     );
+  }
+
+  private async createContainer(
+    body: Docker.ContainerCreateOptions,
+    image: string,
+    template: string,
+  ): Promise<Container> {
+    try {
+      return await this.call(this.docker.createContainer(body), 'create');
+    } catch (err) {
+      const message = engineMessage(err);
+      if (body.HostConfig?.StorageOpt && isQuotaRefusal(message)) throw new QuotaRefused(message);
+      throw this.mapError(err, (msg) => {
+        if (/no such image/i.test(msg)) {
+          return new UnavailableError(
+            `Image ${image} (template "${template}") is not present on the Docker engine; ${buildHintFor(image)}`,
+            { image, template },
+          );
+        }
+        return new NotFoundError(msg);
+      });
+    }
+  }
+
+  /** How diskMb is enforced on this engine (disk-limit.ts); `auto` asks the engine once. */
+  private diskMode(): Promise<DiskLimitMode> {
+    const option = this.options.diskLimit;
+    if (option !== 'auto') return Promise.resolve(option);
+    this.disk ??= this.call(this.docker.info() as Promise<Parameters<typeof quotaCapable>[0]>, 'info').then(
+      (info) => (quotaCapable(info) ? 'quota' : 'tmpfs'),
+      (err: unknown) => {
+        this.disk = undefined;
+        throw this.mapError(err);
+      },
+    );
+    return this.disk;
+  }
+
+  /** At boot: says how disks are bounded here, and warns when they are not. */
+  async checkDisk(): Promise<DiskLimitMode> {
+    const mode = await this.diskMode();
+    if (mode === 'off') {
+      this.logger?.warn("runtime-docker: diskLimit is off: /workspace and /tmp can fill the engine's disk");
+    } else {
+      this.logger?.log(
+        mode === 'quota'
+          ? "runtime-docker: resources.diskMb caps each sandbox's writable layer (StorageOpt.size)"
+          : 'runtime-docker: resources.diskMb caps /workspace, /tmp and /var/tmp, tmpfs volumes counted in memoryMb; the image is read-only',
+      );
+    }
+    return mode;
   }
 
   async get(id: string): Promise<SandboxInfo | undefined> {
@@ -216,6 +284,12 @@ export class DockerRuntime implements SandboxRuntime {
       if (badArchive) throw new InvalidArgumentError(`Invalid tar archive: ${(badArchive as Error).message}`);
       const gone = containerStateError(err, id);
       if (gone) throw gone;
+      if (/read-only/i.test(engineMessage(err))) {
+        throw new InvalidArgumentError(
+          `${path} is read-only in this sandbox; write under ${TMPFS_DIRS.map((d) => d.path).join(', ')}`,
+          { path },
+        );
+      }
       throw this.mapError(err, (message) =>
         /no such container/i.test(message)
           ? this.sandboxNotFound(id)
@@ -285,6 +359,7 @@ export class DockerRuntime implements SandboxRuntime {
         result.adopted.push(record.id);
       }
     }
+    await this.reapDiskVolumes();
     this.logger?.log(
       `runtime-docker: adopted ${result.adopted.length} sandbox(es)` +
         (result.adopted.length ? ` (${result.adopted.join(', ')})` : '') +
@@ -292,6 +367,25 @@ export class DockerRuntime implements SandboxRuntime {
         (result.reaped.length ? ` (${result.reaped.join(', ')})` : ''),
     );
     return result;
+  }
+
+  /** Disk volumes whose sandbox was removed without them (`docker rm -f` without `-v`, a crash). */
+  private async reapDiskVolumes(): Promise<void> {
+    try {
+      const { Volumes } = await this.call(
+        this.docker.listVolumes({ filters: { label: [DISK_VOLUME_LABEL], dangling: ['true'] } }),
+        'volume list',
+      );
+      for (const v of Volumes ?? []) {
+        await this.call(this.docker.getVolume(v.Name).remove(), 'volume remove').catch((err: Error) =>
+          this.logger?.warn(
+            `runtime-docker: cannot remove the leftover disk volume ${v.Name.slice(0, 12)}: ${err.message}`,
+          ),
+        );
+      }
+    } catch (err) {
+      this.logger?.warn(`runtime-docker: cannot list leftover disk volumes: ${(err as Error).message}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -374,7 +468,8 @@ export class DockerRuntime implements SandboxRuntime {
   private async removeContainer(nameOrId: string): Promise<void> {
     const container = this.docker.getContainer(nameOrId);
     try {
-      await this.call(container.remove({ force: true }), 'remove');
+      // v: the sandbox's anonymous disk volumes (tmpfs mode) go with it.
+      await this.call(container.remove({ force: true, v: true }), 'remove');
     } catch (err) {
       const status = httpStatusOf(err);
       if (status === 404) return;
@@ -426,7 +521,12 @@ export class DockerRuntime implements SandboxRuntime {
 
   private resourcesOf(body: Docker.ContainerCreateOptions): SandboxRecord['resources'] {
     const labels = body.Labels ?? {};
-    return { cpu: Number(labels[LABELS.cpu]), memoryMb: Number(labels[LABELS.memoryMb]) };
+    const diskMb = labels[LABELS.diskMb] ? Number(labels[LABELS.diskMb]) : undefined;
+    return {
+      cpu: Number(labels[LABELS.cpu]),
+      memoryMb: Number(labels[LABELS.memoryMb]),
+      ...(diskMb !== undefined ? { diskMb } : {}),
+    };
   }
 
   private toInfo(record: SandboxRecord, status: SandboxStatus): SandboxInfo {

@@ -9,6 +9,9 @@ export const LABELS = {
   createdAt: 'sandboxed.created-at',
   cpu: 'sandboxed.cpu',
   memoryMb: 'sandboxed.memory-mb',
+  diskMb: 'sandboxed.disk-mb',
+  /** How diskMb is enforced: quota | tmpfs (disk-limit.ts). */
+  diskLimit: 'sandboxed.disk-limit',
   /** User labels: `sandboxed.label.<key>`. */
   userPrefix: 'sandboxed.label.',
 } as const;
@@ -34,6 +37,7 @@ export function encodeLabels(
   spec: SandboxSpec,
   resources: SandboxResources & { cpu: number; memoryMb: number },
   createdAt: Date,
+  diskLimit: string = 'off',
 ): Record<string, string> {
   const labels: Record<string, string> = {
     [LABELS.id]: spec.id,
@@ -44,6 +48,10 @@ export function encodeLabels(
     [LABELS.cpu]: String(resources.cpu),
     [LABELS.memoryMb]: String(resources.memoryMb),
   };
+  if (resources.diskMb !== undefined && diskLimit !== 'off') {
+    labels[LABELS.diskMb] = String(resources.diskMb);
+    labels[LABELS.diskLimit] = diskLimit;
+  }
   for (const [k, v] of Object.entries(spec.labels)) labels[`${LABELS.userPrefix}${k}`] = v;
   return labels;
 }
@@ -72,12 +80,17 @@ export function decodeLabels(labels: Record<string, string> | undefined): Sandbo
   }
   const cpu = num(labels[LABELS.cpu]);
   const memoryMb = num(labels[LABELS.memoryMb]);
+  const diskMb = num(labels[LABELS.diskMb]);
   return {
     id,
     owner,
     template: labels[LABELS.template] ?? '',
     labels: user,
-    resources: { ...(cpu !== undefined ? { cpu } : {}), ...(memoryMb !== undefined ? { memoryMb } : {}) },
+    resources: {
+      ...(cpu !== undefined ? { cpu } : {}),
+      ...(memoryMb !== undefined ? { memoryMb } : {}),
+      ...(diskMb !== undefined ? { diskMb } : {}),
+    },
     createdAt: date(labels[LABELS.createdAt]) ?? expiresAt,
     expiresAt,
   };
