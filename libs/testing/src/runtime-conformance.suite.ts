@@ -101,8 +101,8 @@ async function httpGet(socket: Duplex, path: string): Promise<string> {
 
 /**
  * The behaviour every SandboxRuntime must have. Uses only the SandboxRuntime interface
- * and POSIX tools in the sandbox (sh, cat, head, tar, sleep, kill), plus python3 for the
- * connect test (`python3 -m http.server`).
+ * and POSIX tools in the sandbox (sh, cat, head, tar, sleep, kill, tr, grep, env), util-linux's
+ * setsid, plus python3 for the connect test (`python3 -m http.server`).
  */
 export function runtimeConformanceSuite(name: string, harness: RuntimeConformanceHarness): void {
   describe(`SandboxRuntime conformance: ${name}`, () => {
@@ -231,6 +231,57 @@ export function runtimeConformanceSuite(name: string, harness: RuntimeConformanc
         expect(exit.exitCode === 0).toBe(false);
         expect(exit.timedOut).toBe(false);
         await session.kill(); // idempotent
+      },
+      SLOW,
+    );
+
+    /** How many live processes run exactly `sleep <n>` for one of `seconds` (from /proc; zombies have no cmdline). */
+    async function countSleeps(...seconds: number[]): Promise<string> {
+      const list = 'for p in /proc/[0-9]*; do tr "\\0" " " <"$p/cmdline" 2>/dev/null; echo; done';
+      return (await sh(`${list} | grep -cxE 'sleep (${seconds.join('|')}) ' || true`)).stdout.toString().trim();
+    }
+
+    it(
+      'leaves nothing running once an exec exits: background, setsid and double-forked jobs included',
+      async () => {
+        const started = Date.now();
+        const r = await sh(
+          'sleep 3011 & setsid sleep 3012 </dev/null >/dev/null 2>&1 & ' +
+            '(env -i setsid sleep 3013 </dev/null >/dev/null 2>&1 &); echo done',
+          { timeoutMs: 30_000 },
+        );
+        expect(r.stdout.toString()).toBe('done\n');
+        expect(r.exit).toMatchObject({ exitCode: 0, timedOut: false });
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(await countSleeps(3011, 3012, 3013)).toBe('0');
+      },
+      SLOW,
+    );
+
+    it(
+      'a timeout kills every descendant, setsid and double-forked ones included',
+      async () => {
+        const r = await sh('setsid sleep 3021 & (setsid sleep 3022 </dev/null >/dev/null 2>&1 &); sleep 3023', {
+          timeoutMs: 1000,
+        });
+        expect(r.exit.timedOut).toBe(true);
+        expect(await countSleeps(3021, 3022, 3023)).toBe('0');
+      },
+      SLOW,
+    );
+
+    it(
+      'keepBackground lets what an exec leaves running outlive it (process.start launches so)',
+      async () => {
+        const pidFile = `keep-${hex(4)}.pid`;
+        const r = await sh(`setsid sleep 3031 </dev/null >/dev/null 2>&1 & echo $! > ${pidFile}; echo started`, {
+          keepBackground: true,
+          timeoutMs: 30_000,
+        });
+        expect(r.stdout.toString()).toBe('started\n');
+        expect(r.exit).toMatchObject({ exitCode: 0, timedOut: false });
+        expect(await countSleeps(3031)).toBe('1');
+        expect((await sh(`kill $(cat ${pidFile})`)).exit.exitCode).toBe(0);
       },
       SLOW,
     );
