@@ -20,6 +20,8 @@ export interface DockerExecSessionOptions {
 
 /** After a SIGKILL, how long the attach stream may stay open before the session closes it. */
 const KILL_GRACE_MS = 3000;
+/** How long an exec SIGKILLed by no one here waits to learn whether its sandbox is being removed. */
+const KILLED_SETTLE_MS = 1500;
 /** After the stream ends, how long to poll until the engine records the exit code. */
 const EXIT_POLL_MS = 2000;
 
@@ -145,8 +147,15 @@ export class DockerExecSession implements ExecSession {
       await new Promise((r) => setTimeout(r, delay));
     }
     if (suspicious && this.opts.explainEnd) {
-      const cause = await this.opts.explainEnd().catch(() => undefined);
-      if (cause) throw cause;
+      // A forced removal SIGKILLs the container while the engine still calls it running, so a
+      // SIGKILL from elsewhere (137) is asked about again for a moment; the OOM killer's stays 137.
+      const settle = Date.now() + (exitCode === 137 && this.signalSent === null ? KILLED_SETTLE_MS : 0);
+      for (;;) {
+        const cause = await this.opts.explainEnd().catch(() => undefined);
+        if (cause) throw cause;
+        if (Date.now() >= settle) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
     return { exitCode, signal: this.signalSent, timedOut: this.timedOut };
   }
