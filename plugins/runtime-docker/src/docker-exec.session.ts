@@ -137,7 +137,13 @@ export class DockerExecSession implements ExecSession {
       const info = await this.opts.exec.inspect().catch(() => undefined);
       if (info && !info.Running) {
         exitCode = typeof info.ExitCode === 'number' ? info.ExitCode : null;
-        suspicious = !info.Pid || exitCode === null || exitCode < 0 || (exitCode >= 128 && this.signalSent === null);
+        // 126 is also runc refusing to start the process ("cannot exec in a stopped state").
+        suspicious =
+          !info.Pid ||
+          exitCode === null ||
+          exitCode < 0 ||
+          exitCode === 126 ||
+          (exitCode >= 128 && this.signalSent === null);
         break;
       }
       if (!info || Date.now() >= deadline) {
