@@ -4,6 +4,7 @@ import { RUNTIME_REGISTRY, type ExecRequest, type RuntimeRegistry } from '@sandb
 import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, startTestGateway, type HttpResult, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { startFilesGateway } from './support/files.gateway.js';
 
 const SLOW = 60_000;
 /** Far below any exec timeout: an answer this fast came from a check, not from a killed command. */
@@ -39,16 +40,7 @@ function hostileFilesSuite(runtime: 'local' | 'docker'): void {
   };
 
   beforeAll(async () => {
-    gw = await startTestGateway({
-      onlyPlugins: ['runtime-local', 'capability-shell', 'capability-files', 'transport-rest'],
-      extraPlugins: runtime === 'docker' ? ['runtime-docker'] : [],
-      config: {
-        runtime: { default: runtime },
-        sandbox: { reapIntervalSeconds: 3600 },
-        auth: { apiKeys: { [key]: `files-hostile-${runtime}` } },
-      },
-    });
-    sb = new HttpClient(gw.url, { 'x-api-key': key });
+    ({ gw, api: sb } = await startFilesGateway(runtime, key, `files-hostile-${runtime}`));
     // The python template, for a Unix socket made by python3 (the local runtime shares the host's /usr).
     prefix = `/v1/sandboxes/${await sb.createSandbox({ template: 'python', ttlSeconds: 600 })}`;
     await sh('mkfifo pipe && ln -s pipe link && mkdir dir && mkfifo dir/pipe && echo needle > dir/a.txt');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, startTestGateway, type HttpResult, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { startFilesGateway } from './support/files.gateway.js';
 
 const SLOW = 60_000;
 const reason = await dockerUnavailableReason([LOCAL_IMAGES.base]);
@@ -37,16 +38,7 @@ function wholeRootSuite(runtime: 'local' | 'docker'): void {
   };
 
   beforeAll(async () => {
-    gw = await startTestGateway({
-      onlyPlugins: ['runtime-local', 'capability-shell', 'capability-files', 'transport-rest'],
-      extraPlugins: runtime === 'docker' ? ['runtime-docker'] : [],
-      config: {
-        runtime: { default: runtime },
-        sandbox: { reapIntervalSeconds: 3600 },
-        auth: { apiKeys: { [key]: `files-root-${runtime}` } },
-      },
-    });
-    api = new HttpClient(gw.url, { 'x-api-key': key });
+    ({ gw, api } = await startFilesGateway(runtime, key, `files-root-${runtime}`));
     prefix = `/v1/sandboxes/${await api.createSandbox({ ttlSeconds: 600 })}`;
   }, SLOW);
   afterAll(async () => gw?.close(), SLOW);

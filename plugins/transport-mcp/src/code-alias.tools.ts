@@ -1,19 +1,21 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ExecResult } from '@sandboxed/plugin-sdk';
 import { callOp, type AliasDeps } from './alias.deps.js';
 import type { McpTool } from './mcp.tool.js';
 import { resolveSandboxId, SANDBOX_ADDRESS_PROPERTIES } from './sandbox-address.js';
 import { seedAnswer } from './seed-result.js';
 
 /** What code.run and code.execute return. */
-interface CodeResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  timedOut: boolean;
-  truncated: boolean;
-  durationMs: number;
-  language: string;
-}
+type CodeResult = ExecResult & { language: string };
+
+/** Both aliases run code that changes nothing outside its sandbox. */
+const runAnnotations = (title: string): Tool['annotations'] => ({
+  title,
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
+});
 
 const CODE_SCHEMA = { type: 'string', minLength: 1, description: 'The program text' };
 const TIMEOUT_SCHEMA = {
@@ -91,13 +93,7 @@ function runCode(deps: AliasDeps): McpTool {
         },
         required: ['success', 'output', 'exit_code'],
       },
-      annotations: {
-        title: 'Run code in a sandbox',
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: runAnnotations('Run code in a sandbox'),
     } as Tool,
     operations: ['code.run'],
     call: (args, ctx) =>
@@ -154,13 +150,7 @@ function executePython(deps: AliasDeps): McpTool {
         },
         required: ['stdout', 'stderr', 'exit_code', 'execution_time', 'success'],
       },
-      annotations: {
-        title: 'Run Python in a fresh sandbox',
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: runAnnotations('Run Python in a fresh sandbox'),
     } as Tool,
     operations: ['code.execute'],
     call: (args, ctx) =>
