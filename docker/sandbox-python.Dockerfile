@@ -6,7 +6,7 @@ FROM debian:bookworm-slim
 # coreutils, findutils, grep, tar, bash and util-linux are already in the base image.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      procps ca-certificates netcat-openbsd \
+      procps ca-certificates netcat-openbsd tini \
       python3 \
  && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/*
 

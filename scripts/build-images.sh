@@ -23,7 +23,8 @@ REPO="${SANDBOXED_IMAGE_REPO:-sandboxed}"
 TAG="${SANDBOXED_IMAGE_TAG:-local}"
 
 # coreutils, findutils, grep, tar, bash and util-linux (setsid) are Essential: minbase has them.
-BASE_PACKAGES="procps,ca-certificates,netcat-openbsd"
+# tini: the subreaper every exec runs under on runtimes without docker-init (Kubernetes).
+BASE_PACKAGES="procps,ca-certificates,netcat-openbsd,tini"
 declare -A EXTRA_PACKAGES=(
   [base]=""
   [python]="python3"

@@ -93,3 +93,15 @@ export type { ResolvedCommand } from './command.input.js';
 export { execTimeout, toExecResult } from './exec-result.js';
 export type { ExecResult } from './exec-result.js';
 export { assertJsonDepth, jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';
+export {
+  DOCKER_SUBREAPER,
+  IMAGE_SUBREAPER,
+  EXEC_REGISTRY,
+  TRACKER_NAME,
+  KILLER_DONE,
+  killerArgv,
+  wrapArgv,
+} from './exec-wrapper.script.js';
+export { checkedEnv, validateExecRequest, resolveExecCwd, resolveSandboxPath } from './exec-request.validator.js';
+export { IMAGE_TEMPLATES, LOCAL_IMAGES } from './sandbox-images.js';
+export type { ImageTemplateSeed } from './sandbox-images.js';

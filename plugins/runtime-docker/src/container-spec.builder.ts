@@ -1,5 +1,5 @@
 import type { ContainerCreateOptions } from 'dockerode';
-import { InvalidArgumentError, type SandboxResources, type SandboxSpec } from '@sandboxed/plugin-sdk';
+import { checkedEnv, InvalidArgumentError, type SandboxResources, type SandboxSpec } from '@sandboxed/plugin-sdk';
 import type { DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
 import { BRIDGE_NETWORK } from './bridge-network.js';
 import { diskHostConfig, type DiskLimitMode } from './disk-limit.js';
@@ -8,15 +8,8 @@ import { containerName, encodeLabels } from './sandbox-labels.codec.js';
 
 export { SANDBOX_GID, SANDBOX_UID, SANDBOX_USER, SANDBOX_WORKDIR };
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 export function envList(env: Record<string, string>): string[] {
-  return Object.entries(env).map(([k, v]) => {
-    if (!ENV_NAME.test(k) || typeof v !== 'string' || v.includes('\0')) {
-      throw new InvalidArgumentError(`Invalid environment variable: ${k.slice(0, 100)}`);
-    }
-    return `${k}=${v}`;
-  });
+  return checkedEnv(env).map(([k, v]) => `${k}=${v}`);
 }
 
 export type EffectiveResources = SandboxResources & { cpu: number; memoryMb: number };

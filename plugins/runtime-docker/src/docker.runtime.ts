@@ -15,6 +15,13 @@ import {
   type SandboxSelector,
   type SandboxSpec,
   type SandboxStatus,
+  DOCKER_SUBREAPER,
+  KILLER_DONE,
+  killerArgv,
+  wrapArgv,
+  resolveExecCwd,
+  resolveSandboxPath,
+  validateExecRequest,
 } from '@sandboxed/plugin-sdk';
 import { ownArchiveEntries } from './archive-owner.transform.js';
 import {
@@ -36,8 +43,6 @@ import {
 } from './docker-error.mapper.js';
 import { DockerExecSession } from './docker-exec.session.js';
 import type { DockerRuntimeLogger, DockerRuntimeOptions } from './docker-runtime.options.js';
-import { KILLER_DONE, killerArgv, wrapArgv } from './exec-wrapper.script.js';
-import { resolveExecCwd, resolveSandboxPath, validateExecRequest } from './exec-request.validator.js';
 import { runToEnd } from './exec-output.reader.js';
 import { bridgeToDuplex } from './port-bridge.connector.js';
 import { bridgeArgv } from './port-bridge.script.js';
@@ -232,7 +237,11 @@ export class DockerRuntime implements SandboxRuntime {
     const container = this.docker.getContainer(containerName(id));
     const execId = randomBytes(8).toString('hex');
     const exec = await this.createExec(id, container, {
-      Cmd: wrapArgv(execId, req.argv, { cwd, keepBackground: req.keepBackground === true }),
+      Cmd: wrapArgv(execId, req.argv, {
+        cwd,
+        keepBackground: req.keepBackground === true,
+        subreaper: DOCKER_SUBREAPER,
+      }),
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,

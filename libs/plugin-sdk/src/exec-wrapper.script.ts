@@ -1,16 +1,16 @@
 /**
- * How an exec's whole process tree ends with it.
+ * How an exec's whole process tree ends with it, for runtimes that run commands in containers.
  *
- * Docker has no "kill this exec" call, and a process group or session is no boundary: any
+ * Neither Docker nor Kubernetes has a "kill this exec" call, and a process group or session is no boundary: any
  * descendant can call setsid, double-fork or clear its environment. What a descendant cannot
  * shed is its ancestry under a child subreaper (prctl PR_SET_CHILD_SUBREAPER): orphans are
  * re-parented to the nearest subreaper instead of the container's init. Every exec therefore
  * runs as
  *
- *   /sbin/docker-init -s -- /bin/sh -c TRACKER sandboxed-exec <execId> <mode> <cwd> <argv...>
+ *   <tini> -s -- /bin/sh -c TRACKER sandboxed-exec <execId> <mode> <cwd> <argv...>
  *
- * docker-init (tini, bind-mounted into every container created with `Init: true`) with `-s` is
- * the subreaper T. Its child, the tracker W (sh, builtins only), appends
+ * tini with `-s` is the subreaper T: Docker's docker-init (tini, bind-mounted into every container
+ * created with `Init: true`, DOCKER_SUBREAPER), or the image's /usr/bin/tini (IMAGE_SUBREAPER). Its child, the tracker W (sh, builtins only), appends
  * `<execId> <T> <T's start time> <W>` to a registry file, changes to the exec's cwd (so runc never
  * resolves a caller's path: its exec only ever enters the workdir), runs the command in a subshell
  * and waits.
@@ -28,7 +28,9 @@
  * The registry grows by ~40 bytes per exec and dies with the sandbox.
  */
 export const EXEC_REGISTRY = '/tmp/.sandboxed-execs';
-export const SUBREAPER = '/sbin/docker-init';
+export const DOCKER_SUBREAPER = '/sbin/docker-init';
+/** Debian's `tini` package: in every sandboxed image, for runtimes that bring no init of their own. */
+export const IMAGE_SUBREAPER = '/usr/bin/tini';
 /** The tracker's $0: its command line (and the subreaper's) holds the wrapped argv too. */
 export const TRACKER_NAME = 'sandboxed-exec';
 
@@ -78,10 +80,14 @@ const EXEC_ID = /^[a-f0-9]{8,64}$/;
 const SIGNAL = /^SIG([A-Z0-9]+)$/;
 
 /** `argv` run under the subreaper and the tracker. */
-export function wrapArgv(execId: string, argv: string[], opts: { cwd: string; keepBackground?: boolean }): string[] {
+export function wrapArgv(
+  execId: string,
+  argv: string[],
+  opts: { cwd: string; keepBackground?: boolean; subreaper: string },
+): string[] {
   if (!EXEC_ID.test(execId)) throw new Error(`invalid exec id ${execId}`);
   const mode = opts.keepBackground ? 'b' : 'k';
-  return [SUBREAPER, '-s', '--', '/bin/sh', '-c', TRACKER, TRACKER_NAME, execId, mode, opts.cwd, ...argv];
+  return [opts.subreaper, '-s', '--', '/bin/sh', '-c', TRACKER, TRACKER_NAME, execId, mode, opts.cwd, ...argv];
 }
 
 /** The argv of the exec that sends `signal` to every process exec `execId` started. */

@@ -1,5 +1,18 @@
 import { posix } from 'node:path';
-import { InvalidArgumentError, type ExecRequest } from '@sandboxed/plugin-sdk';
+import { InvalidArgumentError } from './errors.js';
+import type { ExecRequest } from './runtime.types.js';
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The env as name/value pairs; a 400 for a name that is not a shell identifier or a value with NUL. */
+export function checkedEnv(env: Record<string, string>): Array<[string, string]> {
+  return Object.entries(env).map(([k, v]) => {
+    if (!ENV_NAME.test(k) || typeof v !== 'string' || v.includes('\0')) {
+      throw new InvalidArgumentError(`Invalid environment variable: ${k.slice(0, 100)}`);
+    }
+    return [k, v];
+  });
+}
 
 export function validateExecRequest(req: ExecRequest): void {
   if (
