@@ -1,3 +1,7 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it, expect } from '@jest/globals';
 import { TicketService } from './ticket.service.js';
 import { resolveWsOptions } from './ws-options.dto.js';
@@ -40,5 +44,31 @@ describe('TicketService', () => {
     const secret = 's'.repeat(32);
     const issued = new TicketService(resolveWsOptions({ ticketSecret: secret })).issue(alice).ticket;
     expect(new TicketService(resolveWsOptions({ ticketSecret: secret })).redeem(issued)).toEqual(alice);
+  });
+
+  it('reads the shared secret from ticketSecretFile (a mounted Secret), and refuses a short, missing or doubled one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ws-ticket-'));
+    try {
+      const file = join(dir, 'secret');
+      writeFileSync(file, `${'k'.repeat(40)}\n`);
+      const issued = new TicketService(resolveWsOptions({ ticketSecretFile: file })).issue(alice).ticket;
+      expect(new TicketService(resolveWsOptions({ ticketSecret: 'k'.repeat(40) })).redeem(issued)).toEqual(alice);
+      writeFileSync(file, 'short');
+      expect(() => resolveWsOptions({ ticketSecretFile: file })).toThrow(/at least 32 characters/);
+      expect(() => resolveWsOptions({ ticketSecretFile: join(dir, 'nope') })).toThrow(/cannot read ticketSecretFile/);
+      expect(() => resolveWsOptions({ ticketSecretFile: file, ticketSecret: 's'.repeat(32) })).toThrow(/not both/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a token signed with the same key for another purpose', () => {
+    const secret = 's'.repeat(32);
+    const tickets = new TicketService(resolveWsOptions({ ticketSecret: secret }));
+    const body = Buffer.from(
+      JSON.stringify({ p: 'alice', s: ['sandbox:read'], e: Date.now() + 10_000, n: 'x', u: 'download' }),
+    ).toString('base64url');
+    const mac = createHmac('sha256', secret).update(body).digest('base64url');
+    expect(() => tickets.redeem(`${body}.${mac}`)).toThrow(/Invalid ticket/);
   });
 });

@@ -15,7 +15,11 @@ interface TicketClaims {
   x?: number;
   /** nonce: single use */
   n: string;
+  /** purpose: what the ticket opens (a gateway WebSocket), so no other signed token passes as one */
+  u: typeof PURPOSE;
 }
+
+const PURPOSE = 'ws';
 
 export interface IssuedTicket {
   ticket: string;
@@ -45,6 +49,7 @@ export class TicketService {
       e: Math.min(now + this.options.ticketTtlSeconds * 1000, principal.expiresAt ?? Infinity),
       ...(principal.expiresAt !== undefined ? { x: principal.expiresAt } : {}),
       n: b64(randomBytes(16)),
+      u: PURPOSE,
     };
     const body = b64(Buffer.from(JSON.stringify(claims)));
     return { ticket: `${body}.${this.sign(body)}`, expiresAt: new Date(claims.e).toISOString() };
@@ -60,6 +65,7 @@ export class TicketService {
     if (!body || given.length !== expected.length || !timingSafeEqual(given, expected))
       throw new UnauthorizedError('Invalid ticket');
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TicketClaims;
+    if (claims.u !== PURPOSE) throw new UnauthorizedError('Invalid ticket');
     if (claims.e <= now) throw new UnauthorizedError('Ticket expired; get a new one from POST /v1/ws/ticket');
     if (this.redeemed.has(claims.n)) throw new UnauthorizedError('Ticket already used; tickets are single-use');
     this.redeemed.set(claims.n, claims.e);

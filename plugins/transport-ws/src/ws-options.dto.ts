@@ -1,4 +1,5 @@
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 
 /** `transport-ws` options from config; every field has a default. */
 export class WsOptionsDto {
@@ -24,6 +25,8 @@ export class WsOptionsDto {
   @IsOptional() @IsInt() @Min(1) @Max(600) ticketTtlSeconds?: number;
   /** HMAC key for tickets, shared by replicas so any of them accepts a ticket; default: random per process. */
   @IsOptional() @IsString() @MinLength(32) ticketSecret?: string;
+  /** A file holding ticketSecret (a mounted Kubernetes Secret), read at boot; not with ticketSecret. */
+  @IsOptional() @IsString() @IsNotEmpty() ticketSecretFile?: string;
   /** How long a connection without credentials has to send its ticket. Default 5 s. */
   @IsOptional() @IsInt() @Min(100) authTimeoutMs?: number;
 }
@@ -43,7 +46,26 @@ export interface WsOptions {
   authTimeoutMs: number;
 }
 
+/** ticketSecret, or the contents of ticketSecretFile (surrounding whitespace trimmed). */
+function ticketSecretOf(dto: WsOptionsDto): string | undefined {
+  if (!dto.ticketSecretFile) return dto.ticketSecret;
+  if (dto.ticketSecret) throw new Error('transport-ws: set ticketSecret or ticketSecretFile, not both');
+  let secret: string;
+  try {
+    secret = readFileSync(dto.ticketSecretFile, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`transport-ws: cannot read ticketSecretFile ${dto.ticketSecretFile}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (secret.length < 32) {
+    throw new Error(`transport-ws: ticketSecretFile ${dto.ticketSecretFile} must hold at least 32 characters`);
+  }
+  return secret;
+}
+
 export function resolveWsOptions(dto: WsOptionsDto = {}): WsOptions {
+  const ticketSecret = ticketSecretOf(dto);
   return {
     maxPayloadBytes: dto.maxPayloadBytes ?? 1024 * 1024,
     pingIntervalMs: dto.pingIntervalMs ?? 30_000,
@@ -55,7 +77,7 @@ export function resolveWsOptions(dto: WsOptionsDto = {}): WsOptions {
     maxConnectionsPerPrincipal: dto.maxConnectionsPerPrincipal ?? 32,
     maxUnauthenticatedConnections: dto.maxUnauthenticatedConnections ?? 64,
     ticketTtlSeconds: dto.ticketTtlSeconds ?? 30,
-    ...(dto.ticketSecret ? { ticketSecret: dto.ticketSecret } : {}),
+    ...(ticketSecret ? { ticketSecret } : {}),
     authTimeoutMs: dto.authTimeoutMs ?? 5_000,
   };
 }
