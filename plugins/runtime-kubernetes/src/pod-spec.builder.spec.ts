@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { sandboxSpec } from '@sandboxed/testing';
+import { resolveKubernetesRuntimeOptions } from './kubernetes-runtime-options.dto.js';
+import { decodePod, podName } from './pod-labels.codec.js';
+import { buildPod } from './pod-spec.builder.js';
+
+const options = resolveKubernetesRuntimeOptions({ runtimeClassName: 'gvisor' });
+const now = new Date('2026-12-02T00:00:00Z');
+
+function pod(overrides: Parameters<typeof sandboxSpec>[1] = {}) {
+  const spec = sandboxSpec('alice@example.com', {
+    expiresAt: new Date(now.getTime() + 3600_000),
+    template: 'base',
+    resources: { cpu: 0.5, memoryMb: 256, diskMb: 100 },
+    ...overrides,
+  });
+  return { spec, pod: buildPod(spec, options.templates[spec.template]!, options, now) };
+}
+
+describe('buildPod', () => {
+  it('hardens every pod the same way, whatever the request says', () => {
+    const { pod: p } = pod({ env: { FOO: 'bar' } });
+    const c = p.spec!.containers[0]!;
+    expect(p.spec).toMatchObject({
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      runtimeClassName: 'gvisor',
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+    });
+    expect(p.spec!.hostNetwork ?? false).toBe(false);
+    expect(p.spec!.serviceAccountName).toBeUndefined();
+    expect(c.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(c.command).toEqual(['/usr/bin/tini', '-s', '--', 'sleep', 'infinity']);
+    expect(c.env).toContainEqual({ name: 'FOO', value: 'bar' });
+    expect(p.spec!.volumes!.every((v) => v.emptyDir && Object.keys(v).length === 2)).toBe(true);
+    expect(c.volumeMounts!.map((m) => m.mountPath)).toEqual(['/workspace', '/tmp', '/var/tmp']);
+  });
+
+  it('caps CPU, memory and ephemeral storage, and bounds the pod by its TTL', () => {
+    const { pod: p } = pod();
+    const limits = { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '364Mi' };
+    expect(p.spec!.containers[0]!.resources).toEqual({ requests: limits, limits });
+    expect(p.spec!.volumes!.map((v) => v.emptyDir!.sizeLimit)).toEqual(['100Mi', '100Mi', '100Mi']);
+    expect(p.spec!.activeDeadlineSeconds).toBe(3600 + 300);
+  });
+
+  it('keeps the exact id and owner in annotations, and label-safe keys in labels', () => {
+    const { spec, pod: p } = pod({ id: 'Mixed_Case-id', labels: { team: 'a b' } });
+    expect(p.metadata!.name).toBe(podName(spec.id));
+    expect(p.metadata!.name).toMatch(/^sandbox-h[0-9a-f]{40}$/);
+    for (const v of Object.values(p.metadata!.labels!))
+      expect(v).toMatch(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
+    expect(decodePod(p)).toMatchObject({ id: 'Mixed_Case-id', owner: 'alice@example.com', labels: { team: 'a b' } });
+  });
+
+  it('refuses an env name that is not an identifier, before anything reaches the API server', () => {
+    expect(() => pod({ env: { 'BAD=NAME': 'x' } })).toThrow(/Invalid environment variable/);
+  });
+});
