@@ -35,8 +35,9 @@ const OVERLAYS = [
   { dir: 'k8s/overlays/gvisor', replicas: 3, pdb: 2, runtimeClassName: 'gvisor' },
 ] as const;
 
-/** The Role, exactly: one rule per resource, verbs in any order. */
+/** The Role, exactly: one rule per resource, verbs in any order (runtime-kubernetes's calls, and its /health). */
 const EXPECTED_RULES = [
+  { apiGroups: [''], resources: ['namespaces'], resourceNames: [SANDBOX_NS], verbs: ['get'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
@@ -87,6 +88,7 @@ const sortRules = (rules: Tree[]) =>
     .map((r) => ({
       apiGroups: [...r.apiGroups].sort(),
       resources: [...r.resources].sort(),
+      ...(r.resourceNames ? { resourceNames: [...r.resourceNames].sort() } : {}),
       verbs: [...r.verbs].sort(),
     }))
     .sort((a, b) => `${a.apiGroups}/${a.resources}`.localeCompare(`${b.apiGroups}/${b.resources}`));
