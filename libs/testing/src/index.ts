@@ -16,3 +16,6 @@ export { RawMcpHttp } from './mcp-raw.client.js';
 export type { RawMcpReply } from './mcp-raw.client.js';
 export { describeWithDocker, dockerUnavailableReason } from './docker-gate.js';
 export type { DockerProbe } from './docker-gate.js';
+export { startFakeKube } from './kube/fake-kube.server.js';
+export type { FakeKube, FakeKubeOptions } from './kube/fake-kube.server.js';
+export { restrictedViolations, podSecurityViolations } from './kube/pod-security-restricted.check.js';
