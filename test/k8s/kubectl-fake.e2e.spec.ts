@@ -6,7 +6,8 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { Exec, KubeConfig, PortForward, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import type { WebSocket } from 'ws';
+import { CoreV1Api, Exec, KubeConfig, PortForward, type V1Pod, type V1Status } from '@kubernetes/client-node';
 import { startFakeKube, waitFor, type FakeKube } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from '../support/docker-engine.support.js';
 
@@ -401,7 +402,15 @@ describeWithDocker('fake-kube driven by kubectl and @kubernetes/client-node', re
       const output = new Writable({ write: (c: Buffer, _e, cb) => ((out += c.toString()), cb()) });
       const errors = new Writable({ write: (c: Buffer, _e, cb) => ((err += c.toString()), cb()) });
       const input = new PassThrough();
-      const ws = await new PortForward(kc).portForward('sandboxed', 'web', [port], output, errors, input);
+      // retryCount 0 (the default) returns the socket itself.
+      const ws = (await new PortForward(kc).portForward(
+        'sandboxed',
+        'web',
+        [port],
+        output,
+        errors,
+        input,
+      )) as WebSocket;
       const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
       input.write('GET / HTTP/1.0\r\nHost: localhost\r\n\r\n');
       await closed;
@@ -497,5 +506,82 @@ describeWithDocker('fake-kube driven by kubectl and @kubernetes/client-node', re
     expect(
       fake.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith('/pods/kubectl-pod') && r.status === 200),
     ).toHaveLength(1);
+  }, 60_000);
+
+  it('quota, Unschedulable, RunContainerError/CrashLoopBackOff and activeDeadlineSeconds, seen through client-node', async () => {
+    const small = await startFakeKube({ podQuota: { sandboxed: 3 }, nodeAllocatable: { cpu: '1', memory: '1Gi' } });
+    try {
+      const skc = new KubeConfig();
+      skc.loadFromString(small.kubeconfig());
+      const core = skc.makeApiClient(CoreV1Api);
+      const phaseOf = async (name: string): Promise<V1Pod> => core.readNamespacedPod({ namespace: 'sandboxed', name });
+
+      const big = restrictedPod('too-big');
+      big.spec!.containers[0]!.resources = { requests: { cpu: '2' } };
+      await core.createNamespacedPod({ namespace: 'sandboxed', body: big });
+      const pending = (await waitFor(
+        async () => {
+          const p = await phaseOf('too-big');
+          return p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable')
+            ? p
+            : undefined;
+        },
+        { what: 'Unschedulable', timeoutMs: 10_000 },
+      ))!;
+      expect(pending.status!.phase).toBe('Pending');
+      expect(pending.status!.conditions![0]!.message).toContain('Insufficient cpu');
+
+      await core.createNamespacedPod({
+        namespace: 'sandboxed',
+        body: restrictedPod('bad-command', { command: ['/no/such/binary'] }),
+      });
+      const deadline = restrictedPod('deadline');
+      deadline.spec!.activeDeadlineSeconds = 2;
+      await core.createNamespacedPod({ namespace: 'sandboxed', body: deadline });
+      const quota = await core.createNamespacedPod({ namespace: 'sandboxed', body: restrictedPod('over-quota') }).then(
+        () => undefined,
+        (err: { code?: number; body?: string }) => err,
+      );
+      expect(quota?.code).toBe(403);
+      expect(JSON.parse(quota!.body!)).toMatchObject({
+        reason: 'Forbidden',
+        message:
+          'pods "over-quota" is forbidden: exceeded quota: pod-quota, requested: pods=1, used: pods=3, limited: pods=3',
+      });
+
+      const crashing = (await waitFor(
+        async () => {
+          const p = await phaseOf('bad-command');
+          const w = p.status?.containerStatuses?.[0]?.state?.waiting;
+          return w?.reason === 'CrashLoopBackOff' ? p : undefined;
+        },
+        { what: 'CrashLoopBackOff', timeoutMs: 15_000 },
+      ))!;
+      expect(crashing.status!.containerStatuses![0]!.lastState!.terminated).toMatchObject({
+        reason: 'StartError',
+        exitCode: 128,
+      });
+      expect(crashing.status!.containerStatuses![0]!.lastState!.terminated!.message).toContain(
+        'no such file or directory',
+      );
+
+      const failed = (await waitFor(
+        async () => {
+          const p = await phaseOf('deadline');
+          return p.status?.phase === 'Failed' ? p : undefined;
+        },
+        { what: 'DeadlineExceeded', timeoutMs: 15_000 },
+      ))!;
+      expect(failed.status).toMatchObject({
+        reason: 'DeadlineExceeded',
+        message: 'Pod was active on the node longer than the specified deadline',
+      });
+      await waitFor(async () => (await phaseOf('deadline')).status?.containerStatuses?.[0]?.state?.terminated, {
+        what: 'the deadline pod container killed',
+        timeoutMs: 10_000,
+      });
+    } finally {
+      await small.close();
+    }
   }, 60_000);
 });
