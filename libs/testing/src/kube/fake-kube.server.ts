@@ -618,6 +618,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       x.metadata.deletionGracePeriodSeconds = grace;
     })!;
     kubelet.delete(ns, name, grace);
+    // Grace 0 is an immediate deletion (kubectl's --force): the object goes now, the kubelet cleans up after.
+    if (grace === 0) store.remove('pods', ns, name);
     return marked;
   }
 

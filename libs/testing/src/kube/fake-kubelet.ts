@@ -1,7 +1,13 @@
 import type Dockerode from 'dockerode';
 import type { V1Container, V1ContainerStatus, V1NetworkPolicy, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import type { FakeObjectStore, KubeObject } from './fake-object.store.js';
-import { containerName, containerOptions, INSTANCE_LABEL, unsupportedReason } from './fake-pod.containers.js';
+import {
+  containerName,
+  containerOptions,
+  emptyDirPaths,
+  INSTANCE_LABEL,
+  unsupportedReason,
+} from './fake-pod.containers.js';
 import { parseQuantity } from './kube-quantity.js';
 import { podMayEgress } from './network-policy.egress.js';
 import { kubeTime } from './pod-defaults.js';
@@ -95,6 +101,20 @@ export class FakeKubelet {
     this.later(rt, 0, () => this.schedule(rt));
   }
 
+  /** emptyDirs are world-writable, as a kubelet makes them (fake-pod.containers.ts says why this is needed). */
+  private async openEmptyDirs(ctr: Dockerode.Container, paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    const exec = await ctr.exec({
+      Cmd: ['chmod', '0777', '--', ...paths],
+      User: '0:0',
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({ Detach: false, Tty: false });
+    stream.resume();
+    await new Promise((resolve) => stream.once('end', resolve));
+  }
+
   /** The Docker container id of a running container of the pod, for exec and port-forward. */
   runningContainer(namespace: string, name: string, container: string): string | undefined {
     const rt = this.pods.get(key(namespace, name));
@@ -152,8 +172,11 @@ export class FakeKubelet {
         }
         if (rt.scheduled) this.publish(rt);
         rt.gone = true;
-        this.pods.delete(key(namespace, name));
-        this.opts.store.remove('pods', namespace, name);
+        if (this.pods.get(key(namespace, name)) === rt) this.pods.delete(key(namespace, name));
+        // Deleted with grace 0, the object went at once, and a new pod may have its name by now.
+        if (this.opts.store.get('pods', namespace, name)?.metadata.uid === rt.uid) {
+          this.opts.store.remove('pods', namespace, name);
+        }
         this.retryUnschedulable();
       })(),
     );
@@ -320,6 +343,7 @@ export class FakeKubelet {
       return;
     }
     if (rt.gone || rt.deleting) return;
+    await this.openEmptyDirs(ctr, emptyDirPaths(rt.pod, c.spec));
     const info = await ctr.inspect().catch(() => undefined);
     c.state = { running: { startedAt: kubeTime(info ? new Date(info.State.StartedAt) : new Date()) as never } };
     c.started = true;

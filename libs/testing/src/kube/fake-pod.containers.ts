@@ -64,6 +64,17 @@ function userOf(pod: V1Pod, c: V1Container): string | undefined {
   return gid === undefined ? String(uid) : `${uid ?? 0}:${gid}`;
 }
 
+/**
+ * Where the container's emptyDirs are mounted. Docker copies an image directory's mode onto a
+ * tmpfs mounted over it (/workspace becomes root 0755), so the kubelet part chmods them to 0777
+ * after start, as a kubelet creates every emptyDir.
+ */
+export function emptyDirPaths(pod: V1Pod, c: V1Container): string[] {
+  return (c.volumeMounts ?? [])
+    .filter((m) => !m.readOnly && (pod.spec?.volumes ?? []).some((v) => v.name === m.name && v.emptyDir))
+    .map((m) => m.mountPath);
+}
+
 function tmpfsMounts(pod: V1Pod, c: V1Container): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of c.volumeMounts ?? []) {
