@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
 import {
@@ -199,19 +200,24 @@ export class KubernetesRuntime implements SandboxRuntime {
   async putArchive(id: string, dir: string, tar: Readable): Promise<void> {
     const path = resolveSandboxPath(SANDBOX_WORKDIR, dir);
     const session = await this.exec(id, { argv: ['/bin/sh', '-c', EXTRACT, 'sandboxed-untar', path] });
-    let badInput: Error | undefined;
-    tar.once('error', (err) => {
+    const errors: Buffer[] = [];
+    session.stderr.on('data', (chunk: Buffer) => {
+      if (errors.length < 64) errors.push(chunk);
+    });
+    session.stdout.resume();
+    let badInput: unknown;
+    await pipeline(tar, session.stdin).catch((err: unknown) => {
       badInput = err;
       void session.kill('SIGKILL');
     });
-    tar.pipe(session.stdin);
-    const out = await collectOutput(session, { maxOutputBytes: MB });
-    const stderr = out.stderr.toString('utf8').trim();
-    if (badInput)
+    const exit = await session.wait();
+    const stderr = Buffer.concat(errors).toString('utf8').trim();
+    if (badInput) {
       throw badInput instanceof SandboxedError
         ? badInput
-        : new InvalidArgumentError(`Invalid tar archive: ${badInput.message}`);
-    const code = out.exit.exitCode;
+        : new InvalidArgumentError(`Invalid tar archive: ${(badInput as Error).message}`);
+    }
+    const code = exit.exitCode;
     if (code === 0) return;
     if (code === MISSING) throw new NotFoundError(`Directory ${path} not found in the sandbox`);
     if (/read-only file system/i.test(stderr)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { sandboxSpec } from '@sandboxed/testing';
+import { restrictedViolations, sandboxSpec } from '@sandboxed/testing';
 import { resolveKubernetesRuntimeOptions } from './kubernetes-runtime-options.dto.js';
 import { decodePod, podName } from './pod-labels.codec.js';
 import { buildPod } from './pod-spec.builder.js';
@@ -43,6 +43,25 @@ describe('buildPod', () => {
     expect(c.env).toContainEqual({ name: 'FOO', value: 'bar' });
     expect(p.spec!.volumes!.every((v) => v.emptyDir && Object.keys(v).length === 2)).toBe(true);
     expect(c.volumeMounts!.map((m) => m.mountPath)).toEqual(['/workspace', '/tmp', '/var/tmp']);
+  });
+
+  it('passes the Pod Security Standards restricted profile, for every template and with a writable root', () => {
+    for (const template of Object.keys(options.templates)) {
+      expect(restrictedViolations(pod({ template }).pod)).toEqual([]);
+    }
+    const writable = resolveKubernetesRuntimeOptions({
+      templates: { w: { image: 'x', readOnlyRootFilesystem: false } },
+    });
+    const spec = sandboxSpec('o', { template: 'w' });
+    expect(restrictedViolations(buildPod(spec, writable.templates.w!, writable, now))).toEqual([]);
+  });
+
+  it('would fail the restricted check if a hardening field were dropped (the check bites)', () => {
+    const { pod: p } = pod();
+    delete p.spec!.containers[0]!.securityContext!.allowPrivilegeEscalation;
+    delete p.spec!.securityContext!.seccompProfile;
+    delete p.spec!.containers[0]!.securityContext!.seccompProfile;
+    expect(restrictedViolations(p).join('\n')).toMatch(/allowPrivilegeEscalation[\s\S]*seccompProfile/);
   });
 
   it('caps CPU, memory and ephemeral storage, and bounds the pod by its TTL', () => {
