@@ -50,7 +50,6 @@ const TTY_ENV = { TERM: 'xterm-256color', COLUMNS: '80', LINES: '24' };
 const KILL_ATTEMPTS = 20;
 /** Exports `NAME=VALUE` words given as arguments, then runs the rest: pods/exec takes no environment. */
 const WITH_ENV = 'n=$1; shift; while [ "$n" -gt 0 ]; do export "$1"; shift; n=$((n-1)); done; exec "$@"';
-const MB = 1024 * 1024;
 
 /**
  * Sandboxes as pods through @kubernetes/client-node: one hardened pod per sandbox, all state on
