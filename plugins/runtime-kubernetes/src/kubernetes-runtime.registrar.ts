@@ -1,10 +1,17 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { RUNTIME_REGISTRY, type RuntimeRegistry } from '@sandboxed/plugin-sdk';
 import { KubernetesRuntime } from './kubernetes.runtime.js';
 
 /** Registers the Kubernetes runtime, and at boot makes sure of its NetworkPolicies and reconciles. */
 @Injectable()
-export class KubernetesRuntimeRegistrar implements OnModuleInit, OnApplicationBootstrap {
+export class KubernetesRuntimeRegistrar implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('runtime-kubernetes');
 
   constructor(
@@ -31,5 +38,10 @@ export class KubernetesRuntimeRegistrar implements OnModuleInit, OnApplicationBo
     } catch (err) {
       this.logger.warn(`reconcile at boot failed: ${(err as Error).message}`);
     }
+    this.runtime.startReconciling();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.close();
   }
 }

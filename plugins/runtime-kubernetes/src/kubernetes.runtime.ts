@@ -59,6 +59,8 @@ const WITH_ENV = 'n=$1; shift; while [ "$n" -gt 0 ]; do export "$1"; shift; n=$(
 export class KubernetesRuntime implements SandboxRuntime {
   readonly name = 'kubernetes';
   private readonly client: KubeClient;
+  private reconciler?: NodeJS.Timeout;
+  private reconciling?: Promise<unknown>;
 
   constructor(
     private readonly options: KubernetesRuntimeOptions,
@@ -285,37 +287,61 @@ export class KubernetesRuntime implements SandboxRuntime {
     }
   }
 
-  /** At boot: adopt live sandboxes; reap expired ones, failed ones, incomplete ones and pods whose create never finished. */
-  async reconcile(now = new Date()): Promise<ReconcileResult> {
+  /**
+   * At boot, and then every readyTimeoutMs: adopt live sandboxes; reap expired ones, finished
+   * ones, incomplete ones, and pods whose create never finished (the gateway that made them died).
+   */
+  async reconcile(now = new Date(), opts: { quiet?: boolean } = {}): Promise<ReconcileResult> {
     const result: ReconcileResult = { adopted: [], reaped: [] };
     for (const { pod, record } of await this.listPods()) {
       const name = pod.metadata?.name ?? '';
       if (pod.metadata?.deletionTimestamp) continue;
       const why = this.orphaned(pod, record, now);
-      if (why) {
-        await this.deletePod(name, pod.metadata?.uid).catch((err: Error) =>
-          this.logger?.warn(`runtime-kubernetes: cannot reap ${name}: ${err.message}`),
-        );
+      if (!why) {
+        result.adopted.push(record!.id);
+        continue;
+      }
+      try {
+        await this.deletePod(name, pod.metadata?.uid);
         this.logger?.log(`runtime-kubernetes: reaped ${name} (${why})`);
         result.reaped.push(record?.id ?? name);
-      } else {
-        result.adopted.push(record!.id);
+      } catch (err) {
+        this.logger?.warn(`runtime-kubernetes: cannot reap ${name}: ${(err as Error).message}`);
       }
     }
-    this.logger?.log(
-      `runtime-kubernetes: adopted ${result.adopted.length} sandbox(es), reaped ${result.reaped.length} in namespace ${this.namespace}`,
-    );
+    if (!opts.quiet) {
+      this.logger?.log(
+        `runtime-kubernetes: adopted ${result.adopted.length} sandbox(es), reaped ${result.reaped.length} in namespace ${this.namespace}`,
+      );
+    }
     return result;
+  }
+
+  /** Runs reconcile every readyTimeoutMs until close(): replicas share the work; uid-preconditioned deletes make it safe. */
+  startReconciling(): void {
+    this.reconciler ??= setInterval(() => {
+      this.reconciling ??= this.reconcile(new Date(), { quiet: true })
+        .catch((err: Error) => this.logger?.warn(`runtime-kubernetes: reconcile failed: ${err.message}`))
+        .finally(() => (this.reconciling = undefined));
+    }, this.options.readyTimeoutMs);
+    this.reconciler.unref();
   }
 
   private orphaned(pod: V1Pod, record: SandboxRecord | undefined, now: Date): string | undefined {
     if (!record) return 'incomplete labels';
     if (record.expiresAt.getTime() <= now.getTime()) return 'expired';
+    const phase = pod.status?.phase;
+    if (phase === 'Failed' || phase === 'Succeeded') return `${phase}: ${pod.status?.reason ?? 'finished'}`;
     const readiness = readinessOf(pod);
-    if (readiness.state === 'failed') return `${readiness.reason}`;
+    if (readiness.state === 'ready') return undefined;
+    // Younger than this, a replica may still be waiting for it in create (which deletes it on failure).
     const age = now.getTime() - new Date(pod.metadata?.creationTimestamp ?? now).getTime();
-    if (readiness.state === 'pending' && age > 2 * this.options.readyTimeoutMs) return 'never became ready';
-    return undefined;
+    if (age <= this.options.readyTimeoutMs + this.options.apiTimeoutMs) return undefined;
+    const everRan = (pod.status?.containerStatuses ?? []).some(
+      (c) => c.ready || (c.restartCount > 0 && c.lastState?.terminated?.reason !== 'StartError'),
+    );
+    if (everRan) return undefined;
+    return `never became ready: ${readiness.state === 'failed' ? readiness.reason : (readiness.reason ?? 'pending')}`;
   }
 
   /** At boot (networkPolicy: manage): the default-deny and egress policies, created when missing. */
@@ -359,6 +385,9 @@ export class KubernetesRuntime implements SandboxRuntime {
 
   async close(): Promise<void> {
     // Pods are deliberately left running: sandboxes outlive this process.
+    clearInterval(this.reconciler);
+    this.reconciler = undefined;
+    await this.reconciling;
   }
 
   private async openExec(
