@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { LOCAL_IMAGES } from '@sandboxed/plugin-sdk';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker } from '../support/docker-engine.support.js';
@@ -14,13 +13,7 @@ const kube = await kubeTarget(
   { nodeAllocatable: { cpu: '3', memory: '64Gi' } },
 );
 
-/** The sandbox pods the fake holds right now, by name. */
-async function podNames(): Promise<string[]> {
-  const config = new KubeConfig();
-  config.loadFromString(kube.fake().kubeconfig());
-  const list = await config.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'sandboxed' });
-  return list.items.map((p) => p.metadata!.name!);
-}
+const podNames = (): Promise<string[]> => kube.podNames();
 
 describeWithDocker('kubernetes runtime failures (fake API server)', kube.unavailable, () => {
   let gw: TestGateway;

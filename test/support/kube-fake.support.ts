@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from '@jest/globals';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startFakeKube, type FakeKube, type FakeKubeOptions } from '@sandboxed/testing';
 import { dockerUnavailableReason } from './docker-engine.support.js';
 
@@ -12,6 +13,8 @@ export interface KubeTarget {
   plugin: { use: 'runtime-kubernetes'; options: Record<string, unknown> };
   kubeconfig: string;
   fake(): FakeKube;
+  /** The pods in the sandbox namespace right now, by name, as the API server lists them. */
+  podNames(): Promise<string[]>;
 }
 
 /**
@@ -35,8 +38,15 @@ export async function kubeTarget(
     await fake?.close();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+  const podNames = async (): Promise<string[]> => {
+    const config = new KubeConfig();
+    config.loadFromString(fake!.kubeconfig());
+    const list = await config.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'sandboxed' });
+    return list.items.map((p) => p.metadata!.name!);
+  };
   return {
     unavailable,
+    podNames,
     kubeconfig,
     plugin: { use: 'runtime-kubernetes', options: { kubeconfig, readyTimeoutMs: 30_000, ...options } },
     fake: () => {

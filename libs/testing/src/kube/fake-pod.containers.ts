@@ -17,7 +17,8 @@ import { parseQuantity } from './kube-quantity.js';
  * | capabilities.drop / add                          | CapDrop / CapAdd                              |
  * | allowPrivilegeEscalation: false                  | SecurityOpt no-new-privileges                 |
  * | seccompProfile Unconfined (container over pod)   | SecurityOpt seccomp=unconfined (else Docker's default profile, which is what RuntimeDefault means) |
- * | emptyDir volumes                                 | a tmpfs at each volumeMount (size from sizeLimit, mode 1777) |
+ * | emptyDir volumes                                 | a tmpfs at each volumeMount (size from sizeLimit), chmod 0777 after start |
+ * | spec.hostname (else the pod name)                | Hostname                                      |
  * | resources.limits.memory                          | Memory and MemorySwap (no swap, as on a kubelet) |
  * | resources.limits.cpu                             | NanoCpus                                      |
  * | (Kubernetes has no init process)                 | Init: false                                   |
@@ -122,7 +123,7 @@ export function containerOptions(
     Env: (c.env ?? []).map((e) => `${e.name}=${e.value ?? ''}`),
     ...(c.workingDir ? { WorkingDir: c.workingDir } : {}),
     ...(user !== undefined ? { User: user } : {}),
-    Hostname: pod.metadata!.name!.slice(0, 63),
+    Hostname: (pod.spec?.hostname ?? pod.metadata!.name!).slice(0, 63),
     Labels: {
       [INSTANCE_LABEL]: instance,
       [OWNER_PID_LABEL]: String(process.pid),
