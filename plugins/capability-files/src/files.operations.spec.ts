@@ -16,7 +16,9 @@ import type {
   SandboxRuntime,
 } from '@sandboxed/plugin-sdk';
 import { DockerRuntime, LOCAL_IMAGES, resolveDockerRuntimeOptions } from '@sandboxed/runtime-docker';
+import { KubernetesRuntime, resolveKubernetesRuntimeOptions } from '@sandboxed/runtime-kubernetes';
 import { LocalRuntime } from '@sandboxed/runtime-local';
+import { startFakeKube } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from '../../../test/support/docker-engine.support.js';
 import { FilesOperationsRegistrar } from './files-operations.registrar.js';
 import { SandboxShell } from './sandbox-shell.js';
@@ -129,6 +131,26 @@ const RUNTIMES: RuntimeUnderTest[] = [
       runtime: new DockerRuntime(resolveDockerRuntimeOptions({}), { log: () => undefined, warn: () => undefined }),
       stop: async () => undefined,
     }),
+  },
+  {
+    name: 'kubernetes (fake API server)',
+    template: 'base',
+    unavailable: () => dockerUnavailableReason([LOCAL_IMAGES.base]),
+    start: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'sbx-files-kube-'));
+      const fake = await startFakeKube();
+      fake.writeKubeconfig(join(dir, 'kubeconfig'));
+      return {
+        runtime: new KubernetesRuntime(resolveKubernetesRuntimeOptions({ kubeconfig: join(dir, 'kubeconfig') }), {
+          log: () => undefined,
+          warn: () => undefined,
+        }),
+        stop: async () => {
+          await fake.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
   },
 ];
 

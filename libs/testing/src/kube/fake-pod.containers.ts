@@ -81,7 +81,8 @@ function tmpfsMounts(pod: V1Pod, c: V1Container): Record<string, string> {
   for (const m of c.volumeMounts ?? []) {
     const vol = (pod.spec?.volumes ?? []).find((v) => v.name === m.name);
     if (!vol?.emptyDir) continue;
-    const opts = ['rw', 'nosuid', 'nodev', 'mode=1777'];
+    // Docker's tmpfs default is noexec; an emptyDir is not.
+    const opts = ['rw', 'nosuid', 'nodev', 'exec'];
     const size = parseQuantity(vol.emptyDir.sizeLimit);
     if (size !== undefined && size > 0) opts.push(`size=${Math.ceil(size)}`);
     if (m.readOnly) opts[0] = 'ro';
