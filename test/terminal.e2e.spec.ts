@@ -3,6 +3,7 @@ import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 import { WsTestClient } from './support/ws-test.client.js';
+import { kubeTarget } from './support/kube-fake.support.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
 const BOB = { authorization: 'Bearer k_bob' };
@@ -126,6 +127,17 @@ describeWithDocker(
   terminalSuite({
     plugins: ['runtime-docker'],
     config: { runtime: { default: 'docker' } },
+    sandbox: { template: 'base' },
+  }),
+);
+
+const kube = await kubeTarget([LOCAL_IMAGES.base]);
+describeWithDocker(
+  'interactive terminal over WebSocket (kubernetes runtime, fake API server)',
+  kube.unavailable,
+  terminalSuite({
+    plugins: [kube.plugin],
+    config: { runtime: { default: 'kubernetes' } },
     sandbox: { template: 'base' },
   }),
 );

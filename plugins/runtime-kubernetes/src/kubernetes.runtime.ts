@@ -430,9 +430,13 @@ export class KubernetesRuntime implements SandboxRuntime {
     return new UnavailableError(`The Kubernetes API server refused ${what} at ${this.client.endpoint}: ${message}`);
   }
 
-  /** Runs the killer exec, retrying while the sandbox has no process slot for it. */
+  /**
+   * Runs the killer exec, retrying while the sandbox has no process slot for it (the killer runs
+   * but cannot fork). An API server that refuses or cannot be reached is tried three times.
+   */
   private async signalGroup(id: string, execId: string, signal: NodeJS.Signals): Promise<void> {
-    for (let attempt = 1; attempt <= KILL_ATTEMPTS; attempt++) {
+    let refused = 0;
+    for (let attempt = 1; attempt <= KILL_ATTEMPTS && refused < 3; attempt++) {
       try {
         const killer = await this.openExec(id, killerArgv(execId, signal), false, {
           signalGroup: async () => undefined,
@@ -442,11 +446,12 @@ export class KubernetesRuntime implements SandboxRuntime {
         if (KILLER_DONE.test(out.stdout.toString('utf8'))) return;
       } catch (err) {
         if (err instanceof NotFoundError || err instanceof ConflictError) return;
+        refused++;
       }
       await new Promise((r) => setTimeout(r, Math.min(50 * attempt, 250)));
     }
     this.logger?.warn(
-      `runtime-kubernetes: could not signal exec ${execId} after ${KILL_ATTEMPTS} attempts (pids limit?)`,
+      `runtime-kubernetes: could not signal exec ${execId} in sandbox ${id} (pids limit, or the API server)`,
     );
   }
 

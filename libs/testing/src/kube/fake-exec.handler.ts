@@ -81,27 +81,32 @@ export async function runExec(
   let finished = false;
   let started = false;
   const pendingResizes: Array<{ w: number; h: number }> = [];
+  let resizing: Promise<unknown> = Promise.resolve();
   let lastByte = 0x0a;
 
   const onMessage = (raw: Buffer, isBinary: boolean): void => {
     const frame = conn.decode(raw, isBinary);
     if (!frame) return;
     if (frame.close) {
-      if (frame.channel === 0 && !stream.writableEnded) {
-        // A tty's EOF is ^D at the start of a line; half-closing a tty attach hangs it up instead.
-        if (tty) stream.write(lastByte === 0x0a ? '\x04' : '\x04\x04');
-        else stream.end();
+      if (frame.channel === 0) {
+        resizing = resizing.then(() => {
+          if (stream.writableEnded) return;
+          // A tty's EOF is ^D at the start of a line; half-closing a tty attach hangs it up instead.
+          if (tty) stream.write(lastByte === 0x0a ? '\x04' : '\x04\x04');
+          else stream.end();
+        });
       }
       return;
     }
     if (frame.channel === 0 && params.stdin && !stream.writableEnded) {
       if (frame.data.length > 0) lastByte = frame.data[frame.data.length - 1]!;
-      stream.write(frame.data);
+      // Behind any resize still being applied: keystrokes typed after a resize see the new size.
+      resizing = resizing.then(() => void (stream.writableEnded || stream.write(frame.data)));
     } else if (frame.channel === 4 && tty) {
       try {
         const size = JSON.parse(frame.data.toString('utf8')) as { Width?: number; Height?: number };
         const r = { w: Math.max(1, Number(size.Width) || 80), h: Math.max(1, Number(size.Height) || 24) };
-        if (started) void exec.resize(r).catch(() => undefined);
+        if (started) resizing = resizing.then(() => exec.resize(r).catch(() => undefined));
         else pendingResizes.push(r);
       } catch {
         // the kubelet ignores a resize it cannot decode
