@@ -1,13 +1,26 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { LOCAL_IMAGES } from '@sandboxed/plugin-sdk';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { WsTestClient } from './support/ws-test.client.js';
+import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { kubeTarget } from './support/kube-fake.support.js';
 
 const ECHO_SERVER = readFileSync(new URL('./fixtures/sandbox-servers/echo-server.py', import.meta.url), 'utf8');
 const ALICE = { authorization: 'Bearer k_alice' };
 const BOB = { authorization: 'Bearer k_bob' };
 
-describe('port exposure through the gateway (local runtime)', () => {
+type PluginEntry = string | { use: string; options?: Record<string, unknown> };
+
+interface RuntimeSetup {
+  plugins: PluginEntry[];
+  config: Record<string, unknown>;
+  sandbox: Record<string, unknown>;
+  /** The runtime plugin of a second gateway on the same engine (local: the same data dir). */
+  replica?: PluginEntry;
+}
+
+const portsSuite = (setup: RuntimeSetup) => () => {
   let gw: TestGateway;
   let alice: HttpClient;
   let bob: HttpClient;
@@ -17,12 +30,12 @@ describe('port exposure through the gateway (local runtime)', () => {
   beforeAll(async () => {
     gw = await startTestGateway({
       onlyPlugins: ['runtime-local', 'capability-shell', 'transport-rest'],
-      extraPlugins: ['capability-processes', 'capability-ports', 'transport-ws'],
-      config: { auth: { apiKeys: { k_alice: 'alice', k_bob: 'bob' } } },
+      extraPlugins: [...setup.plugins, 'capability-processes', 'capability-ports', 'transport-ws'],
+      config: { auth: { apiKeys: { k_alice: 'alice', k_bob: 'bob' } }, ...setup.config },
     });
     alice = new HttpClient(gw.url, ALICE);
     bob = new HttpClient(gw.url, BOB);
-    id = await alice.createSandbox();
+    id = await alice.createSandbox(setup.sandbox);
     await alice.post(`/v1/sandboxes/${id}/exec`, { command: 'cat > server.py', stdin: ECHO_SERVER });
     const started = await alice.post(`/v1/sandboxes/${id}/processes`, { argv: ['python3', 'server.py', '8000'] });
     expect(started.status).toBe(201);
@@ -118,8 +131,12 @@ describe('port exposure through the gateway (local runtime)', () => {
   it('keeps exposure inside the sandbox, so a second gateway on the same engine agrees', async () => {
     const replica = await startTestGateway({
       onlyPlugins: ['capability-shell', 'transport-rest'],
-      extraPlugins: [{ use: 'runtime-local', options: { dataDir: gw.dataDir } }, 'capability-ports', 'transport-ws'],
-      config: { auth: { apiKeys: { k_alice: 'alice' } } },
+      extraPlugins: [
+        setup.replica ?? { use: 'runtime-local', options: { dataDir: gw.dataDir } },
+        'capability-ports',
+        'transport-ws',
+      ],
+      config: { auth: { apiKeys: { k_alice: 'alice' } }, ...setup.config },
     });
     try {
       const other = new HttpClient(replica.url, ALICE);
@@ -143,4 +160,29 @@ describe('port exposure through the gateway (local runtime)', () => {
     ]);
     expect((await alice.post(`/v1/sandboxes/${id}/ports`, { port: 70000 })).status).toBe(400);
   });
-});
+};
+
+describe('port exposure through the gateway (local runtime)', portsSuite({ plugins: [], config: {}, sandbox: {} }));
+
+describeWithDocker(
+  'port exposure through the gateway (docker runtime)',
+  await dockerUnavailableReason([LOCAL_IMAGES.python]),
+  portsSuite({
+    plugins: ['runtime-docker'],
+    config: { runtime: { default: 'docker' } },
+    sandbox: { template: 'python' },
+    replica: 'runtime-docker',
+  }),
+);
+
+const kube = await kubeTarget([LOCAL_IMAGES.python]);
+describeWithDocker(
+  'port exposure through the gateway (kubernetes runtime, fake API server)',
+  kube.unavailable,
+  portsSuite({
+    plugins: [kube.plugin],
+    config: { runtime: { default: 'kubernetes' } },
+    sandbox: { template: 'python' },
+    replica: kube.plugin,
+  }),
+);

@@ -10,6 +10,7 @@ import {
   OpenApiResponseValidator,
 } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { kubeTarget } from './support/kube-fake.support.js';
 
 /** Live in-sandbox log readers, from /proc (images need not have ps); `[l]` keeps this command out, and
  * the docker runtime's exec wrappers (whose command lines repeat the argv) are left out. */
@@ -17,7 +18,7 @@ const COUNT_LOG_READERS =
   'for p in /proc/[0-9]*; do tr "\\0\\n" "  " <"$p/cmdline" 2>/dev/null; echo; done | grep -v " sandboxed-[e]xec " | grep -c "sandboxed-[l]ogs " || true';
 
 interface RuntimeSetup {
-  plugins: string[];
+  plugins: Array<string | { use: string; options?: Record<string, unknown> }>;
   config: Record<string, unknown>;
   sandbox: Record<string, unknown>;
 }
@@ -248,6 +249,17 @@ describeWithDocker(
   processSuite({
     plugins: ['runtime-docker'],
     config: { runtime: { default: 'docker' } },
+    sandbox: { template: 'python' },
+  }),
+);
+
+const kube = await kubeTarget([LOCAL_IMAGES.python]);
+describeWithDocker(
+  'background processes over REST (kubernetes runtime, fake API server)',
+  kube.unavailable,
+  processSuite({
+    plugins: [kube.plugin],
+    config: { runtime: { default: 'kubernetes' } },
     sandbox: { template: 'python' },
   }),
 );
