@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { createDockerClient, LOCAL_IMAGES } from '@sandboxed/runtime-docker';
+import { KubernetesRuntime, resolveKubernetesRuntimeOptions } from '@sandboxed/runtime-kubernetes';
 import { LocalRuntime } from '@sandboxed/runtime-local';
 import { HttpClient, readSse, waitFor, type SseEvent } from '@sandboxed/testing';
 import { spawnGateway, type GatewayProcess } from './support/gateway.process.js';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { kubeTarget } from './support/kube-fake.support.js';
 import { WsTestClient } from './support/ws-test.client.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
@@ -257,5 +259,20 @@ describeWithDocker(
           .remove({ force: true, v: true })
           .catch(() => undefined);
       },
+    }),
+);
+
+const kube = await kubeTarget([LOCAL_IMAGES.python]);
+describeWithDocker(
+  'background processes survive the gateway (kubernetes runtime, fake API server, gateway processes)',
+  kube.unavailable,
+  () =>
+    acceptance({
+      config: () => ({ runtime: { default: 'kubernetes' } }),
+      plugin: () => kube.plugin,
+      sandbox: { template: 'python' },
+      replicas: true,
+      destroy: async (_dataDir, sandboxId) =>
+        new KubernetesRuntime(resolveKubernetesRuntimeOptions({ kubeconfig: kube.kubeconfig })).destroy(sandboxId),
     }),
 );

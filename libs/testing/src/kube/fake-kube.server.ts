@@ -344,7 +344,11 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         wss.handleUpgrade(req, socket, head, (ws) => {
           websockets.add(ws);
           ws.on('close', () => websockets.delete(ws));
-          void runExec(new ChannelConnection(ws, protocol), docker, id, { ...params, container });
+          // A client that vanishes mid-exec (a SIGKILLed gateway) ends the exec, not the server.
+          ws.on('error', () => ws.terminate());
+          runExec(new ChannelConnection(ws, protocol), docker, id, { ...params, container }).catch(() =>
+            ws.terminate(),
+          );
         });
         return;
       }
@@ -363,12 +367,13 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       wss.handleUpgrade(req, socket, head, (ws) => {
         websockets.add(ws);
         ws.on('close', () => websockets.delete(ws));
-        void runPortForward(
+        ws.on('error', () => ws.terminate());
+        runPortForward(
           new ChannelConnection(ws, protocol),
           docker,
           { containerId: sandbox, podUid: pod.metadata.uid },
           ports,
-        );
+        ).catch(() => ws.terminate());
       });
     } catch (err) {
       failStatus(err);
