@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { FORTY_TWO, SHOUT, SLEEPER } from './support/code.samples.js';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { kubeTarget } from './support/kube-fake.support.js';
 
 const SLOW = 60_000;
 /** rustc and the JVM on one shared CPU. */
@@ -232,111 +233,124 @@ describe('code on the local runtime', () => {
   );
 });
 
-const reason = await dockerUnavailableReason();
+/** The same checks on every container runtime: one image per language family. */
+const containerCodeSuite =
+  (runtime: string, plugin: string | { use: string; options: Record<string, unknown> }) => () => {
+    let gw: TestGateway;
+    let api: HttpClient;
+    const { key, auth } = ownPrincipal();
+    beforeAll(async () => {
+      gw = await startTestGateway({
+        onlyPlugins: PLUGINS,
+        extraPlugins: [plugin],
+        // A long reap interval: this gateway must not reap other test files' expired sandboxes.
+        config: { runtime: { default: runtime }, sandbox: { reapIntervalSeconds: 3600 }, auth },
+      });
+      api = new HttpClient(gw.url, { 'x-api-key': key });
+    }, SLOW);
+    afterAll(async () => gw?.close(), SLOW);
 
-describeWithDocker('code on the docker runtime', reason, () => {
-  let gw: TestGateway;
-  let api: HttpClient;
-  const { key, auth } = ownPrincipal();
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      onlyPlugins: PLUGINS,
-      extraPlugins: ['runtime-docker'],
-      // A long reap interval: this gateway must not reap other test files' expired sandboxes.
-      config: { runtime: { default: 'docker' }, sandbox: { reapIntervalSeconds: 3600 }, auth },
-    });
-    api = new HttpClient(gw.url, { 'x-api-key': key });
-  }, SLOW);
-  afterAll(async () => gw?.close(), SLOW);
+    it.each(DOCKER_LANGUAGES)(
+      'code.run: %s in a "%s" sandbox, the language taken from the template',
+      async (language, template) => {
+        const id = await api.createSandbox({ template });
+        try {
+          const res = await api.post(`/v1/sandboxes/${id}/code`, { code: FORTY_TWO[language] });
+          expect(res.status).toBe(200);
+          expect(res.body).toMatchObject({
+            stdout: '42\n',
+            stderr: 'warn\n',
+            exitCode: 3,
+            timedOut: false,
+            truncated: false,
+            language,
+          });
+          // The source, its temp folder and any build output are gone; the workspace was never touched.
+          const probe = await api.post(`/v1/sandboxes/${id}/exec`, {
+            command: 'ls -A /workspace; ls -d /tmp/.sandboxed-code-* 2>/dev/null; true',
+          });
+          expect(probe.body.stdout).toBe('');
+        } finally {
+          await api.delete(`/v1/sandboxes/${id}`);
+        }
+      },
+      COMPILED,
+    );
 
-  it.each(DOCKER_LANGUAGES)(
-    'code.run: %s in a "%s" sandbox, the language taken from the template',
-    async (language, template) => {
-      const id = await api.createSandbox({ template });
-      try {
-        const res = await api.post(`/v1/sandboxes/${id}/code`, { code: FORTY_TWO[language] });
+    it.each(DOCKER_LANGUAGES.map(([language]) => language))(
+      'code.execute: %s in a one-shot sandbox that is destroyed afterwards',
+      async (language) => {
+        const res = await api.post('/v1/execute', { language, code: FORTY_TWO[language] });
         expect(res.status).toBe(200);
-        expect(res.body).toMatchObject({
-          stdout: '42\n',
-          stderr: 'warn\n',
-          exitCode: 3,
-          timedOut: false,
-          truncated: false,
-          language,
+        expect(res.body).toMatchObject({ stdout: '42\n', stderr: 'warn\n', exitCode: 3, timedOut: false, language });
+        expect(await leftovers(api)).toBe(0);
+      },
+      COMPILED,
+    );
+
+    it(
+      'reports compile errors on stderr with the compiler’s exit code, and never runs the program',
+      async () => {
+        const go = await api.post('/v1/execute', {
+          language: 'golang',
+          code: 'package main\n\nfunc main() { undefinedThing() }\n',
         });
-        // The source, its temp folder and any build output are gone; the workspace was never touched.
-        const probe = await api.post(`/v1/sandboxes/${id}/exec`, {
-          command: 'ls -A /workspace; ls -d /tmp/.sandboxed-code-* 2>/dev/null; true',
+        expect(go.body).toMatchObject({ stdout: '', language: 'go' });
+        expect(go.body.exitCode).toBeGreaterThan(0);
+        expect(go.body.stderr).toMatch(/undefined: undefinedThing/);
+        const rust = await api.post('/v1/execute', {
+          language: 'rs',
+          code: 'fn main() { let x: i32 = "s"; println!("ran {}", x); }',
         });
-        expect(probe.body.stdout).toBe('');
-      } finally {
-        await api.delete(`/v1/sandboxes/${id}`);
-      }
-    },
-    COMPILED,
-  );
+        expect(rust.body).toMatchObject({ stdout: '', exitCode: 1, language: 'rust' });
+        expect(rust.body.stderr).toMatch(/mismatched types/);
+        expect(await leftovers(api)).toBe(0);
+      },
+      COMPILED,
+    );
 
-  it.each(DOCKER_LANGUAGES.map(([language]) => language))(
-    'code.execute: %s in a one-shot sandbox that is destroyed afterwards',
-    async (language) => {
-      const res = await api.post('/v1/execute', { language, code: FORTY_TWO[language] });
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ stdout: '42\n', stderr: 'warn\n', exitCode: 3, timedOut: false, language });
-      expect(await leftovers(api)).toBe(0);
-    },
-    COMPILED,
-  );
+    it(
+      'feeds stdin to the program, runs JavaScript modules, and caps output',
+      async () => {
+        const id = await api.createSandbox({ template: 'node' });
+        try {
+          const code = (body: Record<string, unknown>) => api.post(`/v1/sandboxes/${id}/code`, body);
+          expect((await code({ code: SHOUT.javascript, stdin: 'quiet' })).body).toMatchObject({
+            stdout: 'QUIET',
+            language: 'javascript',
+          });
+          const esm = await code({ code: "import os from 'node:os';\nconsole.log(typeof os.cpus);\n" });
+          expect(esm.body).toMatchObject({ stdout: 'function\n', exitCode: 0 });
+          const big = await code({ code: 'process.stdout.write("a".repeat(3_000_000));' });
+          expect(big.body).toMatchObject({ exitCode: 0, truncated: true });
+          expect(big.body.stdout.length).toBe(1_048_576);
+        } finally {
+          await api.delete(`/v1/sandboxes/${id}`);
+        }
+      },
+      SLOW,
+    );
 
-  it(
-    'reports compile errors on stderr with the compiler’s exit code, and never runs the program',
-    async () => {
-      const go = await api.post('/v1/execute', {
-        language: 'golang',
-        code: 'package main\n\nfunc main() { undefinedThing() }\n',
-      });
-      expect(go.body).toMatchObject({ stdout: '', language: 'go' });
-      expect(go.body.exitCode).toBeGreaterThan(0);
-      expect(go.body.stderr).toMatch(/undefined: undefinedThing/);
-      const rust = await api.post('/v1/execute', {
-        language: 'rs',
-        code: 'fn main() { let x: i32 = "s"; println!("ran {}", x); }',
-      });
-      expect(rust.body).toMatchObject({ stdout: '', exitCode: 1, language: 'rust' });
-      expect(rust.body.stderr).toMatch(/mismatched types/);
-      expect(await leftovers(api)).toBe(0);
-    },
-    COMPILED,
-  );
+    sharedChecks(() => api);
+    timeoutAndDisconnectChecks(
+      () => api,
+      () => gw.url,
+      () => key,
+    );
+  };
 
-  it(
-    'feeds stdin to the program, runs JavaScript modules, and caps output',
-    async () => {
-      const id = await api.createSandbox({ template: 'node' });
-      try {
-        const code = (body: Record<string, unknown>) => api.post(`/v1/sandboxes/${id}/code`, body);
-        expect((await code({ code: SHOUT.javascript, stdin: 'quiet' })).body).toMatchObject({
-          stdout: 'QUIET',
-          language: 'javascript',
-        });
-        const esm = await code({ code: "import os from 'node:os';\nconsole.log(typeof os.cpus);\n" });
-        expect(esm.body).toMatchObject({ stdout: 'function\n', exitCode: 0 });
-        const big = await code({ code: 'process.stdout.write("a".repeat(3_000_000));' });
-        expect(big.body).toMatchObject({ exitCode: 0, truncated: true });
-        expect(big.body.stdout.length).toBe(1_048_576);
-      } finally {
-        await api.delete(`/v1/sandboxes/${id}`);
-      }
-    },
-    SLOW,
-  );
+describeWithDocker(
+  'code on the docker runtime',
+  await dockerUnavailableReason(),
+  containerCodeSuite('docker', 'runtime-docker'),
+);
 
-  sharedChecks(() => api);
-  timeoutAndDisconnectChecks(
-    () => api,
-    () => gw.url,
-    () => key,
-  );
-});
+const kube = await kubeTarget();
+describeWithDocker(
+  'code on the kubernetes runtime (fake API server)',
+  kube.unavailable,
+  containerCodeSuite('kubernetes', kube.plugin),
+);
 
 describe('code.execute under a short sandbox.maxTtlSeconds', () => {
   it('keeps its one-shot sandbox within the gateway’s TTL cap', async () => {
