@@ -3,7 +3,6 @@ import type Dockerode from 'dockerode';
 import { ChannelConnection } from './exec-channel.protocol.js';
 import { demuxDocker } from './docker-stream.demux.js';
 import { kubeErrors } from './kube-status.js';
-import { killProcessTree } from './process-tree.kill.js';
 
 /**
  * pods/exec as the kubelet runs it (pkg/kubelet/cri/streaming/remotecommand): a `docker exec`
@@ -113,13 +112,10 @@ export async function runExec(
       }
     }
   };
+  // As on a kubelet, a client that goes away ends the streams, not the process: it sees its
+  // stdin close and its next write fail (a tty is hung up).
   const onClose = (): void => {
-    if (finished) return;
-    stream.destroy();
-    void exec
-      .inspect()
-      .then((info) => info.Running && info.Pid && killProcessTree(info.Pid))
-      .catch(() => undefined);
+    if (!finished) stream.destroy();
   };
   conn.ws.off('message', buffer);
   conn.ws.on('message', onMessage);

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
- * SIGKILLs a host process and all its descendants (best effort). The fake uses it for a
- * `docker exec` whose client went away: Docker has no API to kill an exec, but its Pid
- * (from exec inspect) is a host pid when the engine runs on this machine.
+ * SIGKILLs a host process and all its descendants (best effort). The fake uses it to close a
+ * port-forward's connection in the pod (a kubelet holds that socket itself; here a `docker exec`
+ * bridge does) when the client goes away: Docker has no API to kill an exec, but its Pid (from
+ * exec inspect) is a host pid when the engine runs on this machine.
  */
 export function killProcessTree(pid: number): void {
   if (!Number.isInteger(pid) || pid <= 1) return;
