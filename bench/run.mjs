@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { benchDockerRest } from './docker-rest.bench.mjs';
+import { benchKubernetesRest } from './kubernetes-rest.bench.mjs';
 import { benchLocalExec } from './local-exec.bench.mjs';
 import { benchLocalHelper } from './local-helper.bench.mjs';
 import { printTable } from './stats.mjs';
@@ -8,9 +9,12 @@ const iterations = Number(process.env.BENCH_ITERATIONS ?? 100);
 const creates = Number(process.env.BENCH_CREATES ?? 20);
 const rows = [...(await benchLocalExec(iterations)), ...(await benchLocalHelper(iterations))];
 try {
-  rows.push(...(await benchDockerRest(iterations, creates)));
+  const docker = await benchDockerRest(iterations, creates);
+  rows.push(...docker, ...(await benchKubernetesRest(iterations, creates, docker)));
 } catch (err) {
-  console.error(`docker benchmarks skipped: ${err.message} (run scripts/ensure-docker.sh and npm run images:local)`);
+  console.error(
+    `docker and kubernetes benchmarks skipped: ${err.message} (run scripts/ensure-docker.sh and npm run images:local)`,
+  );
   if (process.env.CI === 'true') process.exitCode = 1;
 }
 printTable(rows);

@@ -105,3 +105,8 @@ export {
 export { checkedEnv, validateExecRequest, resolveExecCwd, resolveSandboxPath } from './exec-request.validator.js';
 export { IMAGE_TEMPLATES, LOCAL_IMAGES } from './sandbox-images.js';
 export type { ImageTemplateSeed } from './sandbox-images.js';
+export { bridgeArgv } from './port-bridge.script.js';
+export { sandboxInfo } from './sandbox-info.js';
+export type { SandboxRecord } from './sandbox-info.js';
+export { templateMapConstraint, templateMapErrors } from './template-map.validator.js';
+export type { TemplateNameRule } from './template-map.validator.js';

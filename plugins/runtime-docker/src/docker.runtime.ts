@@ -15,6 +15,8 @@ import {
   type SandboxSelector,
   type SandboxSpec,
   type SandboxStatus,
+  sandboxInfo,
+  bridgeArgv,
   DOCKER_SUBREAPER,
   KILLER_DONE,
   killerArgv,
@@ -45,7 +47,6 @@ import { DockerExecSession } from './docker-exec.session.js';
 import type { DockerRuntimeLogger, DockerRuntimeOptions } from './docker-runtime.options.js';
 import { runToEnd } from './exec-output.reader.js';
 import { bridgeToDuplex } from './port-bridge.connector.js';
-import { bridgeArgv } from './port-bridge.script.js';
 import { probeEngineRuntime } from './engine-runc.probe.js';
 import { ensureBridgeNetwork } from './bridge-network.js';
 import { DISK_VOLUME_LABEL, isQuotaRefusal, quotaCapable, TMPFS_DIRS, type DiskLimitMode } from './disk-limit.js';
@@ -539,17 +540,6 @@ export class DockerRuntime implements SandboxRuntime {
   }
 
   private toInfo(record: SandboxRecord, status: SandboxStatus): SandboxInfo {
-    return {
-      id: record.id,
-      owner: record.owner,
-      template: record.template,
-      labels: { ...record.labels },
-      resources: { ...record.resources },
-      status,
-      createdAt: record.createdAt,
-      expiresAt: record.expiresAt,
-      runtime: this.name,
-      workdir: SANDBOX_WORKDIR,
-    };
+    return sandboxInfo(record, { status, runtime: this.name, workdir: SANDBOX_WORKDIR });
   }
 }

@@ -1,4 +1,10 @@
-import type { SandboxResources, SandboxSelector, SandboxSpec, SandboxStatus } from '@sandboxed/plugin-sdk';
+import type {
+  SandboxRecord,
+  SandboxResources,
+  SandboxSelector,
+  SandboxSpec,
+  SandboxStatus,
+} from '@sandboxed/plugin-sdk';
 
 /** Every piece of sandbox state lives in these container labels: the engine is the database. */
 export const LABELS = {
@@ -20,17 +26,6 @@ export const CONTAINER_PREFIX = 'sandboxed-';
 
 export function containerName(id: string): string {
   return `${CONTAINER_PREFIX}${id}`;
-}
-
-/** A sandbox as read back from labels (everything but status and workdir). */
-export interface SandboxRecord {
-  id: string;
-  owner: string;
-  template: string;
-  labels: Record<string, string>;
-  resources: SandboxResources;
-  createdAt: Date;
-  expiresAt: Date;
 }
 
 export function encodeLabels(
@@ -121,3 +116,5 @@ export function statusOf(state: string | undefined): SandboxStatus {
       return 'error';
   }
 }
+
+export type { SandboxRecord };

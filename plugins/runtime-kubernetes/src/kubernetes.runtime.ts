@@ -29,6 +29,7 @@ import {
   type SandboxSelector,
   type SandboxSpec,
   type SandboxStatus,
+  sandboxInfo,
 } from '@sandboxed/plugin-sdk';
 import { createKubeClient, type KubeClient } from './kube-client.factory.js';
 import { mapKubeError, statusOf, withDeadline } from './kube-error.mapper.js';
@@ -538,17 +539,6 @@ export class KubernetesRuntime implements SandboxRuntime {
   }
 
   private toInfo(record: SandboxRecord, status: SandboxStatus): SandboxInfo {
-    return {
-      id: record.id,
-      owner: record.owner,
-      template: record.template,
-      labels: { ...record.labels },
-      resources: { ...record.resources },
-      status,
-      createdAt: record.createdAt,
-      expiresAt: record.expiresAt,
-      runtime: this.name,
-      workdir: SANDBOX_WORKDIR,
-    };
+    return sandboxInfo(record, { status, runtime: this.name, workdir: SANDBOX_WORKDIR });
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { SandboxResources, SandboxSelector, SandboxSpec } from '@sandboxed/plugin-sdk';
+import type { SandboxRecord, SandboxResources, SandboxSelector, SandboxSpec } from '@sandboxed/plugin-sdk';
 
 /**
  * Every piece of sandbox state lives on its pod: the cluster is the database, so any replica
@@ -47,17 +47,6 @@ export function podName(id: string): string {
 
 export function ownerKey(owner: string): string {
   return digest(owner, 40);
-}
-
-/** A sandbox as read back from its pod (everything but status and workdir). */
-export interface SandboxRecord {
-  id: string;
-  owner: string;
-  template: string;
-  labels: Record<string, string>;
-  resources: SandboxResources;
-  createdAt: Date;
-  expiresAt: Date;
 }
 
 export function podMetadata(
@@ -142,3 +131,5 @@ export function matches(record: SandboxRecord, selector: SandboxSelector = {}): 
   if (selector.owner !== undefined && record.owner !== selector.owner) return false;
   return Object.entries(selector.labels ?? {}).every(([k, v]) => record.labels[k] === v);
 }
+
+export type { SandboxRecord };

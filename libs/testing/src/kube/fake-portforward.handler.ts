@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { bridgeArgv } from '@sandboxed/plugin-sdk';
 import { ChannelConnection } from './exec-channel.protocol.js';
 import { demuxDocker } from './docker-stream.demux.js';
 import { kubeErrors } from './kube-status.js';
@@ -14,39 +15,10 @@ import { killProcessTree } from './process-tree.kill.js';
  * ends (or fails, after its error message), that port is done, and when every port is done
  * the socket closes.
  *
- * The in-pod connection is a `docker exec` of bash's /dev/tcp (python3 when the image has
- * no bash) in the pod's first container, whose network namespace all its containers share.
+ * The in-pod connection is a `docker exec` of the SDK's port bridge (bash's /dev/tcp, python3
+ * when the image has no bash) in the pod's first container, whose network namespace all its
+ * containers share.
  */
-const BASH_BRIDGE = `{ exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { echo ERR >&2; exit 1; }
-echo OK >&2
-exec 4<&0 0</dev/null
-cat <&4 >&3 &
-cat <&3
-kill $! 2>/dev/null
-exit 0`;
-
-const PYTHON_BRIDGE = `import os, socket, sys, threading
-try:
-    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.stderr.write("ERR\\n"); sys.exit(1)
-sys.stderr.write("OK\\n"); sys.stderr.flush()
-def up():
-    while True:
-        d = os.read(0, 65536)
-        if not d: break
-        s.sendall(d)
-threading.Thread(target=up, daemon=True).start()
-while True:
-    d = s.recv(65536)
-    if not d: break
-    while d: d = d[os.write(1, d):]
-`;
-
-const SELECT = `if command -v bash >/dev/null 2>&1; then exec bash -c "$2" bridge "$1"; fi
-if command -v python3 >/dev/null 2>&1; then exec python3 -c "$3" "$1"; fi
-echo "ERR" >&2; exit 127`;
-
 /** The `ports` query (repeated or comma-separated), with the API server's 400s. */
 export function parsePorts(q: URLSearchParams): number[] {
   const raw = q.getAll('ports');
@@ -118,7 +90,7 @@ export async function runPortForward(
       let stream: Duplex;
       try {
         const exec = await docker.getContainer(target.containerId).exec({
-          Cmd: ['/bin/sh', '-c', SELECT, 'fake-kube-portforward', String(port), BASH_BRIDGE, PYTHON_BRIDGE],
+          Cmd: bridgeArgv(port),
           AttachStdin: true,
           AttachStdout: true,
           AttachStderr: true,

@@ -1,6 +1,7 @@
 /**
- * connect(port) without a network path from the gateway: sandboxes default to network
- * `none`, so there is no container IP to dial. Instead an exec inside the sandbox opens
+ * connect(port) without a network path from the gateway (runtime-docker; the fake kubelet's
+ * port-forward): sandboxes default to network `none`, so there is no container IP to dial.
+ * Instead an exec inside the sandbox opens
  * 127.0.0.1:<port> and bridges it to its stdio, which the gateway sees as a Duplex.
  *
  * The bridge prints `OK` (or `ERR <reason>`) on stderr once the connection is (not) made,
