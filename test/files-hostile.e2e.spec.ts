@@ -5,11 +5,13 @@ import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, startTestGateway, type HttpResult, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 import { startFilesGateway } from './support/files.gateway.js';
+import { kubeTarget } from './support/kube-fake.support.js';
 
 const SLOW = 60_000;
 /** Far below any exec timeout: an answer this fast came from a check, not from a killed command. */
 const PROMPT_MS = 10_000;
 const reason = await dockerUnavailableReason([LOCAL_IMAGES.python]);
+const kube = await kubeTarget([LOCAL_IMAGES.python]);
 
 /** The request's answer, or a failure naming the request if none came within PROMPT_MS. */
 async function prompt(what: string, request: Promise<HttpResult<any>>): Promise<HttpResult<any>> {
@@ -24,7 +26,7 @@ async function prompt(what: string, request: Promise<HttpResult<any>>): Promise<
   }
 }
 
-function hostileFilesSuite(runtime: 'local' | 'docker'): void {
+function hostileFilesSuite(runtime: 'local' | 'docker' | 'kubernetes'): void {
   let gw: TestGateway;
   let sb: HttpClient;
   let prefix: string;
@@ -40,7 +42,7 @@ function hostileFilesSuite(runtime: 'local' | 'docker'): void {
   };
 
   beforeAll(async () => {
-    ({ gw, api: sb } = await startFilesGateway(runtime, key, `files-hostile-${runtime}`));
+    ({ gw, api: sb } = await startFilesGateway(runtime, key, `files-hostile-${runtime}`, kube));
     // The python template, for a Unix socket made by python3 (the local runtime shares the host's /usr).
     prefix = `/v1/sandboxes/${await sb.createSandbox({ template: 'python', ttlSeconds: 600 })}`;
     await sh('mkfifo pipe && ln -s pipe link && mkdir dir && mkfifo dir/pipe && echo needle > dir/a.txt');
@@ -166,3 +168,6 @@ describe('every files command has a time bound (local runtime)', () => {
     }
   });
 });
+describeWithDocker('hostile files on the kubernetes runtime (fake API server)', kube.unavailable, () =>
+  hostileFilesSuite('kubernetes'),
+);

@@ -7,16 +7,18 @@ import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, startTestGateway, type HttpResult, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 import { startFilesGateway } from './support/files.gateway.js';
+import { kubeTarget } from './support/kube-fake.support.js';
 
 const SLOW = 60_000;
 const reason = await dockerUnavailableReason([LOCAL_IMAGES.base]);
+const kube = await kubeTarget([LOCAL_IMAGES.base]);
 const READ_ONLY = /read-only file system|permission denied/i;
 
 /**
  * Files operations see the sandbox's whole file system, as its own commands do: absolute paths
  * anywhere in it work, and nothing of the host is reachable (issue 9, item 7).
  */
-function wholeRootSuite(runtime: 'local' | 'docker'): void {
+function wholeRootSuite(runtime: 'local' | 'docker' | 'kubernetes'): void {
   let gw: TestGateway;
   let api: HttpClient;
   let prefix: string;
@@ -38,7 +40,7 @@ function wholeRootSuite(runtime: 'local' | 'docker'): void {
   };
 
   beforeAll(async () => {
-    ({ gw, api } = await startFilesGateway(runtime, key, `files-root-${runtime}`));
+    ({ gw, api } = await startFilesGateway(runtime, key, `files-root-${runtime}`, kube));
     prefix = `/v1/sandboxes/${await api.createSandbox({ ttlSeconds: 600 })}`;
   }, SLOW);
   afterAll(async () => gw?.close(), SLOW);
@@ -297,3 +299,6 @@ describe('files stay inside the workspace when the local runtime does not isolat
     expect((await api.post(`${prefix}/files/read`, { path: 'inside.txt' })).body.content).toBe('ok');
   });
 });
+describeWithDocker('files see the whole sandbox on the kubernetes runtime (fake API server)', kube.unavailable, () =>
+  wholeRootSuite('kubernetes'),
+);

@@ -9,10 +9,12 @@ import {
   type TestGatewayOptions,
 } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { kubeTarget } from './support/kube-fake.support.js';
 
 const SHELL = ['capability-shell', 'transport-rest'];
 // On a shared engine, an API key of this file's own keeps its sandboxes apart from everyone else's.
 const dockerKey = `sk_shell_${randomBytes(12).toString('hex')}`;
+const kube = await kubeTarget();
 const RUNTIMES: Array<{
   name: string;
   unavailable: string | undefined;
@@ -28,6 +30,20 @@ const RUNTIMES: Array<{
       extraPlugins: ['runtime-docker'],
       config: {
         runtime: { default: 'docker' },
+        sandbox: { reapIntervalSeconds: 3600 },
+        auth: { apiKeys: { [dockerKey]: `shell-${randomBytes(4).toString('hex')}` } },
+      },
+    },
+    headers: { 'x-api-key': dockerKey },
+  },
+  {
+    name: 'kubernetes (fake API server)',
+    unavailable: kube.unavailable,
+    options: {
+      onlyPlugins: SHELL,
+      extraPlugins: [kube.plugin],
+      config: {
+        runtime: { default: 'kubernetes' },
         sandbox: { reapIntervalSeconds: 3600 },
         auth: { apiKeys: { [dockerKey]: `shell-${randomBytes(4).toString('hex')}` } },
       },
