@@ -96,3 +96,26 @@ describeWithDocker('kubernetes runtime failures (fake API server)', kube.unavail
     }
   }, 180_000);
 });
+
+const quotaKube = await kubeTarget([LOCAL_IMAGES.base], {}, { podQuota: { sandboxed: 1 } });
+describeWithDocker('kubernetes runtime under a namespace pod quota (fake API server)', quotaKube.unavailable, () => {
+  let gw: TestGateway;
+  let api: HttpClient;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      onlyPlugins: ['capability-shell', 'transport-rest'],
+      extraPlugins: [quotaKube.plugin],
+      config: { runtime: { default: 'kubernetes' }, auth: { apiKeys: { k_alice: 'alice' } } },
+    });
+    api = new HttpClient(gw.url, ALICE);
+  }, 60_000);
+  afterAll(async () => gw?.close(), 60_000);
+
+  it('answers a full ResourceQuota with a 429 that quotes it, and creates nothing', async () => {
+    const first = await api.createSandbox({ template: 'base' });
+    const second = await api.post('/v1/sandboxes', { template: 'base' });
+    expect(second.status).toBe(429);
+    expect(second.body.error.message).toMatch(/namespace sandboxed is at its quota: .*exceeded quota/);
+    expect(await quotaKube.podNames()).toEqual([`sandbox-${first}`]);
+  });
+});
