@@ -321,6 +321,22 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       const offered = offeredProtocols(req.headers['sec-websocket-protocol']).filter(
         (x) => !x.startsWith('base64url.bearer.authorization.k8s.io.'),
       );
+      const upgrade = (supported: string[], run: (conn: ChannelConnection) => Promise<void>): void => {
+        const protocol = negotiate(offered, supported);
+        if (protocol === undefined)
+          throw kubeErrors.badRequest(
+            `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${supported.join(' ')}]`,
+          );
+        (req as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = protocol;
+        record(101);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          websockets.add(ws);
+          ws.on('close', () => websockets.delete(ws));
+          // A client that vanishes mid-stream (a SIGKILLed gateway) ends that stream, not the server.
+          ws.on('error', () => ws.terminate());
+          run(new ChannelConnection(ws, protocol)).catch(() => ws.terminate());
+        });
+      };
       if (route.sub === 'exec') {
         const params = parseExecParams(url.searchParams);
         const names = p.spec!.containers.map((c) => c.name);
@@ -334,47 +350,16 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         if (!p.spec!.nodeName) throw kubeErrors.badRequest(`pod ${route.name} does not have a host assigned`);
         const id = kubelet.runningContainer(ns, route.name, container);
         if (!id) return fail(500, `container not found ("${container}")`, 'text/plain; charset=utf-8');
-        const protocol = negotiate(offered, EXEC_PROTOCOLS);
-        if (protocol === undefined)
-          throw kubeErrors.badRequest(
-            `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${EXEC_PROTOCOLS.join(' ')}]`,
-          );
-        (req as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = protocol;
-        record(101);
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          websockets.add(ws);
-          ws.on('close', () => websockets.delete(ws));
-          // A client that vanishes mid-exec (a SIGKILLed gateway) ends the exec, not the server.
-          ws.on('error', () => ws.terminate());
-          runExec(new ChannelConnection(ws, protocol), docker, id, { ...params, container }).catch(() =>
-            ws.terminate(),
-          );
-        });
-        return;
+        return upgrade(EXEC_PROTOCOLS, (conn) => runExec(conn, docker, id, { ...params, container }));
       }
       const ports = parsePorts(url.searchParams);
       if (!p.spec!.nodeName) throw kubeErrors.badRequest(`pod ${route.name} does not have a host assigned`);
       const sandbox = kubelet.sandboxContainer(ns, route.name);
       const running = p.spec!.containers.some((c) => kubelet.runningContainer(ns, route.name!, c.name));
       if (!sandbox || !running) return fail(500, `pod ${route.name} is not running`, 'text/plain; charset=utf-8');
-      const protocol = negotiate(offered, PORTFORWARD_PROTOCOLS);
-      if (protocol === undefined)
-        throw kubeErrors.badRequest(
-          `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${PORTFORWARD_PROTOCOLS.join(' ')}]`,
-        );
-      (req as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = protocol;
-      record(101);
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        websockets.add(ws);
-        ws.on('close', () => websockets.delete(ws));
-        ws.on('error', () => ws.terminate());
-        runPortForward(
-          new ChannelConnection(ws, protocol),
-          docker,
-          { containerId: sandbox, podUid: pod.metadata.uid },
-          ports,
-        ).catch(() => ws.terminate());
-      });
+      upgrade(PORTFORWARD_PROTOCOLS, (conn) =>
+        runPortForward(conn, docker, { containerId: sandbox, podUid: pod.metadata.uid }, ports),
+      );
     } catch (err) {
       failStatus(err);
     }
