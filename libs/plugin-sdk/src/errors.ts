@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'quota_exceeded'
   | 'timeout'
   | 'unavailable'
+  | 'not_implemented'
   | 'internal';
 
 export class SandboxedError extends Error {
@@ -82,6 +83,13 @@ export class TimeoutError extends SandboxedError {
 export class UnavailableError extends SandboxedError {
   constructor(message: string, details?: unknown) {
     super('unavailable', 503, message, details);
+  }
+}
+
+/** The feature exists but is not set up on this gateway (e.g. no web search provider is configured). */
+export class NotImplementedError extends SandboxedError {
+  constructor(message: string, details?: unknown) {
+    super('not_implemented', 501, message, details);
   }
 }
 

@@ -10,6 +10,7 @@ export {
   QuotaExceededError,
   TimeoutError,
   UnavailableError,
+  NotImplementedError,
   toSandboxedError,
 } from './errors.js';
 export type { ErrorCode } from './errors.js';

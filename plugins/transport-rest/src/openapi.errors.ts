@@ -9,6 +9,7 @@ export const ERROR_STATUSES: Record<string, string> = {
   '415': 'The body is not in the media type this route takes',
   '429': 'A per-principal quota is used up',
   '500': 'Unexpected server error',
+  '501': 'The feature is not configured on this gateway',
   '503': 'The sandbox engine is unavailable',
 };
 
@@ -32,6 +33,7 @@ export const ERROR_SCHEMA = {
             'quota_exceeded',
             'timeout',
             'unavailable',
+            'not_implemented',
             'internal',
           ],
         },

@@ -11,6 +11,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   413: 'limit_exceeded',
   415: 'invalid_argument',
   429: 'quota_exceeded',
+  501: 'not_implemented',
   503: 'unavailable',
 };
 
