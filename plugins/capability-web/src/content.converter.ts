@@ -28,13 +28,15 @@ export function convertHtml(html: string, format: FetchFormat): Converted {
   // Readability rewrites the document it is given, so it gets a copy of its own.
   const article = new Readability(parseHTML(html).document as never).parse();
   const body = document.body as unknown as { innerHTML?: string; textContent?: string } | null;
-  if (format === 'text') return { title: title || article?.title || '', content: tidy(article?.textContent ?? body?.textContent ?? '') };
+  if (format === 'text')
+    return { title: title || article?.title || '', content: tidy(article?.textContent ?? body?.textContent ?? '') };
   const main = article?.content ?? body?.innerHTML ?? html;
   return { title: title || article?.title || '', content: turndown.turndown(main).trim() };
 }
 
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
-const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|ecmascript|x-ndjson|yaml|x-yaml|toml)$|application\/[\w.+-]+\+(json|xml)$)/;
+const TEXT_TYPES =
+  /^(text\/|application\/(json|xml|javascript|ecmascript|x-ndjson|yaml|x-yaml|toml)$|application\/[\w.+-]+\+(json|xml)$)/;
 
 /** How a media type is read: `html` is converted, `text` returned as is, `binary` not read at all. */
 export function mediaKind(contentType: string): 'html' | 'text' | 'binary' {

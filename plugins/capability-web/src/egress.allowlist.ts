@@ -33,7 +33,9 @@ function parseEntry(raw: string): Entry {
   }
   const host = addr.replace(/\.$/, '');
   if (HOST.test(host) && !/^[\d.]+$/.test(host)) return { kind: 'host', host, port, text };
-  throw new Error(`"${raw}": not a CIDR (10.1.2.0/24), an IP (10.1.2.3, [fd00::1]:8080) or a host name (wiki.internal:8443)`);
+  throw new Error(
+    `"${raw}": not a CIDR (10.1.2.0/24), an IP (10.1.2.3, [fd00::1]:8080) or a host name (wiki.internal:8443)`,
+  );
 }
 
 /**
@@ -48,7 +50,7 @@ export class EgressAllowlist {
       try {
         return parseEntry(entry);
       } catch (err) {
-        throw new Error(`options.allowPrivileged[${i}]: ${(err as Error).message}`);
+        throw new Error(`options.allowPrivileged[${i}]: ${(err as Error).message}`, { cause: err });
       }
     });
   }
@@ -56,10 +58,17 @@ export class EgressAllowlist {
   /** The entry that opens `address` (dialled for `host`:`port`), if any. */
   allows(address: string, host: string, port: number): string | undefined {
     const ip = ipaddr.process(address.replace(/^\[|\]$/g, ''));
-    const name = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const name = host
+      .toLowerCase()
+      .replace(/^\[|\]$/g, '')
+      .replace(/\.$/, '');
     for (const e of this.entries) {
       if (e.port !== undefined && e.port !== port) continue;
-      if (e.kind === 'host' ? e.host === name : ip.kind() === e.range[0].kind() && ip.match(e.range as [typeof ip, number]))
+      if (
+        e.kind === 'host'
+          ? e.host === name
+          : ip.kind() === e.range[0].kind() && ip.match(e.range as [typeof ip, number])
+      )
         return e.text;
     }
     return undefined;

@@ -33,6 +33,7 @@ export class SearxngProvider implements SearchProvider {
         headers: { accept: 'application/json', 'user-agent': this.userAgent },
       });
       if (res.statusCode !== 200) {
+        res.body.on('error', () => undefined);
         res.body.destroy();
         throw new UnavailableError(
           `The SearXNG instance answered ${res.statusCode}${res.statusCode === 403 ? ' (is json in its search.formats?)' : ''}`,

@@ -1,33 +1,13 @@
-import { Type } from 'class-transformer';
-import {
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsArray, IsInt, IsObject, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { EgressAllowlist } from './egress.allowlist.js';
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** `search`: the web.search provider. The URL is operator config and is not subject to the egress rules. */
-export class SearchOptionsDto {
-  @IsIn(['searxng'])
+export interface SearchOptions {
   provider: 'searxng';
-
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   url: string;
-
-  @IsOptional()
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
   timeoutMs?: number;
 }
 
@@ -57,10 +37,10 @@ export class WebOptionsDto {
   @MaxLength(300)
   userAgent?: string;
 
+  /** Checked by resolveWebOptions, which names the nested key that is wrong. */
   @IsOptional()
-  @ValidateNested()
-  @Type(() => SearchOptionsDto)
-  search?: SearchOptionsDto;
+  @IsObject()
+  search?: SearchOptions;
 }
 
 /** The options resolved at boot. */
@@ -74,7 +54,32 @@ export class WebSettings {
   ) {}
 }
 
-/** Checks what decorators cannot (the allowlist entries); throws naming the key. */
+function resolveSearch(search: SearchOptions | undefined): WebSettings['search'] {
+  if (!search) return undefined;
+  const known = ['provider', 'url', 'timeoutMs'];
+  const extra = Object.keys(search).find((k) => !known.includes(k));
+  if (extra) throw new Error(`options.search.${extra}: unknown key (one of: ${known.join(', ')})`);
+  if (search.provider !== 'searxng')
+    throw new Error('options.search.provider: must be searxng (the one provider so far)');
+  let url: URL | undefined;
+  try {
+    url = new URL(String(search.url));
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new Error(
+      'options.search.url: must be the http(s) base URL of the SearXNG instance, e.g. http://searxng:8080',
+    );
+  }
+  const timeoutMs = search.timeoutMs ?? 10_000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
+    throw new Error('options.search.timeoutMs: must be an integer from 100 to 120000');
+  }
+  return { provider: 'searxng', url: url.href.replace(/\/+$/, ''), timeoutMs };
+}
+
+/** Checks what decorators cannot (the allowlist entries, the search provider); throws naming the key. */
 export function resolveWebOptions(dto: Partial<WebOptionsDto> = {}): WebSettings {
   const maxBytesLimit = dto.maxBytesLimit ?? 10 * 1024 * 1024;
   const maxTimeoutMs = dto.maxTimeoutMs ?? 60_000;
@@ -83,8 +88,6 @@ export function resolveWebOptions(dto: Partial<WebOptionsDto> = {}): WebSettings
     maxBytesLimit,
     maxTimeoutMs,
     dto.userAgent ?? 'sandboxed-web-fetch/0.1 (+https://github.com/sandboxed)',
-    dto.search
-      ? { provider: dto.search.provider, url: dto.search.url.replace(/\/+$/, ''), timeoutMs: dto.search.timeoutMs ?? 10_000 }
-      : undefined,
+    resolveSearch(dto.search),
   );
 }

@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 
 export const FETCH_FORMATS = ['markdown', 'text', 'html'] as const;
@@ -23,14 +34,17 @@ export class WebFetchInput {
   @IsOptional()
   @IsInt()
   @Min(1)
-  @JSONSchema({ description: 'Stop reading the body after this many bytes (default 2 MiB, at most the maxBytesLimit option)' })
+  @JSONSchema({
+    description: 'Stop reading the body after this many bytes (default 2 MiB, at most the maxBytesLimit option)',
+  })
   maxBytes?: number;
 
   @IsOptional()
   @IsInt()
   @Min(1)
   @JSONSchema({
-    description: 'Deadline for connecting, redirects and the body together, in ms (default 15000, at most the maxTimeoutMs option)',
+    description:
+      'Deadline for connecting, redirects and the body together, in ms (default 15000, at most the maxTimeoutMs option)',
   })
   timeoutMs?: number;
 }

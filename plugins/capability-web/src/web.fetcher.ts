@@ -1,4 +1,10 @@
-import { ForbiddenError, InvalidArgumentError, SandboxedError, TimeoutError, UnavailableError } from '@sandboxed/plugin-sdk';
+import {
+  ForbiddenError,
+  InvalidArgumentError,
+  SandboxedError,
+  TimeoutError,
+  UnavailableError,
+} from '@sandboxed/plugin-sdk';
 import { Agent, request, type Dispatcher } from 'undici';
 import { convertHtml, decoderFor, mediaKind } from './content.converter.js';
 import type { EgressPolicy } from './egress.policy.js';
@@ -8,6 +14,12 @@ import type { WebFetchInput, WebFetchOutput } from './web.dto.js';
 
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Drops a body unread; undici reports that as an abort error, which is expected here. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
 
 /** Parses a URL the caller (or a redirect) gave; only http and https pass. */
 function target(raw: string, base?: URL): URL {
@@ -40,7 +52,11 @@ function refusalIn(err: unknown): Error | undefined {
 }
 
 function codeIn(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 5;
+    e = e.cause as typeof e, i++
+  ) {
     if (typeof e.code === 'string' && !e.code.startsWith('UND_ERR_ABORT')) return e.code;
   }
   return undefined;
@@ -55,8 +71,20 @@ export class WebFetcher {
 
   async fetch(input: WebFetchInput, signal?: AbortSignal): Promise<WebFetchOutput> {
     const first = target(input.url);
-    const maxBytes = bounded(input.maxBytes, DEFAULT_MAX_BYTES, this.settings.maxBytesLimit, 'maxBytes', 'maxBytesLimit');
-    const timeoutMs = bounded(input.timeoutMs, DEFAULT_TIMEOUT_MS, this.settings.maxTimeoutMs, 'timeoutMs', 'maxTimeoutMs');
+    const maxBytes = bounded(
+      input.maxBytes,
+      DEFAULT_MAX_BYTES,
+      this.settings.maxBytesLimit,
+      'maxBytes',
+      'maxBytesLimit',
+    );
+    const timeoutMs = bounded(
+      input.timeoutMs,
+      DEFAULT_TIMEOUT_MS,
+      this.settings.maxTimeoutMs,
+      'timeoutMs',
+      'maxTimeoutMs',
+    );
     const deadline = AbortSignal.timeout(timeoutMs);
     const aborted = signal ? AbortSignal.any([deadline, signal]) : deadline;
     // One agent per call: connections are never shared between callers, and all close when the call ends.
@@ -77,9 +105,11 @@ export class WebFetcher {
         });
         const location = res.headers.location;
         if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
-          res.body.destroy();
+          discard(res.body);
           if (hop === MAX_REDIRECTS) {
-            throw new InvalidArgumentError(`url: more than ${MAX_REDIRECTS} redirects (last to ${location.slice(0, 200)})`);
+            throw new InvalidArgumentError(
+              `url: more than ${MAX_REDIRECTS} redirects (last to ${location.slice(0, 200)})`,
+            );
           }
           url = target(location, url);
           continue;
@@ -104,7 +134,7 @@ export class WebFetcher {
     const kind = mediaKind(contentType);
     const base = { url: input.url, finalUrl: url.href, status: res.statusCode, contentType };
     if (kind === 'binary') {
-      res.body.destroy();
+      discard(res.body);
       return { ...base, title: '', content: '', truncated: false, binary: true };
     }
     const chunks: Buffer[] = [];
@@ -132,9 +162,13 @@ export class WebFetcher {
     if (err instanceof SandboxedError) return err;
     if (deadline.aborted) return new TimeoutError(`web.fetch of ${url.href} did not finish within ${timeoutMs} ms`);
     const code = codeIn(err);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new InvalidArgumentError(`url: ${url.hostname} does not resolve`);
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') return new TimeoutError(`web.fetch could not connect to ${url.host} within ${timeoutMs} ms`);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return new InvalidArgumentError(`url: ${url.hostname} does not resolve`);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT')
+      return new TimeoutError(`web.fetch could not connect to ${url.host} within ${timeoutMs} ms`);
     if (refusal) return new ForbiddenError(refusal.message);
-    return new UnavailableError(`web.fetch of ${url.href} failed: ${code ?? (err as Error)?.message ?? 'connection error'}`);
+    return new UnavailableError(
+      `web.fetch of ${url.href} failed: ${code ?? (err as Error)?.message ?? 'connection error'}`,
+    );
   }
 }

@@ -1,5 +1,10 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { globalOperation, NotImplementedError, OPERATION_REGISTRY, type OperationRegistry } from '@sandboxed/plugin-sdk';
+import {
+  globalOperation,
+  NotImplementedError,
+  OPERATION_REGISTRY,
+  type OperationRegistry,
+} from '@sandboxed/plugin-sdk';
 import { EgressPolicy } from './egress.policy.js';
 import type { SearchProvider } from './search.provider.js';
 import { SearxngProvider } from './searxng.provider.js';
