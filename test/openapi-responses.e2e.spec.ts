@@ -1,4 +1,7 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { loadConfig } from '@sandboxed/kernel';
 import { HttpClient, OpenApiResponseValidator, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 
 const SLOW = 120_000;
@@ -13,16 +16,42 @@ describe('every REST response matches its declared schema', () => {
   let api: HttpClient;
   let anonymous: HttpClient;
   let id: string;
+  /** A page web.fetch is allowed to read, and a SearXNG stand-in for web.search. */
+  let web: Server;
+  let webPort: number;
   const sb = (rest = ''): string => `/v1/sandboxes/${id}${rest}`;
 
   beforeAll(async () => {
-    gw = await startTestGateway({ config: { auth: { apiKeys: { k_alice: 'alice' } } } });
+    web = createServer((req, res) =>
+      req.url?.startsWith('/search')
+        ? res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: [] }))
+        : res.writeHead(200, { 'content-type': 'text/html' }).end('<title>t</title><p>hello</p>'),
+    );
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    webPort = (web.address() as AddressInfo).port;
+    const defaults = loadConfig({ env: {}, argv: [] }).plugins.map((p) => p.use);
+    gw = await startTestGateway({
+      config: { auth: { apiKeys: { k_alice: 'alice' } } },
+      onlyPlugins: defaults.filter((use) => use !== 'capability-web'),
+      extraPlugins: [
+        {
+          use: 'capability-web',
+          options: {
+            allowPrivileged: [`127.0.0.1:${webPort}`],
+            search: { provider: 'searxng', url: `http://127.0.0.1:${webPort}` },
+          },
+        },
+      ],
+    });
     validator = await OpenApiResponseValidator.forGateway(gw.url);
     api = new HttpClient(gw.url, ALICE).validatingResponses(validator);
     anonymous = new HttpClient(gw.url).validatingResponses(validator);
     id = await api.createSandbox({ labels: { suite: 'responses' }, ttlSeconds: 600 });
   }, SLOW);
-  afterAll(async () => gw?.close(), SLOW);
+  afterAll(async () => {
+    await gw?.close();
+    await new Promise<void>((resolve) => (web ? web.close(() => resolve()) : resolve()));
+  }, SLOW);
 
   it('health and the sandbox lifecycle', async () => {
     expect((await anonymous.get('/health')).status).toBe(200);
@@ -105,6 +134,14 @@ describe('every REST response matches its declared schema', () => {
     },
     SLOW,
   );
+
+  it('web fetch and search', async () => {
+    const page = await api.post('/v1/web/fetch', { url: `http://127.0.0.1:${webPort}/` });
+    expect(page.body).toMatchObject({ status: 200, title: 't', content: 'hello' });
+    expect((await api.post('/v1/web/fetch', { url: 'http://127.0.0.1:1/' })).status).toBe(403);
+    expect((await api.post('/v1/web/fetch', { url: 'file:///etc/passwd' })).status).toBe(400);
+    expect((await api.post('/v1/web/search', { query: 'x' })).body.results).toEqual([]);
+  });
 
   it(
     'deletes, and every documented operation was answered with a declared success',

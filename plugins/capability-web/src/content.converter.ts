@@ -10,7 +10,7 @@ export interface Converted {
 }
 
 const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
-turndown.remove(['script', 'style', 'noscript', 'iframe']);
+turndown.remove(['script', 'style', 'noscript', 'iframe', 'title']);
 
 function tidy(text: string): string {
   return text
@@ -20,13 +20,25 @@ function tidy(text: string): string {
     .trim();
 }
 
+/**
+ * linkedom builds the tree as written and does not add the <html>/<body> an HTML5 parser would; a page
+ * without a <body> tag (legal HTML) is given one so Readability and turndown see its content.
+ */
+function withBody(html: string): string {
+  if (/<body[\s>]/i.test(html)) return html;
+  const inner = html.replace(/<!doctype[^>]*>/i, '').replace(/<\/?(html|head)(\s[^>]*)?>/gi, '');
+  const title = /<title[\s>][\s\S]*?<\/title>/i.exec(inner)?.[0] ?? '';
+  return `<!doctype html><html><head>${title}</head><body>${inner.replace(title, '')}</body></html>`;
+}
+
 /** An HTML page as markdown (Readability's main content, then turndown), readable text, or the HTML itself. */
 export function convertHtml(html: string, format: FetchFormat): Converted {
-  const { document } = parseHTML(html);
-  const title = (document.title ?? '').trim();
+  const page = withBody(html);
+  const { document } = parseHTML(page);
+  const title = (document.querySelector('title')?.textContent ?? '').trim();
   if (format === 'html') return { title, content: html };
   // Readability rewrites the document it is given, so it gets a copy of its own.
-  const article = new Readability(parseHTML(html).document as never).parse();
+  const article = new Readability(parseHTML(page).document as never).parse();
   const body = document.body as unknown as { innerHTML?: string; textContent?: string } | null;
   if (format === 'text')
     return { title: title || article?.title || '', content: tidy(article?.textContent ?? body?.textContent ?? '') };

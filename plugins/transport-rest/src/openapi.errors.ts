@@ -11,6 +11,7 @@ export const ERROR_STATUSES: Record<string, string> = {
   '500': 'Unexpected server error',
   '501': 'The feature is not configured on this gateway',
   '503': 'The sandbox engine is unavailable',
+  '504': 'The operation did not finish within its deadline',
 };
 
 export const ERROR_SCHEMA = {
