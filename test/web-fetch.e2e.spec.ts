@@ -11,6 +11,7 @@ import {
   textOf,
   type TestGateway,
 } from '@sandboxed/testing';
+import { WsTestClient } from './support/ws-test.client.js';
 
 const CAP = 64 * 1024;
 const FIFTY_MB = 50 * 1024 * 1024;
@@ -100,7 +101,7 @@ describe('web.fetch: SSRF-safe fetch by the gateway, over REST and MCP', () => {
       }
     });
     gw = await startTestGateway({
-      onlyPlugins: ['runtime-local', 'transport-rest', 'transport-mcp'],
+      onlyPlugins: ['runtime-local', 'transport-rest', 'transport-mcp', 'transport-ws'],
       extraPlugins: [{ use: 'capability-web', options: { allowPrivileged: [`127.0.0.1:${allowed.port}`] } }],
     });
     gw.app.getHttpServer().on('request', (req: IncomingMessage) => gatewayPaths.push(req.url ?? ''));
@@ -234,5 +235,19 @@ describe('web.fetch: SSRF-safe fetch by the gateway, over REST and MCP', () => {
     expect(sentinel.connections).toBe(before);
     const ok = await mcp.callTool({ name: 'web_fetch', arguments: { url: `http://127.0.0.1:${allowed.port}/page` } });
     expect(structuredOf(ok)).toMatchObject({ title: 'Sandboxes for agents', status: 200 });
+  });
+
+  it('over WebSocket as op web.fetch: a refusal is an error frame, an allowed page a result', async () => {
+    const client = await WsTestClient.connect(`${gw.url.replace('http', 'ws')}/v1/ws`, {});
+    try {
+      expect(await client.next((f) => f.ready)).toMatchObject({ ready: true });
+      client.send({ id: 1, op: 'web.fetch', input: { url: `http://[::ffff:127.0.0.1]:${sentinel.port}/` } });
+      expect((await client.next((f) => f.id === 1)).error).toMatchObject({ code: 'forbidden' });
+      client.send({ id: 2, op: 'web.fetch', input: { url: `http://127.0.0.1:${allowed.port}/page`, format: 'text' } });
+      expect((await client.next((f) => f.id === 2)).result).toMatchObject({ title: 'Sandboxes for agents' });
+      expect(sentinel.connections).toBe(0);
+    } finally {
+      client.ws.terminate();
+    }
   });
 });
