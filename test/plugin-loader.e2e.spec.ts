@@ -4,7 +4,9 @@ import { startTestGateway, type TestGateway } from '@sandboxed/testing';
 const CORE = ['runtime-local', 'capability-shell', 'transport-rest'];
 const fixture = (name: string): string => `./test/fixtures/${name}`;
 
-async function bootError(extraPlugins: string[]): Promise<string> {
+async function bootError(
+  extraPlugins: Array<string | { use: string; options?: Record<string, unknown> }>,
+): Promise<string> {
   try {
     const gw = await startTestGateway({ onlyPlugins: CORE, extraPlugins });
     await gw.close();
@@ -81,6 +83,20 @@ describe('plugin loader', () => {
     expect(await bootError([fixture('bad-plugins/not-a-plugin.ts')])).toMatch(
       /does not export a plugin made by definePlugin/,
     );
+  });
+
+  it('stops boot on bad nested options, naming each key however deep', async () => {
+    const message = await bootError([
+      {
+        use: fixture('bad-plugins/nested-options.ts'),
+        options: { upstream: { url: 'not a url', retry: { attempts: 0 }, extra: 1 } },
+      },
+    ]);
+    expect(message).toMatch(/Plugin "nested-options": invalid options: /);
+    expect(message).toMatch(/options\.upstream\.url: url must be a URL address/);
+    expect(message).toMatch(/options\.upstream\.retry\.attempts: attempts must not be less than 1/);
+    expect(message).toMatch(/options\.upstream\.extra: unknown key/);
+    expect(message).not.toMatch(/is invalid/);
   });
 
   it('stops boot when a plugin cannot be found', async () => {

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DynamicModule } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { validateSync, type ValidationError } from 'class-validator';
 import semver from 'semver';
 import { isPlugin, PLUGIN_API_VERSION, type Plugin } from '@sandboxed/plugin-sdk';
 import type { PluginEntry } from '../config/config.schema.js';
@@ -45,14 +45,20 @@ function validateOptions(plugin: Plugin, raw: Record<string, unknown> | undefine
   const options = plainToInstance(plugin.options as new () => object, raw ?? {}, { enableImplicitConversion: true });
   const errors = validateSync(options, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) {
-    const lines = errors.flatMap((e) =>
-      Object.values(e.constraints ?? { invalid: 'is invalid' }).map((m) =>
-        m.endsWith('should not exist') ? `options.${e.property}: unknown key` : `options.${e.property}: ${m}`,
-      ),
-    );
+    const lines = errors.flatMap((e) => optionErrorLines(e, 'options'));
     throw new PluginLoadError(plugin.id, `invalid options: ${lines.join('; ')}`);
   }
   return options;
+}
+
+/** One `options.a.b: message` line per failed constraint, nested objects (@ValidateNested) included. */
+function optionErrorLines(e: ValidationError, parent: string): string[] {
+  const path = `${parent}.${e.property}`;
+  const own = Object.values(e.constraints ?? {}).map((m) =>
+    m.endsWith('should not exist') ? `${path}: unknown key` : `${path}: ${m}`,
+  );
+  const nested = (e.children ?? []).flatMap((c) => optionErrorLines(c, path));
+  return own.length + nested.length > 0 ? [...own, ...nested] : [`${path}: is invalid`];
 }
 
 function checkManifest(plugin: Plugin): void {
