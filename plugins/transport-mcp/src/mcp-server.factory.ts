@@ -21,6 +21,7 @@ import {
 import type { ToolEventSink } from './mcp.tool.js';
 import { RunningToolCalls } from './running-tool-calls.js';
 import type { ToolSet } from './tool.set.js';
+import { protocolError } from './protocol.error.js';
 import { invalidArguments } from './tool-arguments.validator.js';
 import { toolError } from './tool-result.js';
 
@@ -41,7 +42,7 @@ const INSTRUCTIONS =
 
 function requireInitialized(server: Server): void {
   if (!server.getClientVersion())
-    throw new McpError(ErrorCode.InvalidRequest, 'Server not initialized: send initialize first');
+    throw protocolError(ErrorCode.InvalidRequest, 'Server not initialized: send initialize first');
 }
 
 function eventSink(server: Server, extra: HandlerExtra): ToolEventSink {
@@ -88,7 +89,7 @@ export class McpServerFactory {
       requireInitialized(server);
       const parsed = ListToolsRequestSchema.safeParse(request);
       if (!parsed.success)
-        throw new McpError(ErrorCode.InvalidParams, `Invalid tools/list request: ${parsed.error.message}`);
+        throw protocolError(ErrorCode.InvalidParams, `Invalid tools/list request: ${parsed.error.message}`);
       return { tools: tools.definitions() };
     });
 
@@ -97,7 +98,7 @@ export class McpServerFactory {
       requireInitialized(server);
       const { name, arguments: args = {} } = (request as CallToolRequest).params;
       const tool = tools.get(name);
-      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      if (!tool) throw protocolError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
       // Input validation errors are tool execution errors (MCP 2025-11-25), so the model sees what to fix.
       const problems = tools.problemsWith(tool, args);
       if (problems) return toolError(invalidArguments(name, problems).toJSON());
