@@ -6,12 +6,7 @@ import { spawnGateway, type GatewayProcess } from '../support/gateway.process.js
 import { kubeTarget } from '../support/kube-fake.support.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
-// A small node, so a sandbox asking for 4 CPUs stays Pending (Unschedulable) until readyTimeoutMs.
-const kube = await kubeTarget(
-  [LOCAL_IMAGES.base],
-  { templates: { missing: { image: 'sandboxed/no-such-image:1' } }, readyTimeoutMs: 4000, apiTimeoutMs: 2000 },
-  { nodeAllocatable: { cpu: '3', memory: '64Gi' } },
-);
+const kube = await kubeTarget([LOCAL_IMAGES.base], { templates: { missing: { image: 'sandboxed/no-such-image:1' } } });
 
 const podNames = (): Promise<string[]> => kube.podNames();
 
@@ -38,16 +33,25 @@ describeWithDocker('kubernetes runtime failures (fake API server)', kube.unavail
     expect(res.body.error.message).toMatch(/sandboxed\/no-such-image:1/);
     expect(await podNames()).toEqual([]);
   }, 60_000);
+});
 
+// Its own cluster, so no other gateway reconciles in its place; a small node, so a sandbox asking for
+// 4 CPUs stays Pending (Unschedulable) until readyTimeoutMs.
+const crashKube = await kubeTarget(
+  [LOCAL_IMAGES.base],
+  { readyTimeoutMs: 4000, apiTimeoutMs: 2000 },
+  { nodeAllocatable: { cpu: '3', memory: '64Gi' } },
+);
+describeWithDocker('kubernetes runtime after a gateway crash (fake API server)', crashKube.unavailable, () => {
   it('kill -9 of a gateway during an exec and during a create leaves no orphaned pod after the next reconcile', async () => {
     const overrides = {
       server: { host: '127.0.0.1', port: 0 },
       log: { level: 'info' },
       auth: { apiKeys: { k_alice: 'alice' } },
       runtime: { default: 'kubernetes' },
-      plugins: [kube.plugin, 'capability-shell', 'transport-rest'],
+      plugins: [crashKube.plugin, 'capability-shell', 'transport-rest'],
     };
-    const since = kube.fake().requests.length;
+    const since = crashKube.fake().requests.length;
     const first: GatewayProcess = await spawnGateway({ overrides });
     const viaFirst = new HttpClient(first.url, ALICE);
     const live = await viaFirst.createSandbox({ template: 'base' });
@@ -55,13 +59,13 @@ describeWithDocker('kubernetes runtime failures (fake API server)', kube.unavail
       command: 'echo started; sleep 60',
       timeoutMs: 120_000,
     });
-    await waitFor(() => kube.fake().requests.some((r) => r.path.includes(`sandbox-${live}/exec`)), {
+    await waitFor(() => crashKube.fake().requests.some((r) => r.path.includes(`sandbox-${live}/exec`)), {
       what: 'the exec to reach the API server',
     });
     // A create whose pod cannot be scheduled, cut off by the kill before its readiness timeout.
     const doomed = viaFirst.post('/v1/sandboxes', { template: 'base', resources: { cpu: 4 } });
     const podPosts = () =>
-      kube
+      crashKube
         .fake()
         .requests.slice(since)
         .filter((r) => r.method === 'POST' && r.path.endsWith('/pods'));
@@ -71,18 +75,18 @@ describeWithDocker('kubernetes runtime failures (fake API server)', kube.unavail
     await first.kill('SIGKILL');
     await expect(running).rejects.toThrow();
     await expect(doomed).rejects.toThrow();
-    expect((await podNames()).length).toBe(2);
+    expect((await crashKube.podNames()).length).toBe(2);
 
     const second = await spawnGateway({ overrides });
     try {
       // Once no create can still be waiting for it, a reconcile (at boot, or the periodic one) reaps it.
-      await waitFor(async () => (await podNames()).length === 1, {
+      await waitFor(async () => (await crashKube.podNames()).length === 1, {
         what: 'the orphaned pod to be reaped',
         timeoutMs: 30_000,
       }).catch((err: Error) => {
         throw new Error(`${err.message}\n${second.output()}`);
       });
-      expect(await podNames()).toEqual([`sandbox-${live}`]);
+      expect(await crashKube.podNames()).toEqual([`sandbox-${live}`]);
       expect(second.output()).toMatch(/reaped sandbox-[0-9a-f]+ \(never became ready: Unschedulable/);
       expect(second.output()).toMatch(/runtime-kubernetes: adopted \d sandbox/);
       const viaSecond = new HttpClient(second.url, ALICE);
@@ -90,7 +94,7 @@ describeWithDocker('kubernetes runtime failures (fake API server)', kube.unavail
         stdout: 'still here\n',
       });
       expect((await viaSecond.delete(`/v1/sandboxes/${live}`)).status).toBe(204);
-      expect(await podNames()).toEqual([]);
+      expect(await crashKube.podNames()).toEqual([]);
     } finally {
       await second.kill('SIGKILL');
     }
