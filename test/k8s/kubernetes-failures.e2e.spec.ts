@@ -24,11 +24,12 @@ describeWithDocker('kubernetes runtime failures (fake API server)', kube.unavail
   afterAll(async () => gw?.close(), 60_000);
 
   it('answers an image that cannot be pulled with a 503 naming the reason and the pod, within the timeout, and leaves no pod', async () => {
-    const started = Date.now();
     const res = await api.post('/v1/sandboxes', { template: 'missing' });
-    expect(Date.now() - started).toBeLessThan(30_000);
     expect(res.status).toBe(503);
     expect(res.body.error.message).toMatch(/(ErrImagePull|ImagePullBackOff)/);
+    // It failed on the pull itself, not by running out the readiness timeout.
+    expect(res.body.error.message).toMatch(/could not start/);
+    expect(res.body.error.message).not.toMatch(/not ready within/);
     expect(res.body.error.message).toMatch(/pod sandbox-[0-9a-f]+ in namespace sandboxed/);
     expect(res.body.error.message).toMatch(/sandboxed\/no-such-image:1/);
     expect(await podNames()).toEqual([]);
