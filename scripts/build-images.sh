@@ -3,13 +3,18 @@
 # rootfs, add the non-root `sandbox` user (uid 1000) and /workspace, then `docker import`.
 # The docker/*.Dockerfile files describe the same images for machines that have a registry.
 #
-#   scripts/build-images.sh [name...]     names: base python node polyglot
+#   scripts/build-images.sh [name...]     names: base python node browser polyglot
 #
-# Default set: $SANDBOXED_IMAGES if set, else "base python node polyglot"; polyglot (Go, Java,
-# Rust, Ruby, PHP: 1.6 GB, about 2.5 min cold) is left out with SANDBOXED_IMAGES_POLYGLOT=0.
+# Default set: $SANDBOXED_IMAGES if set, else "base python node browser polyglot"; browser
+# (Chromium, fonts, python3: 850 MB, about 2 min cold) is left out with SANDBOXED_IMAGES_BROWSER=0,
+# and polyglot (Go, Java, Rust, Ruby, PHP: 1.6 GB, about 2.5 min cold) with SANDBOXED_IMAGES_POLYGLOT=0.
+# The browser image also takes $SUITE-security's updates (from $DEBIAN_SECURITY_MIRROR): it renders
+# untrusted pages, and Debian ships Chromium's security fixes there between point releases. The
+# cache below keeps the Chromium of the first build: remove its rootfs tar to take newer fixes.
 #
 # Cached by content: each image carries the label sandboxed.image-hash = sha256(script
-# version, suite, mirror, package list). A second run finds the labelled image and skips it.
+# version, suite, mirror, package list; and the security mirror for the browser). A second run
+# finds the labelled image and skips it.
 # Under $SANDBOXED_IMAGE_CACHE (default /var/cache/sandboxed-images) the builder keeps the
 # downloaded .debs (debs/) and each finished rootfs as a tar (rootfs/), so a deleted image is
 # re-imported in seconds and a changed package list downloads only what is new.
@@ -18,6 +23,7 @@ set -euo pipefail
 SCRIPT_VERSION=1
 SUITE="${DEBIAN_SUITE:-bookworm}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+SECURITY_MIRROR="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 CACHE="${SANDBOXED_IMAGE_CACHE:-/var/cache/sandboxed-images}"
 REPO="${SANDBOXED_IMAGE_REPO:-sandboxed}"
 TAG="${SANDBOXED_IMAGE_TAG:-local}"
@@ -29,8 +35,15 @@ declare -A EXTRA_PACKAGES=(
   [base]=""
   [python]="python3"
   [node]="nodejs"
+  # Depends only (like --no-install-recommends). Liberation is metric-compatible with Arial, Times
+  # and Courier, which pages ask for. dbus-x11 provides the dbus-session-bus that GTK's dconf
+  # needs: debootstrap cannot pick a virtual package, and apt would pick dbus-user-session, which
+  # pulls in systemd.
+  [browser]="chromium,fonts-liberation,fonts-dejavu-core,dbus-x11,python3"
   [polyglot]="python3,nodejs,golang-go,default-jdk-headless,rustc,libc6-dev,ruby,php-cli"
 )
+# Images that also take $SUITE-security's updates after debootstrap.
+declare -A SECURITY_UPDATES=([browser]=1)
 IMAGE_ENV=(
   'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   'ENV LANG=C.UTF-8'
@@ -49,7 +62,9 @@ packages_of() {
 }
 
 hash_of() {
-  printf '%s\n' "v$SCRIPT_VERSION" "$SUITE" "$MIRROR" "$(packages_of "$1")" "${IMAGE_ENV[@]}" |
+  local security=()
+  [ -z "${SECURITY_UPDATES[$1]:-}" ] || security=("security $SECURITY_MIRROR $SUITE-security")
+  printf '%s\n' "v$SCRIPT_VERSION" "$SUITE" "$MIRROR" "$(packages_of "$1")" "${IMAGE_ENV[@]}" "${security[@]}" |
     sha256sum | cut -c1-16
 }
 
@@ -67,6 +82,21 @@ add_sandbox_user() {
   mkdir -p "$root/workspace"
   chown 1000:1000 "$root/workspace"
   chmod 0755 "$root/workspace"
+}
+
+# apt-get upgrade from $SUITE-security inside the fresh rootfs. The .debs go through the shared
+# cache by hard links (same filesystem), so nothing is mounted into the tree that is later removed.
+security_upgrade() {
+  local name="$1" root="$2" log="$CACHE/work/$1.security.log"
+  log "$name: apt-get upgrade from $SUITE-security"
+  echo "deb $SECURITY_MIRROR $SUITE-security main" >"$root/etc/apt/sources.list.d/security.list"
+  find "$CACHE/debs" -maxdepth 1 -name '*.deb' -exec ln -f -t "$root/var/cache/apt/archives" {} +
+  if ! chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive sh -c \
+    'apt-get update -q -o Acquire::Languages=none && apt-get upgrade -y -q -o Dpkg::Options::=--force-confold' >"$log" 2>&1; then
+    tail -n 30 "$log" >&2 || true
+    die "$name: security upgrade failed (full log: $log)"
+  fi
+  find "$root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec ln -f -t "$CACHE/debs" {} +
 }
 
 slim_rootfs() {
@@ -87,6 +117,7 @@ build_rootfs_tar() {
     tail -n 30 "$CACHE/work/$name.debootstrap.log" >&2 || true
     die "$name: debootstrap failed (full log: $CACHE/work/$name.debootstrap.log)"
   fi
+  [ -z "${SECURITY_UPDATES[$name]:-}" ] || security_upgrade "$name" "$work/root"
   add_sandbox_user "$work/root"
   slim_rootfs "$work/root"
   tar -C "$work/root" --numeric-owner -cf "$out.partial" .
@@ -143,6 +174,7 @@ main() {
   local names=("$@")
   if [ ${#names[@]} -eq 0 ]; then
     read -r -a names <<<"${SANDBOXED_IMAGES:-base python node}"
+    [ -n "${SANDBOXED_IMAGES:-}" ] || [ "${SANDBOXED_IMAGES_BROWSER:-1}" = 0 ] || names+=(browser)
     [ -n "${SANDBOXED_IMAGES:-}" ] || [ "${SANDBOXED_IMAGES_POLYGLOT:-1}" = 0 ] || names+=(polyglot)
   fi
 
