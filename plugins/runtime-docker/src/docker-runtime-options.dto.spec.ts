@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { buildContainerSpec } from './container-spec.builder.js';
+import { BROWSER_PIDS_LIMIT } from './default-templates.js';
+import { sandboxSpec } from './docker-engine.spec-helper.js';
 import { DockerRuntimeOptionsDto, resolveDockerRuntimeOptions } from './docker-runtime-options.dto.js';
 
 /** What the kernel's plugin loader does with `options`. */
@@ -16,7 +19,17 @@ describe('DockerRuntimeOptionsDto', () => {
     expect(validate({})).toEqual([]);
     const o = resolveDockerRuntimeOptions({});
     expect(o).toMatchObject({ pidsLimit: 256, defaultNetwork: 'none', defaultMemoryMb: 512, defaultCpu: 1 });
-    expect(Object.keys(o.templates)).toEqual(['base', 'python', 'node', 'go', 'java', 'rust', 'ruby', 'php']);
+    expect(Object.keys(o.templates)).toEqual([
+      'base',
+      'python',
+      'node',
+      'browser',
+      'go',
+      'java',
+      'rust',
+      'ruby',
+      'php',
+    ]);
     expect(o.templates.python).toEqual({
       image: 'sandboxed/python:local',
       network: 'none',
@@ -57,6 +70,36 @@ describe('DockerRuntimeOptionsDto', () => {
       'templates.x.env.NOT OK',
     );
     expect(validate({ pidsLimit: 5 }).length).toBeGreaterThan(0);
+  });
+
+  // Chromium's processes and threads outgrow the runtime-wide 256 (default-templates.ts).
+  it('gives the browser template a pids limit of its own, which config can change but not drop by accident', () => {
+    const defaults = resolveDockerRuntimeOptions({});
+    expect(defaults.templates.browser).toEqual({
+      image: 'sandboxed/browser:local',
+      network: 'none',
+      language: 'python',
+      pidsLimit: BROWSER_PIDS_LIMIT,
+      env: {},
+    });
+    expect(BROWSER_PIDS_LIMIT).toBeGreaterThanOrEqual(1024);
+    expect(defaults.templates.python?.pidsLimit).toBeUndefined();
+    const spec = sandboxSpec({ template: 'browser' });
+    expect(buildContainerSpec(spec, defaults.templates.browser!, defaults, new Date()).HostConfig?.PidsLimit).toBe(
+      BROWSER_PIDS_LIMIT,
+    );
+    expect(buildContainerSpec(spec, defaults.templates.python!, defaults, new Date()).HostConfig?.PidsLimit).toBe(256);
+
+    const registry = { templates: { browser: { image: 'registry.example.com/sandboxed/browser:1' } } };
+    expect(validate(registry)).toEqual([]);
+    expect(resolveDockerRuntimeOptions(registry as never).templates.browser).toMatchObject({
+      image: 'registry.example.com/sandboxed/browser:1',
+      pidsLimit: BROWSER_PIDS_LIMIT,
+    });
+    expect(resolveDockerRuntimeOptions({ pidsLimit: 4096 }).templates.browser?.pidsLimit).toBe(4096);
+    const own = { pidsLimit: 4096, templates: { browser: { image: 'b', pidsLimit: 600 } } };
+    expect(validate(own)).toEqual([]);
+    expect(resolveDockerRuntimeOptions(own as never).templates.browser?.pidsLimit).toBe(600);
   });
 
   // Issue 8, item 11: bridged sandboxes have no egress policy yet, so bridge is opt-in by name.

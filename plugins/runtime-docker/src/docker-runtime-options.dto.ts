@@ -10,7 +10,7 @@ import {
   Min,
   Validate,
 } from 'class-validator';
-import { DEFAULT_TEMPLATES } from './default-templates.js';
+import { DEFAULT_TEMPLATES, defaultPidsLimitOf } from './default-templates.js';
 import type { DiskLimitOption } from './disk-limit.js';
 import type { DockerNetwork, DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
 import { TemplateMapConstraint, type DockerTemplateDto } from './docker-template.dto.js';
@@ -100,21 +100,23 @@ function checkBridge(dto: Partial<DockerRuntimeOptionsDto>): void {
 export function resolveDockerRuntimeOptions(dto: Partial<DockerRuntimeOptionsDto> = {}): DockerRuntimeOptions {
   checkBridge(dto);
   const defaultNetwork = dto.defaultNetwork ?? 'none';
+  const pidsLimit = dto.pidsLimit ?? 256;
   const templates: Record<string, DockerTemplate> = {};
   for (const [name, t] of Object.entries({ ...DEFAULT_TEMPLATES, ...(dto.templates ?? {}) })) {
     const custom = t as Partial<DockerTemplateDto>;
+    const templatePids = dto.templates?.[name]?.pidsLimit ?? defaultPidsLimitOf(name, pidsLimit);
     templates[name] = {
       image: t.image,
       network: custom.network ?? defaultNetwork,
       env: { ...(custom.env ?? {}) },
       ...(t.language ? { language: t.language } : {}),
-      ...(t.pidsLimit ? { pidsLimit: t.pidsLimit } : {}),
+      ...(templatePids ? { pidsLimit: templatePids } : {}),
     };
   }
   return {
     ...(dto.socketPath ? { socketPath: dto.socketPath } : {}),
     templates,
-    pidsLimit: dto.pidsLimit ?? 256,
+    pidsLimit,
     defaultNetwork,
     defaultMemoryMb: dto.defaultMemoryMb ?? 512,
     defaultCpu: dto.defaultCpu ?? 1,
