@@ -6,7 +6,9 @@ export const SANDBOX_WORKDIR = '/workspace';
 /**
  * The only /etc entries a sandbox sees (never the whole /etc): the dynamic linker's
  * config, users and groups for `id`/`ls -l`, name service config, CA certificates,
- * the time zone and terminfo. resolv.conf is added only with host networking.
+ * the time zone, terminfo and fontconfig's config (without it every font family falls back
+ * to one font, so the host's Chromium renders monospace and sans-serif pages alike).
+ * resolv.conf is added only with host networking.
  */
 export const ETC_ALLOWLIST: readonly string[] = [
   '/etc/ld.so.cache',
@@ -22,6 +24,7 @@ export const ETC_ALLOWLIST: readonly string[] = [
   '/etc/localtime',
   '/etc/timezone',
   '/etc/terminfo',
+  '/etc/fonts',
 ];
 
 /** Marks a holder's command line with its sandbox id (checked before trusting a stored pid). */
