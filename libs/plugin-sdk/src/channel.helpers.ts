@@ -1,4 +1,4 @@
-import type { MessageChannelDefinition, TunnelDefinition } from './channel.types.js';
+import type { FrameChannelDefinition, MessageChannelDefinition, TunnelDefinition } from './channel.types.js';
 
 type Without<T, K extends keyof T> = Omit<T, K>;
 
@@ -13,6 +13,12 @@ export function sandboxTunnel<I extends object>(
   def: Without<TunnelDefinition<I>, 'kind' | 'scope'>,
 ): TunnelDefinition<I> {
   return { ...def, kind: 'tunnel', scope: 'sandbox' };
+}
+
+export function sandboxFrameChannel<I extends object>(
+  def: Without<FrameChannelDefinition<I>, 'kind' | 'scope'>,
+): FrameChannelDefinition<I> {
+  return { ...def, kind: 'frames', scope: 'sandbox' };
 }
 
 /** The HTTP path of something sandbox-scoped: `/v1/sandboxes/<id>/<sub>`, the convention every HTTP transport follows. */

@@ -54,11 +54,34 @@ export interface TunnelDefinition<I extends object = object> extends ChannelBase
   open(ctx: SandboxOperationContext, input: I): Promise<Duplex>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ChannelDefinition = MessageChannelDefinition<any> | TunnelDefinition<any>;
+/** A live relay of opaque frames (text or binary), passed through untouched: e.g. raw CDP to a browser. */
+export interface FrameChannel {
+  /** Frames for the caller, in order. Ends when the other side closes. */
+  readonly frames: AsyncIterable<string | Buffer>;
+  /** Delivers one frame from the caller. */
+  send(frame: string | Buffer): Promise<void>;
+  /** The caller went away. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opaque frames both ways (a WebSocket on HTTP transports, with header credentials only: the first
+ * frame is the caller's, so there is no ticket frame). For protocols that bring their own framing.
+ */
+export interface FrameChannelDefinition<I extends object = object> extends ChannelBase<I> {
+  kind: 'frames';
+  open(ctx: SandboxOperationContext, input: I): Promise<FrameChannel>;
+}
+
+export type ChannelDefinition =
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  MessageChannelDefinition<any> | TunnelDefinition<any> | FrameChannelDefinition<any>;
 
 /** What `OperationInvoker.open` hands a transport. */
-export type OpenedChannel = { kind: 'messages'; channel: MessageChannel } | { kind: 'tunnel'; stream: Duplex };
+export type OpenedChannel =
+  | { kind: 'messages'; channel: MessageChannel }
+  | { kind: 'tunnel'; stream: Duplex }
+  | { kind: 'frames'; channel: FrameChannel };
 
 /** Where capabilities register channels; transports mount them from `list()`. */
 export interface ChannelRegistry {

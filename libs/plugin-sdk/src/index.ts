@@ -41,6 +41,8 @@ export type {
   OperationRegistry,
   HttpBinding,
   UnaryOperation,
+  MediaImage,
+  OperationMedia,
   StreamOperation,
 } from './operation.types.js';
 export { sandboxOperation, globalOperation, sandboxStreamOperation, requiredScopeOf } from './operation.helpers.js';
@@ -78,11 +80,13 @@ export type { CollectedOutput, CollectOptions } from './exec-output.collector.js
 export { execEvents } from './exec-events.stream.js';
 export type { ExecEventsOptions } from './exec-events.stream.js';
 export { BinaryBody } from './binary.body.js';
-export { sandboxMessageChannel, sandboxTunnel, sandboxHttpPath } from './channel.helpers.js';
+export { sandboxFrameChannel, sandboxMessageChannel, sandboxTunnel, sandboxHttpPath } from './channel.helpers.js';
 export type {
   ChannelDefinition,
   ChannelMessage,
   ChannelRegistry,
+  FrameChannel,
+  FrameChannelDefinition,
   MessageChannel,
   MessageChannelDefinition,
   OpenedChannel,

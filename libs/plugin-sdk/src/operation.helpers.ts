@@ -6,6 +6,7 @@ import type {
   Class,
   OperationHints,
   HttpBinding,
+  OperationMedia,
 } from './operation.types.js';
 
 interface Common<I extends object> {
@@ -20,7 +21,11 @@ interface Common<I extends object> {
 
 /** Typed builders: they only help inference; the registry accepts the plain object too. */
 export function sandboxOperation<I extends object, O extends object | void>(
-  op: Common<I> & { output?: Class<O> | 'binary'; handler(ctx: SandboxOperationContext, input: I): Promise<O> },
+  op: Common<I> & {
+    output?: Class<O> | 'binary';
+    media?: (output: O) => OperationMedia;
+    handler(ctx: SandboxOperationContext, input: I): Promise<O>;
+  },
 ): OperationDefinition<I, O> {
   return { ...op, scope: 'sandbox', stream: false };
 }

@@ -74,10 +74,28 @@ interface Unbound {
   scope: 'global';
 }
 
+/** An image inside a result (base64), for clients that show media. */
+export interface MediaImage {
+  data: string;
+  mimeType: string;
+}
+
+/** A result split into its media and the rest (the rest without the media's bytes). */
+export interface OperationMedia {
+  images: MediaImage[];
+  summary: object;
+}
+
 export type UnaryOperation<I extends object, O extends object | void> = OperationBase<I> & {
   stream?: false;
   /** DTO class of the result, or `'binary'` when the handler returns a BinaryBody. */
   output?: Class<O> | 'binary';
+  /**
+   * Picks the media out of a result, for transports that carry media natively (MCP sends image
+   * content items and the summary as text, instead of the base64 inside JSON). REST and WebSocket
+   * send the result as it is.
+   */
+  media?: (output: O) => OperationMedia;
 } & (
     | (SandboxBound & { handler(ctx: SandboxOperationContext, input: I): Promise<O> })
     | (Unbound & { handler(ctx: OperationContext, input: I): Promise<O> })

@@ -3,7 +3,7 @@ import type { JsonSchema, OperationDefinition, OperationInvoker, SchemaCatalog }
 import type { McpTool } from './mcp.tool.js';
 import { collectStream, STREAM_RESULT_SCHEMA } from './stream-result.collector.js';
 import { toolNameFor } from './tool-name.js';
-import { toolResult } from './tool-result.js';
+import { mediaResult, toolResult } from './tool-result.js';
 
 /** The argument that addresses the sandbox of a sandbox-scoped operation. */
 export const SANDBOX_ID_ARG = 'sandbox_id';
@@ -53,7 +53,8 @@ function inputSchemaFor(op: OperationDefinition, catalog: SchemaCatalog): JsonSc
 
 function outputSchemaFor(op: OperationDefinition, catalog: SchemaCatalog): JsonSchema | undefined {
   if (op.stream) return STREAM_RESULT_SCHEMA;
-  if (!op.output || op.output === 'binary') return undefined;
+  // Media results carry their bytes as content items, so there is no structured copy to describe.
+  if (!op.output || op.output === 'binary' || op.media) return undefined;
   const schema = catalog.schemaFor(op.output as never);
   return schema.type === 'object' ? schema : undefined;
 }
@@ -86,7 +87,8 @@ export function operationTool(op: OperationDefinition, deps: OperationToolDeps):
         const events = await deps.invoker.stream(op.id, request, ctx.principal, ctx.signal);
         return collectStream(events, ctx.events, deps.maxOutputBytes);
       }
-      return toolResult(await deps.invoker.invoke(op.id, request, ctx.principal, ctx.signal));
+      const output = await deps.invoker.invoke(op.id, request, ctx.principal, ctx.signal);
+      return op.media ? mediaResult(op.media(output as never)) : toolResult(output);
     },
   };
 }

@@ -73,7 +73,14 @@ export async function collectStream(
     } else if (e.type === 'error') {
       error = e.error as ErrorBody;
     } else {
-      if (other.length < MAX_OTHER_EVENTS) other.push(e);
+      // Other events (e.g. screencast frames) share the output cap: each goes out as it comes either way.
+      const bytes = Buffer.byteLength(JSON.stringify(e));
+      if (other.length < MAX_OTHER_EVENTS && bytes <= maxBytes - kept) {
+        other.push(e);
+        kept += bytes;
+      } else {
+        result.truncated = true;
+      }
       await sink.log('info', e.type, e);
     }
   }

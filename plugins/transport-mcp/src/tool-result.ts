@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { SandboxedError } from '@sandboxed/plugin-sdk';
+import type { OperationMedia, SandboxedError } from '@sandboxed/plugin-sdk';
 
 /** The `_meta` key that carries the typed error `{ code, message, details }` next to the text. */
 export const ERROR_META_KEY = 'sandboxed/error';
@@ -16,6 +16,12 @@ export function toolResult(value: unknown): CallToolResult {
     return { content: [{ type: 'text', text }], structuredContent: plain as Record<string, unknown> };
   }
   return { content: [{ type: 'text', text }] };
+}
+
+/** A result with media: each image as an `image` content item, then the rest of the result as JSON text. */
+export function mediaResult(media: OperationMedia): CallToolResult {
+  const images = media.images.map((image) => ({ type: 'image' as const, data: image.data, mimeType: image.mimeType }));
+  return { content: [...images, { type: 'text', text: JSON.stringify(media.summary) }] };
 }
 
 /** A typed error as a tool result the model can read and recover from (`isError`, not a protocol error). */

@@ -38,14 +38,23 @@ export class FrameSender {
   }
 
   /** Sends, then waits while the backlog is above the soft mark. For streams. */
-  async sendPaced(frame: unknown): Promise<boolean> {
+  sendPaced(frame: unknown): Promise<boolean> {
+    return this.pace(JSON.stringify(frame));
+  }
+
+  /** Like sendPaced, for a frame relayed as it is (text stays text, binary stays binary). */
+  relayPaced(frame: string | Buffer): Promise<boolean> {
+    return this.pace(frame);
+  }
+
+  private async pace(payload: string | Buffer): Promise<boolean> {
     if (!this.open) return false;
     if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       this.drop();
       return false;
     }
     // The callback fires once this frame (and so everything before it) reached the kernel.
-    const flushed = new Promise<boolean>((resolve) => this.ws.send(JSON.stringify(frame), (err) => resolve(!err)));
+    const flushed = new Promise<boolean>((resolve) => this.ws.send(payload, (err) => resolve(!err)));
     if (this.ws.bufferedAmount <= this.limits.maxBufferedBytes / 2) return true;
     let timer: NodeJS.Timeout | undefined;
     const stalled = new Promise<boolean>(

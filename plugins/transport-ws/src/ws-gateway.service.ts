@@ -38,6 +38,7 @@ import { awaitTicket, isTicketFrame } from './ticket.handshake.js';
 import { TicketService } from './ticket.service.js';
 import { TICKET_DOC } from './ws-ticket.dto.js';
 import { forwardHttp, forwardUpgrade } from './tunnel.forwarders.js';
+import { bridgeFrames } from './frame.bridge.js';
 import { closeAtExpiry, cutAtExpiry } from './session.expiry.js';
 import { rejectUpgrade } from './upgrade.rejection.js';
 import { WsConnections, type ConnectionSlot } from './ws-connections.service.js';
@@ -176,9 +177,12 @@ export class WsGateway implements OnApplicationBootstrap {
     try {
       // Upgrades bypass Fastify's hooks: the same Host/Origin policy as every HTTP route, before credentials.
       this.admission.checkHostAndOrigin(req);
-      const auth = await this.authenticate(req, socket, match?.route.channel.kind !== 'tunnel');
+      // Tunnels and frame channels carry the caller's own bytes from the first frame: no ticket frame.
+      const kind = match?.route.channel.kind;
+      const auth = await this.authenticate(req, socket, kind !== 'tunnel' && kind !== 'frames');
       if (!match) return this.serveRpc(req, socket, head, auth);
-      if (match.route.channel.kind === 'tunnel') return await this.proxyUpgrade(req, socket, head, url, match, auth);
+      if (kind === 'tunnel') return await this.proxyUpgrade(req, socket, head, url, match, auth);
+      if (kind === 'frames') return await this.serveFrames(req, socket, head, url, match, auth);
       await this.serveChannel(req, socket, head, url, match, auth);
     } catch (err) {
       rejectUpgrade(socket, err);
@@ -299,6 +303,26 @@ export class WsGateway implements OnApplicationBootstrap {
         );
       },
     });
+  }
+
+  private async serveFrames(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    match: ChannelMatch,
+    auth: Auth,
+  ): Promise<void> {
+    if (!('principal' in auth)) throw new UnauthorizedError();
+    const abort = new AbortController();
+    socket.once('close', () => abort.abort());
+    const opened = await this.open(match, url, auth.principal, abort.signal);
+    if (opened.kind !== 'frames') throw new NotFoundError('Not found');
+    if (abort.signal.aborted) return void opened.channel.close();
+    const { ws, inbox, sender } = await this.accept(req, socket, head, auth);
+    ws.once('close', () => abort.abort());
+    bridgeFrames(inbox, opened.channel, sender);
+    cutAtExpiry(socket, auth.principal);
   }
 
   private async proxyUpgrade(

@@ -84,6 +84,7 @@ export class KernelOperationInvoker implements OperationInvoker {
     };
     try {
       if (channel.kind === 'tunnel') return { kind: 'tunnel', stream: await channel.open(ctx, input) };
+      if (channel.kind === 'frames') return { kind: 'frames', channel: await channel.open(ctx, input) };
       return { kind: 'messages', channel: await channel.open(ctx, input) };
     } catch (err) {
       throw await this.settle(channelId, ctx, err);
