@@ -135,6 +135,50 @@ describe('every REST response matches its declared schema', () => {
     SLOW,
   );
 
+  it(
+    'browser',
+    async () => {
+      const site = 'http://localhost:8100/';
+      await api.post(sb('/files/write'), { path: 'www/index.html', content: '<title>one</title><p>one</p>' });
+      await api.post(sb('/files/write'), { path: 'www/two.html', content: '<title>two</title><p>two</p>' });
+      await api.post(sb('/processes'), { argv: ['python3', '-m', 'http.server', '8100', '--directory', 'www'] });
+      await waitFor(async () => (await api.post(sb('/browser/navigate'), { url: site })).status === 200, {
+        what: 'the page server',
+        timeoutMs: 30_000,
+      });
+      expect((await api.post(sb('/browser/navigate'), { url: `${site}two.html` })).body.title).toBe('two');
+      expect((await api.post(sb('/browser/back'))).body.title).toBe('one');
+      expect((await api.post(sb('/browser/forward'))).body.title).toBe('two');
+      expect((await api.post(sb('/browser/reload'))).body.title).toBe('two');
+      expect((await api.get(sb('/browser'))).body.viewport).toEqual({ width: 1280, height: 720 });
+      expect((await api.request('PUT', sb('/browser/viewport'), { width: 1280, height: 720 })).status).toBe(200);
+      const form = '<input id=i aria-label=Name><select id=s><option>a</option></select><button id=b>B</button>';
+      await api.post(sb('/browser/evaluate'), { expression: `document.body.innerHTML = ${JSON.stringify(form)}` });
+      expect((await api.post(sb('/browser/snapshot'))).body.snapshot).toMatch(/button "B" \[ref=e\d+\]/);
+      expect((await api.post(sb('/browser/click'), { selector: '#b' })).status).toBe(200);
+      expect((await api.post(sb('/browser/hover'), { selector: '#b' })).status).toBe(200);
+      expect((await api.post(sb('/browser/type'), { selector: '#i', text: 'x' })).status).toBe(200);
+      expect((await api.post(sb('/browser/select'), { selector: '#s', values: ['a'] })).body.selected).toEqual(['a']);
+      expect((await api.post(sb('/browser/press'), { key: 'Tab' })).status).toBe(200);
+      expect((await api.post(sb('/browser/scroll'), { y: 10 })).status).toBe(200);
+      expect((await api.post(sb('/browser/wait'), { selector: '#b' })).body.state).toBe('visible');
+      expect((await api.post(sb('/browser/wait'), { selector: '#nope', timeoutMs: 100 })).status).toBe(404);
+      expect((await api.post(sb('/browser/screenshot'))).body.width).toBe(1280);
+      expect((await api.post(sb('/browser/html'), { selector: 'button' })).body.content).toBe('<button id="b">B</button>');
+      expect((await api.post(sb('/browser/text'))).body.truncated).toBe(false);
+      expect((await api.post(sb('/browser/pdf'))).body.bytes).toBeGreaterThan(100);
+      expect((await api.post(sb('/browser/screencast'), { maxFrames: 1 })).body).toContain('frame');
+      const tab = await api.post(sb('/browser/tabs'), {});
+      expect(tab.status).toBe(201);
+      expect((await api.get(sb('/browser/tabs'))).body.tabs).toHaveLength(2);
+      expect((await api.post(sb(`/browser/tabs/${tab.body.id}/activate`))).body.active).toBe(true);
+      expect((await api.delete(sb(`/browser/tabs/${tab.body.id}`))).body.closed).toBe(true);
+      expect((await api.get(sb('/browser/downloads'))).body.downloads).toEqual([]);
+      expect((await api.post(sb('/browser/navigate'), { url: 'file:///etc/passwd' })).status).toBe(400);
+    },
+    SLOW,
+  );
+
   it('web fetch and search', async () => {
     const page = await api.post('/v1/web/fetch', { url: `http://127.0.0.1:${webPort}/` });
     expect(page.body).toMatchObject({ status: 200, title: 't', content: 'hello' });
