@@ -21,6 +21,11 @@ const site = (name: string): string =>
 const ALICE = { authorization: 'Bearer k_alice' };
 const BOB = { authorization: 'Bearer k_bob' };
 const PAGE = 'http://localhost:8000/form.html';
+/** Accepts connections on 8001 and never answers. */
+const SILENT_SERVER =
+  'import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n' +
+  "s.bind(('127.0.0.1', 8001))\ns.listen(16)\nheld = []\nwhile True:\n    held.append(s.accept())\n";
+const PROBE = (port: number): string => `python3 -c "import socket; socket.create_connection(('127.0.0.1', ${port}))"`;
 
 type PluginEntry = string | { use: string; options?: Record<string, unknown> };
 
@@ -67,18 +72,12 @@ const browserSuite = (setup: RuntimeSetup) => () => {
       argv: ['python3', '-m', 'http.server', '8000', '--bind', '127.0.0.1', '--directory', 'site'],
     });
     expect(server.status).toBe(201);
-    await waitFor(
-      async () =>
-        (
-          await alice.post(sb('exec'), {
-            command: `python3 -c "import socket; socket.create_connection(('127.0.0.1', 8000))"`,
-          })
-        ).body.exitCode === 0,
-      {
-        what: 'the page server in the sandbox',
-        timeoutMs: 30_000,
-      },
-    );
+    await waitFor(async () => (await alice.post(sb('exec'), { command: PROBE(8000) })).body.exitCode === 0, {
+      what: 'the page server in the sandbox',
+      timeoutMs: 30_000,
+    });
+    // The cold start happens here, outside the tests' own time limits.
+    expect((await alice.get(sb('browser'))).status).toBe(200);
   }, 120_000);
   afterAll(async () => gw?.close());
 
@@ -278,6 +277,45 @@ const browserSuite = (setup: RuntimeSetup) => () => {
     } finally {
       await closeMcp(mcp);
     }
+  });
+
+  it('runs Chromium as the sandbox user, its DevTools on loopback only, and no caller value reaches a shell', async () => {
+    const hostile = `http://localhost:8000/$(touch /tmp/pwned)\`touch /tmp/pwned2\`;touch /tmp/pwned3`;
+    expect((await alice.post(sb('browser/navigate'), { url: hostile })).status).toBe(200);
+    const check = await alice.post(sb('exec'), {
+      command:
+        'pid=$(cat /tmp/.sandboxed-browser/pid); echo "$(stat -c %u /proc/$pid) $(id -u)"; ' +
+        'tr "\\0" " " </proc/$pid/cmdline; echo; ls /tmp/pwned* 2>/dev/null | wc -l',
+    });
+    const [owner, cmdline, pwned] = check.body.stdout.trim().split('\n');
+    const [chromiumUid, sandboxUid] = owner.split(' ');
+    expect(chromiumUid).toBe(sandboxUid);
+    expect(chromiumUid).not.toBe('0');
+    expect(cmdline).toMatch(/--remote-debugging-port=9222/);
+    expect(cmdline).not.toMatch(/remote-debugging-address|remote-allow-origins=\*/);
+    expect(pwned).toBe('0');
+  });
+
+  it('ends a navigation to a server that never answers, and a page that never yields, at their deadlines (504)', async () => {
+    const silent = await alice.post(sb('processes'), { argv: ['python3', '-c', SILENT_SERVER] });
+    expect(silent.status).toBe(201);
+    await waitFor(async () => (await alice.post(sb('exec'), { command: PROBE(8001) })).body.exitCode === 0, {
+      what: 'the silent server',
+    });
+    const hung = await alice.post(sb('browser/navigate'), { url: 'http://localhost:8001/', timeoutMs: 1500 });
+    expect(hung.status).toBe(504);
+    expect(hung.body.error.message).toMatch(/localhost:8001.*1500 ms/);
+
+    const tab = await alice.post(sb('browser/tabs'), { url: PAGE });
+    const spin = await alice.post(sb('browser/evaluate'), { expression: 'for (;;) {}', timeoutMs: 500 });
+    expect(spin.status).toBe(504);
+    // The page answers again once the runaway script was stopped.
+    expect((await alice.post(sb('browser/evaluate'), { expression: '6 * 7' })).body.value).toBe(42);
+    await alice.post(sb('browser/evaluate'), { expression: 'setTimeout(() => { for (;;) {} }, 0); 1' });
+    const stuck = await alice.post(sb('browser/click'), { selector: '#nope', timeoutMs: 300 });
+    expect(stuck.status).toBe(504);
+    expect(stuck.body.error.message).toMatch(/not responding/);
+    expect((await alice.delete(sb(`browser/tabs/${tab.body.id}`))).status).toBe(200);
   });
 
   it('hides the browser of another tenant’s sandbox', async () => {

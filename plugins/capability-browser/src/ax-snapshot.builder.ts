@@ -81,7 +81,7 @@ function focusable(node: AxNode): boolean {
  * `- textbox "Email" [required] [ref=e3]`, `- text: Hello`. Interactive (or focusable) nodes get
  * a ref (`e1`, `e2`, … in document order) that click/type/hover/select/press accept.
  */
-export function buildAxSnapshot(nodes: AxNode[], maxChars: number): AxSnapshot {
+export function buildAxSnapshot(nodes: AxNode[], maxBytes: number): AxSnapshot {
   const byId = new Map(nodes.map((n) => [n.nodeId, n]));
   const childOf = new Set(nodes.flatMap((n) => n.childIds ?? []));
   const roots = nodes.filter((n) => !childOf.has(n.nodeId));
@@ -93,12 +93,13 @@ export function buildAxSnapshot(nodes: AxNode[], maxChars: number): AxSnapshot {
   const emit = (depth: number, line: string): boolean => {
     if (truncated) return false;
     const full = `${'  '.repeat(depth)}${line}`;
-    if (size + full.length + 1 > maxChars) {
+    const bytes = Buffer.byteLength(full) + 1;
+    if (size + bytes > maxBytes) {
       truncated = true;
       return false;
     }
     lines.push(full);
-    size += full.length + 1;
+    size += bytes;
     return true;
   };
 

@@ -26,6 +26,7 @@ export interface TabInfo {
 }
 
 const MAX_DOWNLOADS = 1000;
+const CLOSE_WAIT_MS = 5000;
 
 /**
  * The gateway's connection to one sandbox's browser (browser-level CDP, flat sessions per tab),
@@ -94,6 +95,8 @@ export class BrowserSession {
           Object.assign(record, { path: p.filePath, filename: p.filePath.split('/').pop() ?? record.filename });
       },
     );
+    // Target lifecycle events, so closeTab can tell when a tab is really gone.
+    await client.send('Target.setDiscoverTargets', { discover: true });
     await client.send('Browser.setDownloadBehavior', {
       behavior: 'allow',
       downloadPath: opts.downloadsDir,
@@ -182,7 +185,23 @@ export class BrowserSession {
     const tab = this.tabs.get(id);
     this.tabs.delete(id);
     void tab?.then((t) => t.detach()).catch(() => undefined);
+    // Target.closeTarget answers before the target is gone from Target.getTargets: wait for it to go.
+    const gone = new Promise<void>((resolve) => {
+      const events = this.client as unknown as EventEmitter;
+      const onDestroyed = (p: { targetId: string }): void => {
+        if (p.targetId !== id) return;
+        events.off('Target.targetDestroyed', onDestroyed);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        events.off('Target.targetDestroyed', onDestroyed);
+        resolve();
+      }, CLOSE_WAIT_MS);
+      events.on('Target.targetDestroyed', onDestroyed);
+    });
     await this.client.send('Target.closeTarget', { targetId: id });
+    await gone;
     if (this.activeId === id) this.activeId = undefined;
   }
 

@@ -1,4 +1,4 @@
-import { SandboxedError, UnavailableError } from '@sandboxed/plugin-sdk';
+import { SandboxedError, UnavailableError, type OperationEvent } from '@sandboxed/plugin-sdk';
 
 /** The message of a CDP protocol error (chrome-remote-interface rejects with `{response: {message}}`). */
 export function cdpMessage(err: unknown): string {
@@ -11,4 +11,16 @@ export function cdpMessage(err: unknown): string {
 export function browserError(err: unknown, doing: string): SandboxedError {
   if (err instanceof SandboxedError) return err;
   return new UnavailableError(`The browser failed to ${doing}: ${cdpMessage(err)}`);
+}
+
+/** A stream whose browser failures surface as typed errors, like the unary operations'. */
+export async function* typedErrors(
+  events: AsyncIterable<OperationEvent>,
+  doing: string,
+): AsyncGenerator<OperationEvent> {
+  try {
+    yield* events;
+  } catch (err) {
+    throw browserError(err, doing);
+  }
 }

@@ -23,10 +23,10 @@ function cap(text: string, maxBytes: number): Capped {
 
 export async function snapshot(
   tab: BrowserTab,
-  maxChars: number,
+  maxBytes: number,
 ): Promise<{ snapshot: string; refs: number; truncated: boolean }> {
   const { nodes } = (await tab.send('Accessibility.getFullAXTree', {})) as { nodes: AxNode[] };
-  const built = buildAxSnapshot(nodes, maxChars);
+  const built = buildAxSnapshot(nodes, maxBytes);
   tab.refs = built.refs;
   return { snapshot: built.text, refs: built.refs.size, truncated: built.truncated };
 }
@@ -143,7 +143,9 @@ export async function evaluate(
   } catch (err) {
     if (err instanceof InvalidArgumentError || err instanceof LimitExceededError || err instanceof TimeoutError)
       throw err;
-    throw new InvalidArgumentError(`evaluate: ${cdpMessage(err)}`);
+    // A protocol error answers this expression (e.g. a result that is not serialisable); anything else is the browser's.
+    if ((err as { response?: unknown })?.response) throw new InvalidArgumentError(`evaluate: ${cdpMessage(err)}`);
+    throw err;
   } finally {
     clearTimeout(timer);
   }

@@ -1,5 +1,6 @@
 import { sandboxOperation, sandboxStreamOperation, type OperationDefinition } from '@sandboxed/plugin-sdk';
 import { onActiveTab, timeoutOf, type BrowserDeps } from './browser-operation.context.js';
+import { typedErrors } from './cdp.errors.js';
 import type { BrowserTab } from './browser.tab.js';
 import { evaluate, htmlOf, pdf, screenshot, textOf } from './content.actions.js';
 import {
@@ -125,17 +126,20 @@ export function contentOperations(deps: BrowserDeps): OperationDefinition[] {
       http: { method: 'POST', path: 'browser/screencast' },
       handler: async function* (ctx, input) {
         const tab = await onActiveTab(deps, ctx, 'start the screencast', async (t) => t);
-        yield* screencast(
-          tab,
-          {
-            fps: Math.min(input.fps ?? 2, settings.maxScreencastFps),
-            quality: input.quality ?? 60,
-            maxWidth: input.maxWidth ?? 1280,
-            maxHeight: input.maxHeight ?? 720,
-            durationMs: Math.min(input.durationMs ?? 60_000, settings.maxScreencastMs),
-            maxFrames: input.maxFrames ?? Number.MAX_SAFE_INTEGER,
-          },
-          ctx.signal,
+        yield* typedErrors(
+          screencast(
+            tab,
+            {
+              fps: Math.min(input.fps ?? 2, settings.maxScreencastFps),
+              quality: input.quality ?? 60,
+              maxWidth: input.maxWidth ?? 1280,
+              maxHeight: input.maxHeight ?? 720,
+              durationMs: Math.min(input.durationMs ?? 60_000, settings.maxScreencastMs),
+              maxFrames: input.maxFrames ?? Number.MAX_SAFE_INTEGER,
+            },
+            ctx.signal,
+          ),
+          'stream the screencast',
         );
       },
     }),

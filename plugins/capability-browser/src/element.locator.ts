@@ -1,6 +1,9 @@
 import { InvalidArgumentError, NotFoundError } from '@sandboxed/plugin-sdk';
 import type { BrowserTab } from './browser.tab.js';
+import { withDeadline } from './deadline.js';
 import { WAIT_FOR } from './page.scripts.js';
+
+const PAGE_GRACE_MS = 2000;
 
 /** An element named by a snapshot ref or a CSS selector (exactly one). */
 export interface ElementTarget {
@@ -36,9 +39,12 @@ export async function waitForElement(
   timeoutMs: number,
 ): Promise<string | undefined> {
   const on = target.ref ? await tab.resolveRef(target.ref) : undefined;
-  const res = await tab.call(WAIT_FOR, [target.selector ?? null, target.text ?? null, state, timeoutMs], on, {
-    returnByValue: false,
-  });
+  // The page times itself; the gateway's own deadline (a little later) covers a page whose script never yields.
+  const res = await withDeadline(
+    tab.call(WAIT_FOR, [target.selector ?? null, target.text ?? null, state, timeoutMs], on, { returnByValue: false }),
+    timeoutMs + PAGE_GRACE_MS,
+    `Waiting for ${target.text !== undefined ? 'text' : describeTarget(target)} (the page is not responding)`,
+  );
   if (res.type === 'object' && res.subtype === 'node') return res.objectId;
   const answer = (
     res.type === 'object' && res.objectId

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, TimeoutError, UnavailableError } from '@sandboxed/plugin-sdk';
 import type { BrowserTab } from './browser.tab.js';
+import { withDeadline } from './deadline.js';
 import { PAGE_STATE, WAIT_LOADED } from './page.scripts.js';
 
 export type WaitUntil = 'load' | 'domcontentloaded' | 'networkidle';
@@ -62,7 +63,11 @@ export async function navigate(
   );
   reached.catch(() => undefined);
   try {
-    const res = (await tab.send('Page.navigate', { url })) as { loaderId?: string; errorText?: string };
+    // Page.navigate answers only once the response starts: a server that never answers must not outlast the deadline.
+    const res = (await withDeadline(tab.send('Page.navigate', { url }), timeoutMs, `Navigation to ${url}`, signal)) as {
+      loaderId?: string;
+      errorText?: string;
+    };
     if (res.errorText) {
       // A download is a navigation that ends in ERR_ABORTED with nothing new to show.
       if (res.errorText === 'net::ERR_ABORTED') return settled(tab, undefined);
@@ -130,7 +135,12 @@ async function historyMove(
     await tab.send('Page.navigateToHistoryEntry', { entryId: entry.id });
   }
   const done = (await Promise.race([navigated, within])) as { frame?: { loaderId: string } };
-  const loaded = await tab.value<boolean>(WAIT_LOADED, [timeoutMs]).catch(() => false);
+  const loaded = await withDeadline(
+    tab.value<boolean>(WAIT_LOADED, [timeoutMs]),
+    timeoutMs + 1000,
+    `browser.${move}`,
+    signal,
+  ).catch(() => false);
   if (!loaded) throw new TimeoutError(`browser.${move}: the page did not finish loading within ${timeoutMs} ms`);
   return settled(tab, done.frame?.loaderId);
 }
