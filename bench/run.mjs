@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { benchBrowser } from './browser.bench.mjs';
 import { benchDockerRest } from './docker-rest.bench.mjs';
 import { benchKubernetesRest } from './kubernetes-rest.bench.mjs';
 import { benchLocalExec } from './local-exec.bench.mjs';
@@ -7,10 +8,16 @@ import { printTable } from './stats.mjs';
 
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 100);
 const creates = Number(process.env.BENCH_CREATES ?? 20);
-const rows = [...(await benchLocalExec(iterations)), ...(await benchLocalHelper(iterations))];
+const browserIterations = Number(process.env.BENCH_BROWSER_ITERATIONS ?? 30);
+const rows = [
+  ...(await benchLocalExec(iterations)),
+  ...(await benchLocalHelper(iterations)),
+  ...(await benchBrowser('local', browserIterations, 5)),
+];
 try {
   const docker = await benchDockerRest(iterations, creates);
   rows.push(...docker, ...(await benchKubernetesRest(iterations, creates, docker)));
+  rows.push(...(await benchBrowser('docker', browserIterations, 5, [{ use: 'runtime-docker' }])));
 } catch (err) {
   console.error(
     `docker and kubernetes benchmarks skipped: ${err.message} (run scripts/ensure-docker.sh and npm run images:local)`,
