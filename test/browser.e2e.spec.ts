@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { chromium } from 'playwright-core';
@@ -352,3 +354,33 @@ describeWithDocker(
   kube.unavailable,
   browserSuite({ plugins: [kube.plugin], config: { runtime: { default: 'kubernetes' } }, sandbox: {} }),
 );
+
+describe('browser on sandboxes that share a network namespace', () => {
+  let gw: TestGateway;
+  const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-shared-net-'));
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      onlyPlugins: ['capability-shell', 'transport-rest'],
+      extraPlugins: [
+        { use: 'runtime-local', options: { network: 'host', dataDir } },
+        'capability-browser',
+        'transport-ws',
+      ],
+      config: { auth: { apiKeys: { k_alice: 'alice' } } },
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses to start a browser whose DevTools port the other sandboxes could reach', async () => {
+    const alice = new HttpClient(gw.url, ALICE);
+    const id = await alice.createSandbox({});
+    const res = await alice.post(`/v1/sandboxes/${id}/browser/navigate`, { url: 'about:blank' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/own network namespace.*network: none/);
+    const cdp = WsTestClient.connect(`${gw.url.replace('http', 'ws')}/v1/sandboxes/${id}/browser/cdp`, ALICE);
+    await expect(cdp).rejects.toMatchObject({ status: 409 });
+  });
+});

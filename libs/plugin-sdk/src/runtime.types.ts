@@ -95,6 +95,11 @@ export interface SandboxRuntime {
   getArchive(id: string, path: string): Promise<Readable>;
   /** A TCP connection to `port` inside the sandbox. */
   connect(id: string, port: number): Promise<Duplex>;
+  /**
+   * False when sandboxes share one network namespace (with each other or the host), so a port one
+   * sandbox listens on is reachable from the others; absent means each has its own.
+   */
+  readonly sandboxNetworkIsolated?: boolean;
   /** Releases engine resources held by this process (not the sandboxes). */
   close?(): Promise<void>;
   /** What the runtime cannot do right now, for `/health` and boot (absent: always ok). */

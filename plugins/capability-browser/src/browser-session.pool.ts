@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SandboxOperationContext } from '@sandboxed/plugin-sdk';
+import { ConflictError, type SandboxOperationContext } from '@sandboxed/plugin-sdk';
 import type { BrowserSettings } from './browser-options.dto.js';
 import { BrowserLauncher, DOWNLOADS_DIR } from './browser.launcher.js';
 import { BrowserSession } from './browser.session.js';
@@ -43,6 +43,13 @@ export class BrowserSessionPool {
 
   private async open(ctx: SandboxOperationContext): Promise<BrowserSession> {
     const { runtime, sandbox } = ctx;
+    if (runtime.sandboxNetworkIsolated === false) {
+      // Every sandbox's DevTools would be the same loopback port, reachable from the others (and the host).
+      throw new ConflictError(
+        `The browser needs sandboxes with their own network namespace; the ${runtime.name} runtime shares one ` +
+          '(runtime-local with network: host or isolation: none). Use network: none, or the docker or kubernetes runtime.',
+      );
+    }
     const bridge = await CdpSocketBridge.listen(this.socketDir, () =>
       runtime.connect(sandbox.id, this.settings.devtoolsPort),
     );

@@ -259,10 +259,14 @@ export class LocalRuntime implements SandboxRuntime {
     return getArchive((req) => this.exec(id, req), this.workdirFor(id), path);
   }
 
+  get sandboxNetworkIsolated(): boolean {
+    return this.isolated && this.options.network !== 'host';
+  }
+
   async connect(id: string, port: number): Promise<Duplex> {
     const meta = await this.require(id);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`Invalid port: ${port}`);
-    if (!this.isolated || this.options.network === 'host') return connectDirect(port);
+    if (!this.sandboxNetworkIsolated) return connectDirect(port);
     const host = await this.setup();
     const target = { pid: await this.ensureHolder(meta, host), sandboxId: id };
     return connectInNamespace(host.helperPath, target, port, this.runAs);
