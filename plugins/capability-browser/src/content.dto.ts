@@ -1,20 +1,10 @@
-import {
-  Allow,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { Allow, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
+import { TargetInput } from './interaction.dto.js';
 import { TimeoutInput } from './navigation.dto.js';
 
-export class ScreenshotInput {
+/** With ref or selector, only that element. */
+export class ScreenshotInput extends TargetInput {
   @IsOptional() @IsBoolean() @JSONSchema({ description: 'The whole page, not just the viewport' }) fullPage?: boolean;
 
   @IsOptional()
@@ -23,19 +13,6 @@ export class ScreenshotInput {
   format?: 'png' | 'jpeg';
 
   @IsOptional() @IsInt() @Min(1) @Max(100) @JSONSchema({ description: 'JPEG quality (default 80)' }) quality?: number;
-
-  @IsOptional()
-  @IsString()
-  @Matches(/^e[0-9]{1,7}$/, { message: 'ref must look like e12 (from browser.snapshot)' })
-  @JSONSchema({ description: 'Only this element (a snapshot ref)' })
-  ref?: string;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(2000)
-  @JSONSchema({ description: 'Only this element' })
-  selector?: string;
 }
 
 export class ScreenshotOutput {

@@ -45,7 +45,7 @@ export function contentOperations(deps: BrowserDeps): OperationDefinition[] {
               ? await locate(
                   tab,
                   { ...(input.ref ? { ref: input.ref } : {}), ...(input.selector ? { selector: input.selector } : {}) },
-                  settings.actionTimeoutMs,
+                  timeoutOf(input.timeoutMs, settings.actionTimeoutMs, settings),
                   'screenshot',
                 )
               : undefined;

@@ -52,7 +52,8 @@ export class SelectInput extends TargetInput {
   values: string[];
 }
 
-export class PressInput extends TimeoutInput {
+/** ref/selector are optional here: the key goes to the focused element unless one is given. */
+export class PressInput extends TargetInput {
   @IsString()
   @MinLength(1)
   @MaxLength(60)
@@ -61,49 +62,17 @@ export class PressInput extends TimeoutInput {
     example: 'Enter',
   })
   key: string;
-
-  @IsOptional()
-  @IsString()
-  @Matches(/^e[0-9]{1,7}$/, { message: 'ref must look like e12 (from browser.snapshot)' })
-  @JSONSchema({ description: 'Focus this ref first (else the key goes to the focused element)' })
-  ref?: string;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(2000)
-  @JSONSchema({ description: 'Focus this first' })
-  selector?: string;
 }
 
-export class ScrollInput extends TimeoutInput {
+/** With ref or selector, scrolls that element into view; else by x and y. */
+export class ScrollInput extends TargetInput {
   @IsOptional() @IsInt() @JSONSchema({ description: 'Pixels to scroll right (negative: left)' }) x?: number;
   @IsOptional() @IsInt() @JSONSchema({ description: 'Pixels to scroll down (negative: up)' }) y?: number;
-
-  @IsOptional()
-  @IsString()
-  @Matches(/^e[0-9]{1,7}$/, { message: 'ref must look like e12 (from browser.snapshot)' })
-  @JSONSchema({ description: 'Scroll this ref into view instead' })
-  ref?: string;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(2000)
-  @JSONSchema({ description: 'Scroll this into view instead' })
-  selector?: string;
 }
 
 export const WAIT_STATES = ['visible', 'hidden'] as const;
 
-export class WaitInput extends TimeoutInput {
-  @IsOptional()
-  @IsString()
-  @Matches(/^e[0-9]{1,7}$/, { message: 'ref must look like e12 (from browser.snapshot)' })
-  ref?: string;
-
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) selector?: string;
-
+export class WaitInput extends TargetInput {
   @IsOptional()
   @IsString()
   @MinLength(1)
