@@ -48,7 +48,8 @@ export async function benchBrowser(runtime, iterations, colds, extraPlugins = []
   try {
     // Created first, so the cold start is the browser's alone.
     const sandboxes = [];
-    for (let i = 0; i < colds; i++) sandboxes.push((await gw.json('POST', '/v1/sandboxes', { template: 'browser' })).id);
+    for (let i = 0; i < colds; i++)
+      sandboxes.push((await gw.json('POST', '/v1/sandboxes', { template: 'browser' })).id);
     const fresh = [...sandboxes];
     const cold = await measure(
       `browser cold start via REST (${runtime}: the first browser.info of a sandbox)`,
@@ -56,7 +57,9 @@ export async function benchBrowser(runtime, iterations, colds, extraPlugins = []
       () => gw.json('GET', `/v1/sandboxes/${fresh.shift()}/browser`),
       { warmup: 0 },
     );
-    const rawCold = await measure('bare Chromium on the host until DevTools listens', colds, rawColdStart, { warmup: 1 });
+    const rawCold = await measure('bare Chromium on the host until DevTools listens', colds, rawColdStart, {
+      warmup: 1,
+    });
     rows.push({ ...cold, baseline: rawCold });
 
     const id = sandboxes.pop();
@@ -72,7 +75,9 @@ export async function benchBrowser(runtime, iterations, colds, extraPlugins = []
       if (probe.exitCode === 0) break;
     }
     const warm = await measure(`browser.navigate + browser.screenshot via REST (${runtime})`, iterations, async () => {
-      const nav = await gw.json('POST', `/v1/sandboxes/${id}/browser/navigate`, { url: 'http://localhost:8000/index.html' });
+      const nav = await gw.json('POST', `/v1/sandboxes/${id}/browser/navigate`, {
+        url: 'http://localhost:8000/index.html',
+      });
       if (nav.title !== 'bench') throw new Error(`unexpected page ${JSON.stringify(nav)}`);
       const shot = await gw.json('POST', `/v1/sandboxes/${id}/browser/screenshot`);
       if (!shot.data || shot.width !== 1280) throw new Error('no screenshot');

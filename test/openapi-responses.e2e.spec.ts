@@ -164,7 +164,9 @@ describe('every REST response matches its declared schema', () => {
       expect((await api.post(sb('/browser/wait'), { selector: '#b' })).body.state).toBe('visible');
       expect((await api.post(sb('/browser/wait'), { selector: '#nope', timeoutMs: 100 })).status).toBe(404);
       expect((await api.post(sb('/browser/screenshot'))).body.width).toBe(1280);
-      expect((await api.post(sb('/browser/html'), { selector: 'button' })).body.content).toBe('<button id="b">B</button>');
+      expect((await api.post(sb('/browser/html'), { selector: 'button' })).body.content).toBe(
+        '<button id="b">B</button>',
+      );
       expect((await api.post(sb('/browser/text'))).body.truncated).toBe(false);
       expect((await api.post(sb('/browser/pdf'))).body.bytes).toBeGreaterThan(100);
       expect((await api.post(sb('/browser/screencast'), { maxFrames: 1 })).body).toContain('frame');
