@@ -337,7 +337,7 @@ const browserSuite = (setup: RuntimeSetup) => () => {
     );
     expect(nav?.body.title).toBe('Sign up');
     expect((await alice.get(sb('browser'))).body.browser.launchMs).toBeGreaterThan(0);
-  });
+  }, 120_000);
 };
 
 describe('browser over CDP (local runtime)', browserSuite({ plugins: [], config: {}, sandbox: {} }));

@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type CDP from 'chrome-remote-interface';
 import { NotFoundError } from '@sandboxed/plugin-sdk';
 import { BrowserTab, type Viewport } from './browser.tab.js';
+import { sendCdp } from './cdp.send.js';
 import type { CdpSocketBridge } from './cdp-socket.bridge.js';
 
 const connectCdp = createRequire(import.meta.url)('chrome-remote-interface') as typeof CDP;
@@ -96,8 +97,8 @@ export class BrowserSession {
       },
     );
     // Target lifecycle events, so closeTab can tell when a tab is really gone.
-    await client.send('Target.setDiscoverTargets', { discover: true });
-    await client.send('Browser.setDownloadBehavior', {
+    await sendCdp(client, 'Target.setDiscoverTargets', { discover: true });
+    await sendCdp(client, 'Browser.setDownloadBehavior', {
       behavior: 'allow',
       downloadPath: opts.downloadsDir,
       eventsEnabled: true,
@@ -128,7 +129,9 @@ export class BrowserSession {
   }
 
   private async pageTargets(): Promise<Array<{ targetId: string; url: string; title: string }>> {
-    const { targetInfos } = await this.client.send('Target.getTargets');
+    const { targetInfos } = (await sendCdp(this.client, 'Target.getTargets')) as {
+      targetInfos: Array<{ targetId: string; type: string; url: string; title: string }>;
+    };
     return targetInfos.filter((t) => t.type === 'page');
   }
 
@@ -160,7 +163,9 @@ export class BrowserSession {
   }
 
   async openTab(): Promise<BrowserTab> {
-    const { targetId } = await this.client.send('Target.createTarget', { url: 'about:blank' });
+    const { targetId } = (await sendCdp(this.client, 'Target.createTarget', { url: 'about:blank' })) as {
+      targetId: string;
+    };
     this.activeId = targetId;
     return this.tab(targetId);
   }
@@ -175,7 +180,7 @@ export class BrowserSession {
 
   async switchTab(id: string): Promise<BrowserTab> {
     await this.existing(id);
-    await this.client.send('Target.activateTarget', { targetId: id });
+    await sendCdp(this.client, 'Target.activateTarget', { targetId: id });
     this.activeId = id;
     return this.tab(id);
   }
@@ -200,7 +205,7 @@ export class BrowserSession {
       }, CLOSE_WAIT_MS);
       events.on('Target.targetDestroyed', onDestroyed);
     });
-    await this.client.send('Target.closeTarget', { targetId: id });
+    await sendCdp(this.client, 'Target.closeTarget', { targetId: id });
     await gone;
     if (this.activeId === id) this.activeId = undefined;
   }

@@ -1,6 +1,7 @@
 import type CDP from 'chrome-remote-interface';
 import type { EventEmitter } from 'node:events';
 import { ConflictError, TimeoutError } from '@sandboxed/plugin-sdk';
+import { sendCdp } from './cdp.send.js';
 
 type Client = CDP.Client;
 type Commands = Parameters<Client['send']>[0];
@@ -37,7 +38,9 @@ export class BrowserTab {
   ) {}
 
   static async attach(client: Client, targetId: string, viewport: Viewport): Promise<BrowserTab> {
-    const { sessionId } = await client.send('Target.attachToTarget', { targetId, flatten: true });
+    const { sessionId } = (await sendCdp(client, 'Target.attachToTarget', { targetId, flatten: true })) as {
+      sessionId: string;
+    };
     const tab = new BrowserTab(client, targetId, sessionId, viewport);
     tab.listen(
       'Network.responseReceived',
@@ -63,8 +66,7 @@ export class BrowserTab {
   /** A command on this tab's session. Results are loosely typed: callers name the fields they read. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   send<T extends Commands>(method: T, params?: object): Promise<any> {
-    const send = this.client.send as (method: string, params: object, sessionId: string) => Promise<unknown>;
-    return send.call(this.client, method, params ?? {}, this.sessionId);
+    return sendCdp(this.client, method, params, this.sessionId);
   }
 
   /** Subscribes to an event of this tab's session until the tab is detached. */
