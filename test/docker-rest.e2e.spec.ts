@@ -125,7 +125,7 @@ describeWithDocker('REST on the docker runtime', reason, () => {
     const res = await api.post('/v1/sandboxes', { template: 'cobol' });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(
-      /Unknown template "cobol" \(available: base, python, node, go, java, rust, ruby, php/,
+      /Unknown template "cobol" \(available: base, python, node, browser, go, java, rust, ruby, php/,
     );
   });
 });
