@@ -128,6 +128,17 @@ describeWithDocker('REST on the docker runtime', reason, () => {
       /Unknown template "cobol" \(available: base, python, node, browser, go, java, rust, ruby, php/,
     );
   });
+
+  it('finds no template on Object.prototype', async () => {
+    // `constructor` is a valid template name, so only the runtime's lookup can refuse it.
+    const res = await api.post('/v1/sandboxes', { template: 'constructor' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('Unknown template "constructor"');
+    for (const template of ['__proto__', 'toString']) {
+      expect((await api.post('/v1/sandboxes', { template })).status).toBe(400);
+    }
+    expect((await api.get('/v1/sandboxes')).body.count).toBe(0);
+  });
 });
 
 describeWithDocker('a docker gateway killed with SIGKILL, then restarted', reason, () => {

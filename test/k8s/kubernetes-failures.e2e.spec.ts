@@ -23,6 +23,13 @@ describeWithDocker('kubernetes runtime failures (fake API server)', kube.unavail
   }, 60_000);
   afterAll(async () => gw?.close(), 60_000);
 
+  it('answers a template name found only on Object.prototype with a 400, and creates no pod', async () => {
+    const res = await api.post('/v1/sandboxes', { template: 'constructor' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('Unknown template "constructor"');
+    expect(await podNames()).toEqual([]);
+  });
+
   it('answers an image that cannot be pulled with a 503 naming the reason and the pod, within the timeout, and leaves no pod', async () => {
     const res = await api.post('/v1/sandboxes', { template: 'missing' });
     expect(res.status).toBe(503);

@@ -109,6 +109,7 @@ export {
 } from './exec-wrapper.script.js';
 export { checkedEnv, validateExecRequest, resolveExecCwd, resolveSandboxPath } from './exec-request.validator.js';
 export { IMAGE_TEMPLATES, LOCAL_IMAGES } from './sandbox-images.js';
+export { templateOf } from './template.lookup.js';
 export type { ImageTemplateSeed } from './sandbox-images.js';
 export { bridgeArgv } from './port-bridge.script.js';
 export { sandboxInfo } from './sandbox-info.js';

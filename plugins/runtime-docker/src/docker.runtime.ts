@@ -24,6 +24,7 @@ import {
   resolveExecCwd,
   resolveSandboxPath,
   validateExecRequest,
+  templateOf,
 } from '@sandboxed/plugin-sdk';
 import { ownArchiveEntries } from './archive-owner.transform.js';
 import {
@@ -98,16 +99,7 @@ export class DockerRuntime implements SandboxRuntime {
 
   async create(spec: SandboxSpec): Promise<SandboxInfo> {
     assertValidSandboxId(spec.id);
-    const template = this.options.templates[spec.template];
-    if (!template) {
-      throw new InvalidArgumentError(
-        `Unknown template "${spec.template}" (available: ${this.templateNames().join(', ')})`,
-        {
-          template: spec.template,
-          templates: this.templateNames(),
-        },
-      );
-    }
+    const template = templateOf(this.options.templates, spec.template);
     if (template.network === 'bridge') await this.bridgeReady();
     const createdAt = new Date();
     let disk = await this.diskMode();

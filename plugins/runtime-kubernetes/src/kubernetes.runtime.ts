@@ -30,6 +30,7 @@ import {
   type SandboxSpec,
   type SandboxStatus,
   sandboxInfo,
+  templateOf,
 } from '@sandboxed/plugin-sdk';
 import { createKubeClient, type KubeClient } from './kube-client.factory.js';
 import { mapKubeError, statusOf, withDeadline } from './kube-error.mapper.js';
@@ -81,13 +82,7 @@ export class KubernetesRuntime implements SandboxRuntime {
 
   async create(spec: SandboxSpec): Promise<SandboxInfo> {
     assertValidSandboxId(spec.id);
-    const template = this.options.templates[spec.template];
-    if (!template) {
-      throw new InvalidArgumentError(
-        `Unknown template "${spec.template}" (available: ${this.templateNames().join(', ')})`,
-        { template: spec.template, templates: this.templateNames() },
-      );
-    }
+    const template = templateOf(this.options.templates, spec.template);
     const createdAt = new Date();
     const body = buildPod(spec, template, this.options, createdAt);
     const name = body.metadata!.name!;
