@@ -56,4 +56,10 @@ describe('key names for browser.press', () => {
     expect(err.message).toBe('key: unknown modifier "Hyper" (use Alt, Control, Meta or Shift, e.g. Control+a)');
     expect(refusal('Control++').status).toBe(400);
   });
+
+  it('finds no key or modifier on Object.prototype', () => {
+    expect(refusal('constructor').message).toMatch(/unknown key "constructor"/);
+    expect(refusal('toString').message).toMatch(/unknown key "toString"/);
+    expect(refusal('constructor+a').message).toMatch(/unknown modifier "constructor"/);
+  });
 });

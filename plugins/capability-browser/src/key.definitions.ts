@@ -46,13 +46,13 @@ export function parseKey(spec: string): KeyStroke {
   const name = parts.pop() ?? '';
   let modifiers = 0;
   for (const m of parts) {
-    const bit = MODIFIERS[m];
+    const bit = Object.hasOwn(MODIFIERS, m) ? MODIFIERS[m] : undefined;
     if (bit === undefined) {
       throw new InvalidArgumentError(`key: unknown modifier "${m}" (use Alt, Control, Meta or Shift, e.g. Control+a)`);
     }
     modifiers |= bit;
   }
-  const named = NAMED[name];
+  const named = Object.hasOwn(NAMED, name) ? NAMED[name] : undefined;
   if (named) {
     // A modified key types nothing (Control+Enter is a shortcut, not a newline).
     const text = modifiers & ~8 ? undefined : named.text;
