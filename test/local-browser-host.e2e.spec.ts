@@ -1,34 +1,19 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { HttpClient, startTestGateway, type TestGateway } from '@sandboxed/testing';
+import {
+  CHROMIUM,
+  CHROMIUM_TEST_FLAGS,
+  FONT_PAGE,
+  HttpClient,
+  startTestGateway,
+  type TestGateway,
+} from '@sandboxed/testing';
 
 /**
  * The local runtime's browser is the host's Chromium, seen through the sandbox's read-only /usr.
  * Fonts come from /usr/share/fonts, but fontconfig's config is /etc/fonts: without it on the /etc
  * allowlist, every family falls back to one font. Over real HTTP against real bubblewrap sandboxes.
  */
-const CHROMIUM = '/usr/lib/chromium/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Draws text on a canvas and puts the inked pixels and each generic family's text width in the title. */
-const FONT_PAGE = `<title>?</title><canvas id=c width=400 height=60></canvas><script>
-const c = document.getElementById('c').getContext('2d');
-c.fillStyle = '#fff'; c.fillRect(0, 0, 400, 60); c.fillStyle = '#000';
-c.font = '40px sans-serif'; c.fillText('Hello world', 5, 45);
-const px = c.getImageData(0, 0, 400, 60).data; let ink = 0;
-for (let i = 0; i < px.length; i += 4) if (px[i] < 128) ink++;
-const width = (f) => { c.font = '40px ' + f; return Math.round(c.measureText('Hello world iiii').width); };
-document.title = JSON.stringify({ ink, sans: width('sans-serif'), serif: width('serif'), mono: width('monospace') });
-</script>`;
 
 describe('the host Chromium in a local sandbox', () => {
   let gw: TestGateway;
@@ -53,7 +38,7 @@ describe('the host Chromium in a local sandbox', () => {
   it('dumps a page', async () => {
     const r = await exec([
       CHROMIUM,
-      ...FLAGS,
+      ...CHROMIUM_TEST_FLAGS,
       '--user-data-dir=/tmp/p1',
       '--dump-dom',
       'data:text/html,<title>x</title><p>hi',
@@ -65,7 +50,7 @@ describe('the host Chromium in a local sandbox', () => {
   it('renders text with fontconfig: the generic families are different fonts', async () => {
     const r = await exec([
       CHROMIUM,
-      ...FLAGS,
+      ...CHROMIUM_TEST_FLAGS,
       '--user-data-dir=/tmp/p2',
       '--dump-dom',
       `data:text/html,${encodeURIComponent(FONT_PAGE)}`,

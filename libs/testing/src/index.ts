@@ -19,3 +19,4 @@ export type { DockerProbe } from './docker-gate.js';
 export { startFakeKube } from './kube/fake-kube.server.js';
 export type { FakeKube, FakeKubeOptions } from './kube/fake-kube.server.js';
 export { restrictedViolations, podSecurityViolations } from './kube/pod-security-restricted.check.js';
+export { CHROMIUM, CHROMIUM_TEST_FLAGS, FONT_PAGE } from './chromium.fixture.js';

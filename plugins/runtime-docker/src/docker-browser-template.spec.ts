@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { collectOutput, type ExecRequest } from '@sandboxed/plugin-sdk';
-import { waitFor } from '@sandboxed/testing';
+import { CHROMIUM, CHROMIUM_TEST_FLAGS, FONT_PAGE, waitFor } from '@sandboxed/testing';
 import { createDockerClient } from './docker-client.factory.js';
 import { DockerRuntime } from './docker.runtime.js';
 import { resolveDockerRuntimeOptions } from './docker-runtime-options.dto.js';
@@ -10,29 +10,6 @@ import { describeWithDocker, dockerUnavailableReason, quietLogger, sandboxSpec }
 
 const reason = await dockerUnavailableReason([LOCAL_IMAGES.browser]);
 const SLOW = 120_000;
-
-const CHROMIUM = '/usr/lib/chromium/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Draws text on a canvas and puts the inked pixels and each generic family's text width in the title. */
-const FONT_PAGE = `<title>?</title><canvas id=c width=400 height=60></canvas><script>
-const c = document.getElementById('c').getContext('2d');
-c.fillStyle = '#fff'; c.fillRect(0, 0, 400, 60); c.fillStyle = '#000';
-c.font = '40px sans-serif'; c.fillText('Hello world', 5, 45);
-const px = c.getImageData(0, 0, 400, 60).data; let ink = 0;
-for (let i = 0; i < px.length; i += 4) if (px[i] < 128) ink++;
-const width = (f) => { c.font = '40px ' + f; return Math.round(c.measureText('Hello world iiii').width); };
-document.title = JSON.stringify({ ink, sans: width('sans-serif'), mono: width('monospace') });
-</script>`;
 
 /**
  * Eight workers and three frames from sites of their own (a renderer process each): what a busy page
@@ -73,7 +50,13 @@ describeWithDocker('the browser template on DockerRuntime', reason, () => {
       expect(info.Config.User).toBe('1000:1000');
 
       const dom = await run({
-        argv: [CHROMIUM, ...FLAGS, '--user-data-dir=/tmp/p1', '--dump-dom', 'data:text/html,<title>x</title><p>hi'],
+        argv: [
+          CHROMIUM,
+          ...CHROMIUM_TEST_FLAGS,
+          '--user-data-dir=/tmp/p1',
+          '--dump-dom',
+          'data:text/html,<title>x</title><p>hi',
+        ],
       });
       expect(dom.exit.exitCode).toBe(0);
       expect(dom.out).toContain('<p>hi</p>');
@@ -81,7 +64,7 @@ describeWithDocker('the browser template on DockerRuntime', reason, () => {
       const fonts = await run({
         argv: [
           CHROMIUM,
-          ...FLAGS,
+          ...CHROMIUM_TEST_FLAGS,
           '--user-data-dir=/tmp/p2',
           '--dump-dom',
           `data:text/html,${encodeURIComponent(FONT_PAGE)}`,
@@ -113,7 +96,7 @@ describeWithDocker('the browser template on DockerRuntime', reason, () => {
           'sh',
           '-c',
           'cd site && (python3 -m http.server 8000 --bind 0.0.0.0 & ' +
-            `exec ${CHROMIUM} ${FLAGS.join(' ')} --user-data-dir=/tmp/p3 --remote-debugging-port=9222 about:blank) ` +
+            `exec ${CHROMIUM} ${CHROMIUM_TEST_FLAGS.join(' ')} --user-data-dir=/tmp/p3 --remote-debugging-port=9222 about:blank) ` +
             '>/dev/null 2>&1 &',
         ],
         keepBackground: true,

@@ -16,6 +16,8 @@ import {
   UnavailableError,
   type Authenticator,
   type ChannelRegistry,
+  type FrameChannel,
+  type MessageChannel,
   type OpenedChannel,
   type OperationInvoker,
   type OperationRegistry,
@@ -51,6 +53,7 @@ const METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as 
 
 /** Who the upgrade is for (or that a ticket must tell), and its place in the connection caps. */
 type Auth = ({ principal: Principal } | { ticket: true }) & { slot: ConnectionSlot };
+type ChannelOf<K extends 'messages' | 'frames'> = K extends 'messages' ? MessageChannel : FrameChannel;
 
 const channelError = (e: SandboxedError): unknown => ({ type: 'error', error: e.toJSON() });
 
@@ -266,18 +269,13 @@ export class WsGateway implements OnApplicationBootstrap {
     match: ChannelMatch,
     auth: Auth,
   ): Promise<void> {
-    const abort = new AbortController();
     if ('principal' in auth) {
-      // Open first, so a refusal (e.g. someone else's sandbox) is a plain HTTP status.
-      socket.once('close', () => abort.abort());
-      const opened = await this.open(match, url, auth.principal, abort.signal);
-      if (opened.kind !== 'messages') throw new NotFoundError('Not found');
-      if (abort.signal.aborted) return void opened.channel.close();
-      const { ws, inbox, sender } = await this.accept(req, socket, head, auth);
-      ws.once('close', () => abort.abort());
-      closeAtExpiry(ws, auth.principal, sender, channelError);
-      return bridgeChannel(inbox, opened.channel, sender);
+      const accepted = await this.openThenAccept(req, socket, head, url, match, auth, 'messages');
+      if (!accepted) return;
+      closeAtExpiry(accepted.ws, auth.principal, accepted.sender, channelError);
+      return bridgeChannel(accepted.inbox, accepted.channel, accepted.sender);
     }
+    const abort = new AbortController();
     const { ws, inbox, sender } = await this.accept(req, socket, head, auth);
     ws.once('close', () => abort.abort());
     const refuse = (err: SandboxedError): void => {
@@ -314,15 +312,42 @@ export class WsGateway implements OnApplicationBootstrap {
     auth: Auth,
   ): Promise<void> {
     if (!('principal' in auth)) throw new UnauthorizedError();
+    const accepted = await this.openThenAccept(req, socket, head, url, match, auth, 'frames');
+    if (!accepted) return;
+    bridgeFrames(accepted.inbox, accepted.channel, accepted.sender);
+    cutAtExpiry(socket, auth.principal);
+  }
+
+  /**
+   * With header credentials: opens the channel before accepting the upgrade, so a refusal (e.g.
+   * someone else's sandbox) is a plain HTTP status. Undefined when the caller left meanwhile.
+   */
+  private async openThenAccept<K extends 'messages' | 'frames'>(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    match: ChannelMatch,
+    auth: Auth & { principal: Principal },
+    kind: K,
+  ): Promise<
+    | {
+        ws: WebSocket;
+        inbox: SocketInbox;
+        sender: FrameSender;
+        channel: ChannelOf<K>;
+      }
+    | undefined
+  > {
     const abort = new AbortController();
     socket.once('close', () => abort.abort());
     const opened = await this.open(match, url, auth.principal, abort.signal);
-    if (opened.kind !== 'frames') throw new NotFoundError('Not found');
-    if (abort.signal.aborted) return void opened.channel.close();
-    const { ws, inbox, sender } = await this.accept(req, socket, head, auth);
-    ws.once('close', () => abort.abort());
-    bridgeFrames(inbox, opened.channel, sender);
-    cutAtExpiry(socket, auth.principal);
+    if (opened.kind !== kind) throw new NotFoundError('Not found');
+    const { channel } = opened as unknown as { channel: ChannelOf<K> };
+    if (abort.signal.aborted) return void channel.close();
+    const accepted = await this.accept(req, socket, head, auth);
+    accepted.ws.once('close', () => abort.abort());
+    return { ...accepted, channel };
   }
 
   private async proxyUpgrade(
