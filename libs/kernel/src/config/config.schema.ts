@@ -107,6 +107,11 @@ export class LogConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level: string;
 }
 
+export class AgentConfig {
+  @IsBoolean() enabled: boolean;
+  @IsInt() @Min(0) idleSeconds: number;
+}
+
 export class GatewayConfig {
   @ValidateNested() @Type(() => ServerConfig) server: ServerConfig;
   @ValidateNested() @Type(() => RuntimeConfig) runtime: RuntimeConfig;
@@ -114,5 +119,6 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => AuthConfig) auth: AuthConfig;
   @ValidateNested() @Type(() => LimitsConfig) limits: LimitsConfig;
   @ValidateNested() @Type(() => SandboxConfig) sandbox: SandboxConfig;
+  @ValidateNested() @Type(() => AgentConfig) agent: AgentConfig;
   @ValidateNested() @Type(() => LogConfig) log: LogConfig;
 }

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { AgentRoutedRuntime, ensureAgentBinary, type AgentBinary } from '@sandboxed/agent';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import {
   InvalidArgumentError,
   isValidSandboxId,
@@ -32,13 +41,20 @@ function checkMap(name: string, map: Record<string, unknown> | undefined, keyPat
   }
 }
 
+function agentCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandboxed');
+}
+
 /** Owns the sandbox lifecycle and the tenancy rule: a sandbox is visible only to its owner. */
 @Injectable()
-export class SandboxService implements OnApplicationBootstrap {
+export class SandboxService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('SandboxService');
   private readonly reservations = new OwnerQuotaReservations();
   /** Deletes in progress in this gateway, by sandbox id. */
   private readonly deleting = new Map<string, Promise<void>>();
+  /** The runtime as capabilities see it: exec through each sandbox's agent where it runs. */
+  private routed?: { inner: SandboxRuntime; outer: AgentRoutedRuntime };
+  private agentBinary?: Promise<AgentBinary>;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -47,6 +63,10 @@ export class SandboxService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.runtime();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.routed?.outer.closeAgents();
   }
 
   /** The runtime named by `runtime.default`. */
@@ -59,7 +79,18 @@ export class SandboxService implements OnApplicationBootstrap {
         `runtime.default is "${name}", but no loaded plugin provides it (loaded runtimes: ${loaded.join(', ') || 'none'}); add its plugin to \`plugins\``,
       );
     }
-    return runtime;
+    if (!this.config.agent.enabled) return runtime;
+    if (this.routed?.inner !== runtime) {
+      this.routed = {
+        inner: runtime,
+        outer: new AgentRoutedRuntime(runtime, {
+          binary: () => (this.agentBinary ??= ensureAgentBinary(agentCacheDir())),
+          idleMs: this.config.agent.idleSeconds * 1000,
+          log: (message) => this.logger.warn(message),
+        }),
+      };
+    }
+    return this.routed.outer;
   }
 
   async create(principal: Principal, input: CreateSandboxInput): Promise<SandboxInfo> {

@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The agent's C source, shipped with the package. */
+export const AGENT_SOURCE = fileURLToPath(new URL('../native/sandbox-agent.c', import.meta.url));
+
+const COMPILERS = ['/usr/bin/cc', '/usr/bin/gcc', '/usr/local/bin/cc', '/usr/local/bin/gcc'];
+const TOOL_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' };
+
+export interface AgentBinary {
+  path: string;
+  /** Content hash: the file name inside sandboxes, so two versions never collide. */
+  hash: string;
+  bytes: Buffer;
+}
+
+function compile(cc: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(cc, args, { env: TOOL_ENV, timeout: 120_000 }, (err, _out, stderr) =>
+      resolve(err ? String(stderr) || err.message : undefined),
+    );
+  });
+}
+
+async function executable(path: string): Promise<boolean> {
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Builds the agent once per source version into `<cacheDir>/sandbox-agent-<hash>`, statically
+ * linked so it runs in any Linux image (no libc, loader or shell of the image is used). Throws
+ * when no C compiler with a static libc is here; the caller then falls back to per-call exec.
+ */
+export async function ensureAgentBinary(cacheDir: string): Promise<AgentBinary> {
+  const hash = createHash('sha256')
+    .update(await readFile(AGENT_SOURCE))
+    .digest('hex')
+    .slice(0, 16);
+  const path = join(cacheDir, `sandbox-agent-${hash}`);
+  if (!(await executable(path))) {
+    let cc: string | undefined;
+    for (const candidate of COMPILERS) if (!cc && (await executable(candidate))) cc = candidate;
+    if (!cc) throw new Error('no C compiler (install gcc and libc6-dev) to build the sandbox agent');
+    await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+    const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    const failed = await compile(cc, ['-static', '-O2', '-s', '-o', tmp, AGENT_SOURCE]);
+    if (failed) {
+      await rm(tmp, { force: true });
+      throw new Error(`could not build the sandbox agent statically: ${failed.slice(0, 500)}`);
+    }
+    await chmod(tmp, 0o755);
+    await rename(tmp, path);
+  }
+  return { path, hash, bytes: await readFile(path) };
+}

@@ -1,0 +1,181 @@
+import { Readable } from 'node:stream';
+import * as tar from 'tar-stream';
+import {
+  resolveExecCwd,
+  validateExecRequest,
+  type ExecRequest,
+  type ExecSession,
+  type RuntimeHealth,
+  type SandboxInfo,
+  type SandboxRuntime,
+  type SandboxSelector,
+  type SandboxSpec,
+} from '@sandboxed/plugin-sdk';
+import type { AgentBinary } from './agent-binary.builder.js';
+import { AgentConnection } from './agent.connection.js';
+
+/** Where the agent binary goes in every sandbox: /tmp is writable in every template. */
+export const AGENT_DIR = '/tmp';
+
+export interface AgentRoutingOptions {
+  /** The built agent, or why there is none (then every exec takes the runtime's own path). */
+  binary: () => Promise<AgentBinary>;
+  /** An idle agent exits after this long; 0 keeps it for the sandbox's life. */
+  idleMs: number;
+  log: (message: string) => void;
+}
+
+interface Route {
+  workdir: string;
+  agent: AgentConnection;
+}
+
+/**
+ * A SandboxRuntime whose exec goes through the sandbox's agent, one long-lived exec that
+ * multiplexes every command, where the agent runs, and through the runtime's own exec where it
+ * cannot (no agent build, an image without a writable executable /tmp): capabilities never know
+ * which path they got. Everything but exec is the runtime's own.
+ */
+export class AgentRoutedRuntime implements SandboxRuntime {
+  private readonly routes = new Map<string, Promise<Route | undefined>>();
+  /** Sandboxes where the agent could not start: they use per-call exec until destroyed. */
+  private readonly fallback = new Set<string>();
+  private unbuilt?: string;
+
+  constructor(
+    private readonly inner: SandboxRuntime,
+    private readonly options: AgentRoutingOptions,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get sandboxNetworkIsolated(): boolean | undefined {
+    return this.inner.sandboxNetworkIsolated;
+  }
+
+  create(spec: SandboxSpec): Promise<SandboxInfo> {
+    return this.inner.create(spec);
+  }
+
+  get(id: string): Promise<SandboxInfo | undefined> {
+    return this.inner.get(id);
+  }
+
+  list(selector?: SandboxSelector): Promise<SandboxInfo[]> {
+    return this.inner.list(selector);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.drop(id, 'the sandbox is being deleted');
+    this.fallback.delete(id);
+    await this.inner.destroy(id);
+  }
+
+  putArchive(id: string, dir: string, archive: Readable): Promise<void> {
+    return this.inner.putArchive(id, dir, archive);
+  }
+
+  getArchive(id: string, path: string): Promise<Readable> {
+    return this.inner.getArchive(id, path);
+  }
+
+  connect(id: string, port: number): ReturnType<SandboxRuntime['connect']> {
+    return this.inner.connect(id, port);
+  }
+
+  async health(): Promise<RuntimeHealth> {
+    return (await this.inner.health?.()) ?? { status: 'ok', reasons: [] };
+  }
+
+  async close(): Promise<void> {
+    await this.closeAgents();
+    await this.inner.close?.();
+  }
+
+  /** Ends every agent connection (the agents exit when their stdin closes); the runtime stays open. */
+  async closeAgents(): Promise<void> {
+    for (const id of [...this.routes.keys()]) await this.drop(id, 'the gateway is shutting down');
+  }
+
+  /** Whether exec in this sandbox currently goes through its agent (for tests and health). */
+  async agentServes(id: string): Promise<boolean> {
+    const route = await this.routes.get(id);
+    return route?.agent.isOpen ?? false;
+  }
+
+  async exec(id: string, req: ExecRequest): Promise<ExecSession> {
+    const route = await this.route(id);
+    if (!route) return this.inner.exec(id, req);
+    validateExecRequest(req);
+    return route.agent.exec({ ...req, cwd: resolveExecCwd(route.workdir, req.cwd) });
+  }
+
+  private async route(id: string): Promise<Route | undefined> {
+    if (this.unbuilt !== undefined || this.fallback.has(id)) return undefined;
+    for (;;) {
+      let pending = this.routes.get(id);
+      if (!pending) {
+        pending = this.start(id);
+        this.routes.set(id, pending);
+      }
+      const route = await pending;
+      if (!route || route.agent.isOpen) return route;
+      if (this.routes.get(id) === pending) this.routes.delete(id);
+    }
+  }
+
+  private async start(id: string): Promise<Route | undefined> {
+    let binary: AgentBinary;
+    try {
+      binary = await this.options.binary();
+    } catch (err) {
+      this.unbuilt = (err as Error).message;
+      this.options.log(`sandbox agent: not available (${this.unbuilt}); every exec uses the runtime's own path`);
+      this.routes.delete(id);
+      return undefined;
+    }
+    const info = await this.inner.get(id);
+    if (!info) {
+      this.routes.delete(id);
+      return undefined; // the runtime's exec answers with its own not-found error
+    }
+    const file = `${AGENT_DIR}/.sandboxed-agent-${binary.hash}`;
+    try {
+      await this.inner.putArchive(id, AGENT_DIR, agentArchive(file.slice(AGENT_DIR.length + 1), binary.bytes));
+      const argv = [file, ...(this.options.idleMs > 0 ? ['--idle-ms', String(this.options.idleMs)] : [])];
+      const agent = new AgentConnection(await this.inner.exec(id, { argv, keepBackground: true }));
+      await agent.ready();
+      void agent.closed.then(() => {
+        void this.routes.get(id)?.then((r) => r?.agent === agent && this.routes.delete(id));
+      });
+      return { workdir: info.workdir, agent };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'not_found') {
+        this.routes.delete(id);
+        throw err;
+      }
+      this.fallback.add(id);
+      this.routes.delete(id);
+      this.options.log(
+        `sandbox agent: cannot start in sandbox ${id} (${(err as Error).message}); it uses per-call exec`,
+      );
+      return undefined;
+    }
+  }
+
+  private async drop(id: string, reason: string): Promise<void> {
+    const pending = this.routes.get(id);
+    this.routes.delete(id);
+    const route = await pending?.catch(() => undefined);
+    route?.agent.close(reason);
+  }
+}
+
+function agentArchive(name: string, bytes: Buffer): Readable {
+  const pack = tar.pack();
+  pack.entry({ name, mode: 0o755 }, bytes);
+  pack.finalize();
+  return Readable.from(pack);
+}
