@@ -133,9 +133,12 @@ export class AgentExecSession implements ExecSession {
     if (this.done) return;
     this.failure = err;
     this.release();
-    this.stdout.destroy(err);
-    this.stderr.destroy(err);
     this.reject(err);
+    for (const s of [this.stdout, this.stderr]) {
+      // A reader that stopped listening must not turn this into an unhandled 'error'.
+      s.on('error', () => undefined);
+      s.destroy(err);
+    }
   }
 
   async resize(cols: number, rows: number): Promise<void> {
