@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { benchAgent } from './agent.bench.mjs';
 import { benchBrowser } from './browser.bench.mjs';
 import { benchDockerRest } from './docker-rest.bench.mjs';
 import { benchKubernetesRest } from './kubernetes-rest.bench.mjs';
@@ -12,11 +13,13 @@ const browserIterations = Number(process.env.BENCH_BROWSER_ITERATIONS ?? 30);
 const rows = [
   ...(await benchLocalExec(iterations)),
   ...(await benchLocalHelper(iterations)),
+  ...(await benchAgent(iterations)),
   ...(await benchBrowser('local', browserIterations, 5)),
 ];
 try {
   const docker = await benchDockerRest(iterations, creates);
   rows.push(...docker, ...(await benchKubernetesRest(iterations, creates, docker)));
+  rows.push(...(await benchAgent(iterations, [['docker', [{ use: 'runtime-docker' }]]])));
   rows.push(...(await benchBrowser('docker', browserIterations, 5, [{ use: 'runtime-docker' }])));
 } catch (err) {
   console.error(
