@@ -47,6 +47,8 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     overrides: {
       server: { port: 0, host: '127.0.0.1' },
       log: { level: 'warn' },
+      // SANDBOXED_TEST_AGENT=off runs a suite on the runtimes' per-call exec (.ci/run does, for the exec-heavy suites).
+      agent: { ...base.agent, enabled: process.env.SANDBOXED_TEST_AGENT !== 'off' },
       ...opts.config,
       plugins: [...plugins, ...(opts.extraPlugins ?? [])],
     },
