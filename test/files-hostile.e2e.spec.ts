@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RUNTIME_REGISTRY, type ExecRequest, type RuntimeRegistry } from '@sandboxed/plugin-sdk';
+import { SandboxService } from '@sandboxed/kernel';
+import type { ExecRequest } from '@sandboxed/plugin-sdk';
 import { LOCAL_IMAGES } from '@sandboxed/runtime-docker';
 import { HttpClient, startTestGateway, type HttpResult, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
@@ -112,8 +113,8 @@ describe('every files command has a time bound (local runtime)', () => {
       onlyPlugins: ['runtime-local', 'capability-files', 'transport-rest'],
       config: { limits: { files: { timeoutMs: FILES_TIMEOUT }, exec: { maxTimeoutMs: MAX_EXEC } } },
     });
-    // Watch what the real runtime is asked to run; every call still goes to bubblewrap.
-    const runtime = gw.app.get<RuntimeRegistry>(RUNTIME_REGISTRY).get('local')!;
+    // Watch what the runtime is asked to run, as capabilities see it (through the sandbox agent, when on).
+    const runtime = gw.app.get(SandboxService).runtime();
     const exec = runtime.exec.bind(runtime);
     runtime.exec = (id: string, req: ExecRequest) => {
       seen.push({ argv: req.argv, timeoutMs: req.timeoutMs });

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import {
+  ConflictError,
   resolveExecCwd,
   validateExecRequest,
   type ExecRequest,
@@ -40,6 +41,8 @@ export class AgentRoutedRuntime implements SandboxRuntime {
   private readonly routes = new Map<string, Promise<Route | undefined>>();
   /** Sandboxes where the agent could not start: they use per-call exec until destroyed. */
   private readonly fallback = new Set<string>();
+  /** Sandboxes being destroyed here: their execs get the runtime's own answer (404 or 409). */
+  private readonly destroying = new Set<string>();
   private unbuilt?: string;
 
   constructor(
@@ -68,9 +71,18 @@ export class AgentRoutedRuntime implements SandboxRuntime {
   }
 
   async destroy(id: string): Promise<void> {
-    await this.drop(id, 'the sandbox is being deleted');
-    this.fallback.delete(id);
-    await this.inner.destroy(id);
+    this.destroying.add(id);
+    try {
+      await this.drop(
+        id,
+        'the sandbox is being deleted',
+        new ConflictError(`Sandbox ${id} was deleted while the command ran`),
+      );
+      await this.inner.destroy(id);
+    } finally {
+      this.destroying.delete(id);
+      this.fallback.delete(id);
+    }
   }
 
   putArchive(id: string, dir: string, archive: Readable): Promise<void> {
@@ -113,7 +125,7 @@ export class AgentRoutedRuntime implements SandboxRuntime {
   }
 
   private async route(id: string): Promise<Route | undefined> {
-    if (this.unbuilt !== undefined || this.fallback.has(id)) return undefined;
+    if (this.unbuilt !== undefined || this.fallback.has(id) || this.destroying.has(id)) return undefined;
     for (;;) {
       let pending = this.routes.get(id);
       if (!pending) {
@@ -152,7 +164,8 @@ export class AgentRoutedRuntime implements SandboxRuntime {
       });
       return { workdir: info.workdir, agent };
     } catch (err) {
-      if ((err as { code?: string }).code === 'not_found') {
+      // The sandbox is gone or going: the caller gets the runtime's answer, and nothing falls back.
+      if (['not_found', 'conflict'].includes((err as { code?: string }).code ?? '')) {
         this.routes.delete(id);
         throw err;
       }
@@ -165,11 +178,11 @@ export class AgentRoutedRuntime implements SandboxRuntime {
     }
   }
 
-  private async drop(id: string, reason: string): Promise<void> {
+  private async drop(id: string, reason: string, error?: Error): Promise<void> {
     const pending = this.routes.get(id);
     this.routes.delete(id);
     const route = await pending?.catch(() => undefined);
-    route?.agent.close(reason);
+    route?.agent.close(reason, error);
   }
 }
 

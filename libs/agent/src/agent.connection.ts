@@ -90,12 +90,13 @@ export class AgentConnection {
     return cmd;
   }
 
-  /** Ends the agent and fails what is in flight. Idempotent. */
-  close(reason: string): void {
+  /** Ends the agent and fails what is in flight (with `error`, or a 503 naming `reason`). Idempotent. */
+  close(reason: string, error?: Error): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     this.rejectHello(new Error(reason));
-    const err = new UnavailableError(`the sandbox agent stopped mid-command (${reason}); run the command again`);
+    const err =
+      error ?? new UnavailableError(`the sandbox agent stopped mid-command (${reason}); run the command again`);
     for (const cmd of this.commands.values()) cmd.fail(err);
     this.commands.clear();
     this.session.stdout.destroy();
