@@ -12,6 +12,9 @@ WORKDIR /src
 # .dockerignore keeps the host's node_modules, dist and .git out of the context.
 COPY . .
 RUN npm ci --no-audit --no-fund && npm run build
+# The sandbox agent, built once here (static), so the gateway needs no compiler (docs/agent.md).
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null && \
+    cc -static -O2 -s -o libs/agent/native/sandbox-agent libs/agent/native/sandbox-agent.c
 # The runtime tree: every workspace's package.json and dist, the config, production dependencies only.
 RUN set -eu; mkdir -p /out; \
     cp package.json package-lock.json /out/; \
@@ -19,6 +22,7 @@ RUN set -eu; mkdir -p /out; \
     for pkg in libs/* plugins/* apps/*; do \
       mkdir -p "/out/$pkg"; cp "$pkg/package.json" "/out/$pkg/"; cp -r "$pkg/dist" "/out/$pkg/dist"; \
     done; \
+    mkdir -p /out/libs/agent/native; cp libs/agent/native/sandbox-agent /out/libs/agent/native/; \
     find /out -name '*.tsbuildinfo' -delete; \
     cd /out && npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 

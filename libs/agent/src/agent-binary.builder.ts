@@ -7,13 +7,15 @@ import { fileURLToPath } from 'node:url';
 
 /** The agent's C source, shipped with the package. */
 export const AGENT_SOURCE = fileURLToPath(new URL('../native/sandbox-agent.c', import.meta.url));
+/** A binary built ahead of time next to the source (the gateway image does, so it needs no compiler). */
+export const AGENT_PREBUILT = fileURLToPath(new URL('../native/sandbox-agent', import.meta.url));
 
 const COMPILERS = ['/usr/bin/cc', '/usr/bin/gcc', '/usr/local/bin/cc', '/usr/local/bin/gcc'];
 const TOOL_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' };
 
 export interface AgentBinary {
   path: string;
-  /** Content hash: the file name inside sandboxes, so two versions never collide. */
+  /** Hash of the binary: its file name inside sandboxes, so two versions never collide. */
   hash: string;
   bytes: Buffer;
 }
@@ -39,10 +41,8 @@ async function executable(path: string): Promise<boolean> {
  * when no C compiler with a static libc is here; the caller then falls back to per-call exec.
  */
 export async function ensureAgentBinary(cacheDir: string): Promise<AgentBinary> {
-  const hash = createHash('sha256')
-    .update(await readFile(AGENT_SOURCE))
-    .digest('hex')
-    .slice(0, 16);
+  if (await executable(AGENT_PREBUILT)) return binaryAt(AGENT_PREBUILT);
+  const hash = sha(await readFile(AGENT_SOURCE));
   const path = join(cacheDir, `sandbox-agent-${hash}`);
   if (!(await executable(path))) {
     let cc: string | undefined;
@@ -58,5 +58,14 @@ export async function ensureAgentBinary(cacheDir: string): Promise<AgentBinary> 
     await chmod(tmp, 0o755);
     await rename(tmp, path);
   }
-  return { path, hash, bytes: await readFile(path) };
+  return binaryAt(path);
+}
+
+function sha(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
+async function binaryAt(path: string): Promise<AgentBinary> {
+  const bytes = await readFile(path);
+  return { path, hash: sha(bytes), bytes };
 }
