@@ -115,6 +115,29 @@ function agentTrust(under: RuntimeUnderTest, forgeable: boolean): void {
   }
 
   it('never fell back to per-call exec', () => expect(fallbacks).toEqual([]));
+
+  it('an idle agent exits, what it started in the background lives on, and the next exec starts a new agent', async () => {
+    const idle = routed(inner, fallbacks, 300);
+    const r = await collectOutput(
+      await idle.exec(id, {
+        argv: ['sh', '-c', 'setsid sleep 3041 </dev/null >/dev/null 2>&1 & echo $!'],
+        keepBackground: true,
+      }),
+      { maxOutputBytes: MB },
+    );
+    const pid = r.stdout.toString().trim();
+    expect(pid).toMatch(/^\d+$/);
+    await waitFor(async () => !(await idle.agentServes(id)), { what: 'the idle agent to exit' });
+    const alive = await collectOutput(
+      await idle.exec(id, { argv: ['sh', '-c', `kill -0 ${pid} && echo alive; kill ${pid}`] }),
+      {
+        maxOutputBytes: MB,
+      },
+    );
+    expect(alive.stdout.toString()).toBe('alive\n');
+    expect(await idle.agentServes(id)).toBe(true);
+    await idle.closeAgents();
+  }, 120_000);
 }
 
 describe('sandbox agent trust: local', () => agentTrust(localRuntime(), false));
