@@ -9,6 +9,7 @@ import {
   type Principal,
   type RuntimeRegistry,
   type SandboxInfo,
+  type SandboxResources,
   type SandboxRuntime,
 } from '@sandboxed/plugin-sdk';
 import type { GatewayConfig } from '../config/config.schema.js';
@@ -16,6 +17,7 @@ import { GATEWAY_CONFIG } from '../kernel.tokens.js';
 import { OwnerQuotaReservations } from './owner-quota.reservations.js';
 import type { CreateSandboxInput, SandboxDto } from './sandbox.dto.js';
 import { resolveResources } from './sandbox-resources.resolver.js';
+import { SandboxPoolService } from './sandbox-pool.service.js';
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -32,6 +34,11 @@ function checkMap(name: string, map: Record<string, unknown> | undefined, keyPat
   }
 }
 
+function sameResources(a: SandboxResources, b: SandboxResources): boolean {
+  const keys = Object.keys({ ...a, ...b }) as (keyof SandboxResources)[];
+  return keys.every((k) => a[k] === b[k]);
+}
+
 /** Owns the sandbox lifecycle and the tenancy rule: a sandbox is visible only to its owner. */
 @Injectable()
 export class SandboxService implements OnApplicationBootstrap {
@@ -43,6 +50,7 @@ export class SandboxService implements OnApplicationBootstrap {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(RUNTIME_REGISTRY) private readonly runtimes: RuntimeRegistry,
+    @Inject(SandboxPoolService) private readonly pools: SandboxPoolService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -79,7 +87,7 @@ export class SandboxService implements OnApplicationBootstrap {
     );
     let info: SandboxInfo;
     try {
-      info = await runtime.create({
+      const spec = {
         id,
         owner: principal.id,
         template: input.template ?? cfg.defaultTemplate,
@@ -87,7 +95,12 @@ export class SandboxService implements OnApplicationBootstrap {
         labels: input.labels ?? {},
         resources,
         expiresAt: new Date(Date.now() + ttl * 1000),
-      });
+      };
+      // A pool member runs with the default resources and no env; labels and expiry apply at claim.
+      const warm = Object.keys(spec.env).length === 0 && sameResources(resources, cfg.defaultResources);
+      info =
+        (warm && this.pools.pooled(spec.template) ? await this.pools.claim(spec) : undefined) ??
+        (await runtime.create(spec));
     } finally {
       release();
     }
