@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createGateway, loadConfig } from '@sandboxed/kernel';
 
 /** Boots a real gateway from the built packages on an ephemeral loopback port. */
-export async function startBenchGateway({ runtime = 'local', extraPlugins = [] } = {}) {
+export async function startBenchGateway({ runtime = 'local', extraPlugins = [], config: extra = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-bench-'));
   const base = loadConfig({ env: {} });
   const plugins = base.plugins.map((p) =>
@@ -17,6 +17,7 @@ export async function startBenchGateway({ runtime = 'local', extraPlugins = [] }
       log: { level: 'error' },
       runtime: { default: runtime },
       plugins: [...plugins, ...extraPlugins.filter((e) => !plugins.some((p) => p.use === e.use))],
+      ...extra,
     },
   });
   const gateway = await createGateway({ config, version: 'bench' });

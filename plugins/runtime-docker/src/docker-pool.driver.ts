@@ -50,11 +50,13 @@ function lostRace(err: unknown): boolean {
 }
 
 /**
- * Warm pools on Docker (pool-member.codec.ts has the names). A claim is three engine calls:
- * create the claim volume, rename `sandboxed-pool-<key>` to the fixed `sandboxed-claimed-<key>`
- * (the engine lets exactly one of any number of concurrent renames to one name succeed; renames
- * of one container to different names can all succeed, so the fixed name is what decides), then
- * rename it to `sandboxed-<id>`. A recycle is the same race, to `sandboxed-recycle-<key>`.
+ * Warm pools on Docker (pool-member.codec.ts has the names). A claim is two engine round trips:
+ * at once, create the claim volume and rename `sandboxed-pool-<key>` to the fixed
+ * `sandboxed-claimed-<key>` (the engine lets exactly one of any number of concurrent renames to
+ * one name succeed; renames of one container to different names can all succeed, so the fixed
+ * name is what decides); then, the winner only, rename it to `sandboxed-<id>`. So a container
+ * has its sandbox name only once its record exists. A recycle is the same race, to
+ * `sandboxed-recycle-<key>`.
  */
 export class DockerPoolDriver implements SandboxPoolDriver {
   /** Member labels by pool key, as last listed or filled: a claim needs them for the sandbox's resources. */
@@ -122,19 +124,23 @@ export class DockerPoolDriver implements SandboxPoolDriver {
     const { docker, call } = this.host;
     const labels = claimLabels(spec, key, new Date());
     const volume = claimVolumeName(spec.id);
-    // The record exists before the member can be won, so a won member always has one (reconcile relies on it).
-    try {
-      await call(docker.createVolume({ Name: volume, Driver: 'local', Labels: labels }), 'volume create');
-    } catch (err) {
-      throw this.host.mapError(err);
-    }
-    try {
-      await call(docker.getContainer(poolName(key)).rename({ name: claimedName(key) }), 'rename');
-    } catch (err) {
-      await this.removeVolume(volume);
-      if (lostRace(err)) return undefined;
+    // The record and the win at once: the container gets its sandbox name only once both exist.
+    const [recorded, won] = await Promise.allSettled([
+      call(docker.createVolume({ Name: volume, Driver: 'local', Labels: labels }), 'volume create'),
+      call(docker.getContainer(poolName(key)).rename({ name: claimedName(key) }), 'rename'),
+    ]);
+    if (won.status === 'rejected') {
+      if (recorded.status === 'fulfilled') await this.removeVolume(volume);
+      if (lostRace(won.reason)) return undefined;
       // Unknown outcome (a timeout): if the rename did happen, reconcile removes the record-less member.
-      throw this.host.mapError(err);
+      throw this.host.mapError(won.reason);
+    }
+    if (recorded.status === 'rejected') {
+      // Ours alone now, so it can go back to the pool.
+      await call(docker.getContainer(claimedName(key)).rename({ name: poolName(key) }), 'rename').catch(() =>
+        this.removeContainer(claimedName(key)),
+      );
+      throw this.host.mapError(recorded.reason);
     }
     const name = containerName(spec.id);
     try {

@@ -19,8 +19,10 @@ type Call = <T>(work: Promise<T>, what: string) => Promise<T>;
  * (pool-member.codec.ts). Unclaimed members stay for the kernel's pool service; a member won by a
  * claim that never finished is removed, never handed out; claimed sandboxes without a matching
  * record or past their expiry are removed; claim records that describe no container go after
- * CLAIM_GRACE_MS. Containers are listed before volumes: a claim creates its record before it
- * renames, so every won member seen here has its record in the volume list.
+ * CLAIM_GRACE_MS. A claim creates its record while it renames to `sandboxed-claimed-<key>`, so
+ * a won member seen here without a record is either abandoned or a claim a few milliseconds
+ * old: removing the latter only fails that claim (its final rename finds nothing, and the create
+ * goes cold); no member is ever handed out twice, since only the exclusive rename hands one out.
  */
 export async function reconcilePool(
   docker: Docker,

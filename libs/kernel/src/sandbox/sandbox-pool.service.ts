@@ -16,6 +16,11 @@ export const DEFAULT_POOL_MAX_AGE_SECONDS = 3600;
 const FILL_PARALLEL = 3;
 const TICK_MS = 5000;
 const CLAIM_TRIES = 6;
+/**
+ * A refill waits until claims have paused this long, so a burst of claims does not queue behind
+ * the engine's container creates (which hold its locks); it starts at once when a pool is below half.
+ */
+const REFILL_QUIET_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
 /** A member still starting this long after it was made was left by a fill that died (a killed gateway). */
 const STARTING_GRACE_MS = 120_000;
@@ -40,6 +45,7 @@ export class SandboxPoolService implements OnApplicationBootstrap, OnApplication
   private running?: Promise<void>;
   private rerun = false;
   private timer?: NodeJS.Timeout;
+  private refill?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
@@ -76,6 +82,7 @@ export class SandboxPoolService implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.refill);
     await this.running;
     await Promise.allSettled([...this.fills]);
   }
@@ -116,8 +123,15 @@ export class SandboxPoolService implements OnApplicationBootstrap, OnApplication
       this.logger.warn(`Pool claim for ${spec.template} failed, creating cold: ${(err as Error).message}`);
       return undefined;
     } finally {
-      this.kick();
+      this.scheduleRefill(pool);
     }
+  }
+
+  private scheduleRefill(pool: SandboxPoolConfig): void {
+    clearTimeout(this.refill);
+    if ((this.ready.get(pool.template)?.length ?? 0) * 2 < pool.size) return this.kick();
+    this.refill = setTimeout(() => this.kick(), REFILL_QUIET_MS);
+    this.refill.unref();
   }
 
   private driver(): SandboxPoolDriver | undefined {
