@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { createGateway, loadConfig } from '@sandboxed/kernel';
 
 /** Boots a real gateway from the built packages on an ephemeral loopback port. */
-export async function startBenchGateway({ runtime = 'local', extraPlugins = [], agent = true } = {}) {
+export async function startBenchGateway({
+  runtime = 'local',
+  extraPlugins = [],
+  agent = true,
+  config: extra = {},
+} = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-bench-'));
   const base = loadConfig({ env: {} });
   const plugins = base.plugins.map((p) =>
@@ -18,6 +23,7 @@ export async function startBenchGateway({ runtime = 'local', extraPlugins = [], 
       runtime: { default: runtime },
       agent: { ...base.agent, enabled: agent },
       plugins: [...plugins, ...extraPlugins.filter((e) => !plugins.some((p) => p.use === e.use))],
+      ...extra,
     },
   });
   const gateway = await createGateway({ config, version: 'bench' });

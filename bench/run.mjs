@@ -6,6 +6,7 @@ import { benchKubernetesRest } from './kubernetes-rest.bench.mjs';
 import { benchLocalExec } from './local-exec.bench.mjs';
 import { benchLocalHelper } from './local-helper.bench.mjs';
 import { printTable } from './stats.mjs';
+import { benchWarmPool } from './warm-pool.bench.mjs';
 
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 100);
 const creates = Number(process.env.BENCH_CREATES ?? 20);
@@ -20,6 +21,7 @@ try {
   const docker = await benchDockerRest(iterations, creates);
   rows.push(...docker, ...(await benchKubernetesRest(iterations, creates, docker)));
   rows.push(...(await benchAgent(iterations, [['docker', [{ use: 'runtime-docker' }]]])));
+  rows.push(...(await benchWarmPool(creates)));
   rows.push(...(await benchBrowser('docker', browserIterations, 5, [{ use: 'runtime-docker' }])));
 } catch (err) {
   console.error(

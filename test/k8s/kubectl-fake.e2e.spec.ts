@@ -192,6 +192,66 @@ describeWithDocker('fake-kube driven by kubectl and @kubernetes/client-node', re
     ).toBe(true);
   });
 
+  it('kubectl label --resource-version: a patch at a stale resourceVersion is a 409 Conflict, as warm-pool claims rely on', async () => {
+    const rv = JSON.parse((await kubectl(['get', 'pod', 'kubectl-pod', '-o', 'json'])).stdout).metadata.resourceVersion;
+    const first = await kubectl(['label', 'pod', 'kubectl-pod', 'claim=first', `--resource-version=${rv}`]);
+    expect(first).toMatchObject({ code: 0, stdout: 'pod/kubectl-pod labeled\n' });
+    // A second claimant that read the same resourceVersion loses.
+    const second = await kubectl([
+      'label',
+      'pod',
+      'kubectl-pod',
+      'claim=second',
+      '--overwrite',
+      `--resource-version=${rv}`,
+    ]);
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toContain(
+      'Operation cannot be fulfilled on pods "kubectl-pod": the object has been modified; please apply your changes to the latest version and try again',
+    );
+    const after = JSON.parse((await kubectl(['get', 'pod', 'kubectl-pod', '-o', 'json'])).stdout);
+    expect(after.metadata.labels.claim).toBe('first');
+    expect(Number(after.metadata.resourceVersion)).toBeGreaterThan(Number(rv));
+    expect(await kubectl(['annotate', 'pod', 'kubectl-pod', 'note=hi'])).toMatchObject({ code: 0 });
+    // The raw API: same rules for a merge patch, and the spec stays immutable but for activeDeadlineSeconds.
+    const patch = (body: unknown) =>
+      new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+        const payload = Buffer.from(JSON.stringify(body));
+        const req = request(
+          new URL('/api/v1/namespaces/sandboxed/pods/kubectl-pod', fake.url),
+          {
+            method: 'PATCH',
+            ca: fake.caPem,
+            headers: {
+              authorization: `Bearer ${fake.token}`,
+              'content-type': 'application/merge-patch+json',
+              'content-length': payload.length,
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString()) }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(payload);
+      });
+    expect((await patch({ metadata: { resourceVersion: rv, labels: { claim: 'third' } } })).json).toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+    });
+    expect((await patch({ spec: { hostname: 'other' } })).json).toMatchObject({ code: 422, reason: 'Invalid' });
+    const removed = await patch({ metadata: { labels: { claim: null }, annotations: { note: null } } });
+    expect(removed.status).toBe(200);
+    expect((removed.json.metadata as { labels: Record<string, string> }).labels).toEqual({
+      app: 'fidelity',
+      tier: 'one',
+    });
+  });
+
   it('kubectl exec streams stdout and stderr and exits with the command exit code', async () => {
     const run = await kubectl(['exec', 'kubectl-pod', '--', 'sh', '-c', 'echo out; echo err >&2; id -u; pwd; exit 3']);
     expect(run.stdout).toBe('out\n1000\n/workspace\n');

@@ -38,7 +38,7 @@ const OVERLAYS = [
 /** The Role, exactly: one rule per resource, verbs in any order (runtime-kubernetes's calls, and its /health). */
 const EXPECTED_RULES = [
   { apiGroups: [''], resources: ['namespaces'], resourceNames: [SANDBOX_NS], verbs: ['get'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'] },
   { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
   { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create', 'get'] },

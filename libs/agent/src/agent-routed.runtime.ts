@@ -58,6 +58,10 @@ export class AgentRoutedRuntime implements SandboxRuntime {
     return this.inner.sandboxNetworkIsolated;
   }
 
+  get pool(): SandboxRuntime['pool'] {
+    return this.inner.pool;
+  }
+
   create(spec: SandboxSpec): Promise<SandboxInfo> {
     return this.inner.create(spec);
   }

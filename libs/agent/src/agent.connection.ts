@@ -18,6 +18,7 @@ export class AgentConnection {
   private readonly commands = new Map<number, AgentExecSession>();
   private nextId = 1;
   private closedReason?: string;
+  private closedError?: Error;
   private readonly hello: Promise<void>;
   readonly closed: Promise<string>;
   private resolveHello!: () => void;
@@ -68,7 +69,7 @@ export class AgentConnection {
   }
 
   exec(req: ExecRequest & { cwd: string }): ExecSession {
-    if (!this.isOpen) throw new UnavailableError(`the sandbox agent is gone: ${this.closedReason}`);
+    if (!this.isOpen) throw this.closedError ?? new UnavailableError(`the sandbox agent is gone: ${this.closedReason}`);
     if (this.commands.size >= MAX_COMMANDS) {
       throw new UnavailableError(`at most ${MAX_COMMANDS} commands run at once in one sandbox`);
     }
@@ -94,6 +95,7 @@ export class AgentConnection {
   close(reason: string, error?: Error): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
+    this.closedError = error;
     this.rejectHello(new Error(reason));
     const err =
       error ?? new UnavailableError(`the sandbox agent stopped mid-command (${reason}); run the command again`);

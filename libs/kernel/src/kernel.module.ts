@@ -24,6 +24,7 @@ import { InMemoryOperationRegistry } from './operations/operation.registry.js';
 import { DtoSchemaCatalog } from './operations/schema.catalog.js';
 import { InMemoryRuntimeRegistry } from './sandbox/runtime.registry.js';
 import { SandboxReaper } from './sandbox/sandbox-reaper.service.js';
+import { SandboxPoolService } from './sandbox/sandbox-pool.service.js';
 import { SandboxOperations } from './sandbox/sandbox.operations.js';
 import { SandboxService } from './sandbox/sandbox.service.js';
 
@@ -55,6 +56,7 @@ export class KernelModule {
         { provide: SCHEMA_CATALOG, useClass: DtoSchemaCatalog },
         { provide: AUTHENTICATOR, useClass: KernelAuthenticator },
         { provide: REQUEST_ADMISSION, useClass: KernelRequestAdmission },
+        SandboxPoolService,
         SandboxService,
         { provide: OPERATION_INVOKER, useClass: KernelOperationInvoker },
         SandboxOperations,

@@ -30,6 +30,7 @@ export type {
   RuntimeRegistry,
   RuntimeHealth,
 } from './runtime.types.js';
+export type { SandboxPoolDriver, PoolMember, PoolFillSpec } from './sandbox-pool.types.js';
 export type {
   Class,
   OperationDefinition,

@@ -1,4 +1,5 @@
 import type { Duplex, Readable, Writable } from 'node:stream';
+import type { SandboxPoolDriver } from './sandbox-pool.types.js';
 
 export interface SandboxResources {
   /** CPU cores (fractions allowed). */
@@ -104,6 +105,8 @@ export interface SandboxRuntime {
   close?(): Promise<void>;
   /** What the runtime cannot do right now, for `/health` and boot (absent: always ok). */
   health?(): Promise<RuntimeHealth>;
+  /** Warm pools (sandbox-pool.types.ts); absent: this runtime never pools. */
+  readonly pool?: SandboxPoolDriver;
 }
 
 export interface RuntimeHealth {

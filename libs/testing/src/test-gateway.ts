@@ -19,12 +19,19 @@ export interface TestGateway extends Gateway {
   dataDir: string;
 }
 
-/** Records the id of every sandbox this gateway asks the runtime to create. */
+/** Records the id of every sandbox this gateway asks the runtime to create (or to claim from a warm pool). */
 function trackCreates(runtime: SandboxRuntime, ids: Set<string>): void {
   const create = runtime.create.bind(runtime);
   runtime.create = (spec) => {
     ids.add(spec.id);
     return create(spec);
+  };
+  const pool = runtime.pool;
+  if (!pool) return;
+  const claim = pool.claim.bind(pool);
+  pool.claim = (member, spec) => {
+    ids.add(spec.id);
+    return claim(member, spec);
   };
 }
 

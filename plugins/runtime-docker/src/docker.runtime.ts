@@ -45,7 +45,11 @@ import {
   withDeadline,
 } from './docker-error.mapper.js';
 import { DockerExecSession } from './docker-exec.session.js';
-import type { DockerRuntimeLogger, DockerRuntimeOptions } from './docker-runtime.options.js';
+import type { DockerRuntimeLogger, DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
+import { ClaimRecords } from './claim-record.store.js';
+import { DockerPoolDriver } from './docker-pool.driver.js';
+import { claimVolumeName, isMemberName, POOL_LABELS } from './pool-member.codec.js';
+import { reconcilePool } from './pool-member.reconciler.js';
 import { runToEnd } from './exec-output.reader.js';
 import { bridgeToDuplex } from './port-bridge.connector.js';
 import { probeEngineRuntime } from './engine-runc.probe.js';
@@ -54,6 +58,7 @@ import { DISK_VOLUME_LABEL, isQuotaRefusal, quotaCapable, TMPFS_DIRS, type DiskL
 import { assessRunc, runcWarning, type RuncAssessment } from './runc-version.check.js';
 import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import {
+  CONTAINER_PREFIX,
   containerName,
   decodeLabels,
   labelFilters,
@@ -83,6 +88,8 @@ export class DockerRuntime implements SandboxRuntime {
   private readonly endpoint: string;
   private bridge?: Promise<void>;
   private disk?: Promise<DiskLimitMode>;
+  private readonly claims: ClaimRecords;
+  readonly pool: DockerPoolDriver;
 
   constructor(
     private readonly options: DockerRuntimeOptions,
@@ -91,6 +98,16 @@ export class DockerRuntime implements SandboxRuntime {
   ) {
     this.docker = client.docker;
     this.endpoint = client.endpoint;
+    this.claims = new ClaimRecords(this.docker, (work, what) => this.call(work, what));
+    this.pool = new DockerPoolDriver({
+      docker: this.docker,
+      options: this.options,
+      claims: this.claims,
+      call: (work, what) => this.call(work, what),
+      mapError: (err) => this.mapError(err),
+      start: (template, build) => this.startContainer(template, build),
+      toInfo: (record, status) => this.toInfo(record, status),
+    });
   }
 
   templateNames(): string[] {
@@ -99,14 +116,36 @@ export class DockerRuntime implements SandboxRuntime {
 
   async create(spec: SandboxSpec): Promise<SandboxInfo> {
     assertValidSandboxId(spec.id);
-    const template = templateOf(this.options.templates, spec.template);
-    if (template.network === 'bridge') await this.bridgeReady();
     const createdAt = new Date();
+    const body = await this.startContainer(spec.template, (template, disk) =>
+      buildContainerSpec(spec, template, this.options, createdAt, disk),
+    );
+    return this.toInfo(
+      {
+        id: spec.id,
+        owner: spec.owner,
+        template: spec.template,
+        labels: { ...spec.labels },
+        resources: this.resourcesOf(body),
+        createdAt,
+        expiresAt: new Date(spec.expiresAt),
+      },
+      'running',
+    );
+  }
+
+  /** Creates and starts the container `build` describes, falling back from quota to tmpfs disks once. */
+  private async startContainer(
+    templateName: string,
+    build: (template: DockerTemplate, disk: DiskLimitMode) => Docker.ContainerCreateOptions,
+  ): Promise<Docker.ContainerCreateOptions> {
+    const template = templateOf(this.options.templates, templateName);
+    if (template.network === 'bridge') await this.bridgeReady();
     let disk = await this.diskMode();
-    let body = buildContainerSpec(spec, template, this.options, createdAt, disk);
+    let body = build(template, disk);
     let container: Container;
     try {
-      container = await this.createContainer(body, template.image, spec.template);
+      container = await this.createContainer(body, template.image, templateName);
     } catch (err) {
       if (!(disk === 'quota' && err instanceof QuotaRefused)) throw err;
       if (this.options.diskLimit === 'quota') {
@@ -120,8 +159,8 @@ export class DockerRuntime implements SandboxRuntime {
       );
       this.disk = Promise.resolve('tmpfs');
       disk = 'tmpfs';
-      body = buildContainerSpec(spec, template, this.options, createdAt, disk);
-      container = await this.createContainer(body, template.image, spec.template);
+      body = build(template, disk);
+      container = await this.createContainer(body, template.image, templateName);
     }
     try {
       await this.call(container.start(), 'start');
@@ -129,18 +168,7 @@ export class DockerRuntime implements SandboxRuntime {
       await container.remove({ force: true, v: true }).catch(() => undefined);
       throw this.mapError(err);
     }
-    return this.toInfo(
-      {
-        id: spec.id,
-        owner: spec.owner,
-        template: spec.template,
-        labels: { ...spec.labels },
-        resources: this.resourcesOf(body),
-        createdAt,
-        expiresAt: new Date(spec.expiresAt),
-      },
-      'running',
-    );
+    return body;
   }
 
   private async createContainer(
@@ -198,7 +226,10 @@ export class DockerRuntime implements SandboxRuntime {
     if (!isValidSandboxId(id)) return undefined;
     try {
       const info = await this.call(this.docker.getContainer(containerName(id)).inspect(), 'inspect');
-      const record = decodeLabels(info.Config.Labels);
+      const labels = info.Config.Labels;
+      const record = labels?.[POOL_LABELS.key]
+        ? await this.claims.one({ id, name: info.Name.replace(/^\//, ''), labels })
+        : decodeLabels(labels);
       return record?.id === id ? this.toInfo(record, statusOf(info.State.Status)) : undefined;
     } catch (err) {
       if (httpStatusOf(err) === 404) return undefined;
@@ -207,8 +238,9 @@ export class DockerRuntime implements SandboxRuntime {
   }
 
   async list(selector: SandboxSelector = {}): Promise<SandboxInfo[]> {
+    const [cold, claimed] = await Promise.all([this.listRecords(selector), this.listClaimed(selector.owner)]);
     const out: SandboxInfo[] = [];
-    for (const { record, container } of await this.listRecords(selector)) {
+    for (const { record, container } of [...cold, ...claimed]) {
       if (!record) continue;
       if (selector.owner !== undefined && record.owner !== selector.owner) continue;
       if (!Object.entries(selector.labels ?? {}).every(([k, v]) => record.labels[k] === v)) continue;
@@ -217,9 +249,44 @@ export class DockerRuntime implements SandboxRuntime {
     return out;
   }
 
+  /** Sandboxes that were pool members (pool-member.codec.ts), with their claim records. */
+  private async listClaimed(owner?: string): Promise<Array<{ record?: SandboxRecord; container: ContainerInfo }>> {
+    let containers: ContainerInfo[];
+    try {
+      containers = await this.call(
+        this.docker.listContainers({ all: true, filters: { label: [POOL_LABELS.key] } }),
+        'list',
+      );
+    } catch (err) {
+      throw this.mapError(err);
+    }
+    const claimed = containers.flatMap((container) => {
+      const name = container.Names?.[0]?.replace(/^\//, '') ?? '';
+      const id = name.slice(CONTAINER_PREFIX.length);
+      if (!name.startsWith(CONTAINER_PREFIX) || !isValidSandboxId(id) || isMemberName(name)) return [];
+      return [{ container, claim: { id, name, labels: container.Labels } }];
+    });
+    if (claimed.length === 0) return [];
+    let records: Map<string, SandboxRecord>;
+    try {
+      records = await this.claims.many(
+        claimed.map((c) => c.claim),
+        owner,
+      );
+    } catch (err) {
+      throw this.mapError(err);
+    }
+    return claimed.map(({ container, claim }) => ({ record: records.get(claim.id), container }));
+  }
+
   async destroy(id: string): Promise<void> {
     if (!isValidSandboxId(id)) return;
     await this.removeContainer(containerName(id));
+    // A sandbox that was a pool member: its claim record goes after it (a leftover one describes nothing).
+    this.claims.forget(id);
+    await this.call(this.docker.getVolume(claimVolumeName(id)).remove(), 'volume remove').catch((err: unknown) => {
+      if (httpStatusOf(err) !== 404) throw this.mapError(err);
+    });
   }
 
   async exec(id: string, req: ExecRequest): Promise<ExecSession> {
@@ -361,6 +428,9 @@ export class DockerRuntime implements SandboxRuntime {
         result.adopted.push(record.id);
       }
     }
+    const pool = await reconcilePool(this.docker, (work, what) => this.call(work, what), now);
+    for (const problem of pool.problems) this.logger?.warn(`runtime-docker: ${problem}`);
+    result.reaped.push(...pool.reaped);
     await this.reapDiskVolumes();
     this.logger?.log(
       `runtime-docker: adopted ${result.adopted.length} sandbox(es)` +

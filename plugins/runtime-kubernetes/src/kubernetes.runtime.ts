@@ -38,7 +38,18 @@ import { KubeExecSession } from './kube-exec.session.js';
 import type { KubernetesRuntimeLogger, KubernetesRuntimeOptions } from './kubernetes-runtime.options.js';
 import { allowEgressPolicy, defaultDenyPolicy } from './network-policies.js';
 import { CREATE, EXTRACT, MISSING } from './pod-archive.scripts.js';
-import { CONTAINER_NAME, decodePod, labelSelector, matches, podName, type SandboxRecord } from './pod-labels.codec.js';
+import {
+  CONTAINER_NAME,
+  decodePod,
+  LABELS,
+  labelSelector,
+  MANAGED_BY,
+  matches,
+  podName,
+  sandboxKey,
+  type SandboxRecord,
+} from './pod-labels.codec.js';
+import { KubePoolDriver } from './kube-pool.driver.js';
 import { portForwardDuplex } from './pod-port.connector.js';
 import { awaitReady, readinessOf } from './pod-readiness.watcher.js';
 import { buildPod, SANDBOX_WORKDIR } from './pod-spec.builder.js';
@@ -63,6 +74,9 @@ export class KubernetesRuntime implements SandboxRuntime {
   private readonly client: KubeClient;
   private reconciler?: NodeJS.Timeout;
   private reconciling?: Promise<unknown>;
+  /** Pod names of sandboxes that were warm-pool members (they keep their member name), by id. */
+  private readonly claimedPods = new Map<string, string>();
+  readonly pool: KubePoolDriver;
 
   constructor(
     private readonly options: KubernetesRuntimeOptions,
@@ -70,6 +84,17 @@ export class KubernetesRuntime implements SandboxRuntime {
     client?: KubeClient,
   ) {
     this.client = client ?? createKubeClient(options);
+    this.pool = new KubePoolDriver({
+      client: this.client,
+      options: this.options,
+      call: (work, what) => this.call(work, what),
+      mapError: (err) => this.mapError(err),
+      startPod: (body, template) => this.startPod(body, template),
+      readPod: (name) => this.readPod(name),
+      statusOf: (pod) => this.statusOf(pod),
+      remember: (id, name) => this.rememberClaimed(id, name),
+      toInfo: (record, status) => this.toInfo(record, status),
+    });
   }
 
   get namespace(): string {
@@ -83,8 +108,14 @@ export class KubernetesRuntime implements SandboxRuntime {
   async create(spec: SandboxSpec): Promise<SandboxInfo> {
     assertValidSandboxId(spec.id);
     const template = templateOf(this.options.templates, spec.template);
-    const createdAt = new Date();
-    const body = buildPod(spec, template, this.options, createdAt);
+    const body = buildPod(spec, template, this.options, new Date());
+    const ready = await this.startPod(body, spec.template);
+    return this.toInfo(decodePod(ready)!, 'running');
+  }
+
+  /** Creates the pod and waits until it is ready; one that cannot start is deleted and explained. */
+  private async startPod(body: V1Pod, templateName: string): Promise<V1Pod> {
+    const template = templateOf(this.options.templates, templateName);
     const name = body.metadata!.name!;
     let created: V1Pod;
     try {
@@ -93,7 +124,7 @@ export class KubernetesRuntime implements SandboxRuntime {
         'create pod',
       );
     } catch (err) {
-      if (statusOf(err) === 409) throw new ConflictError(`Sandbox ${spec.id} already exists`);
+      if (statusOf(err) === 409) throw new ConflictError(`Pod ${name} already exists`);
       throw this.mapError(err);
     }
     const ready = await awaitReady({
@@ -108,19 +139,19 @@ export class KubernetesRuntime implements SandboxRuntime {
       await this.deletePod(name, created.metadata?.uid).catch((err: Error) =>
         this.logger?.warn(`runtime-kubernetes: cannot delete the failed pod ${name}: ${err.message}`),
       );
-      throw this.startFailure(spec, template.image, name, ready);
+      throw this.startFailure(templateName, template.image, name, ready);
     }
-    return this.toInfo(decodePod(ready.pod)!, 'running');
+    return ready.pod;
   }
 
   private startFailure(
-    spec: SandboxSpec,
+    templateName: string,
     image: string,
     name: string,
     ready: Exclude<Awaited<ReturnType<typeof awaitReady>>, { state: 'ready' }>,
   ): SandboxedError {
     const where = `pod ${name} in namespace ${this.namespace}`;
-    const details = { pod: name, namespace: this.namespace, template: spec.template };
+    const details = { pod: name, namespace: this.namespace, template: templateName };
     if (ready.state === 'pending') {
       return new UnavailableError(
         `Sandbox ${where} was not ready within ${this.options.readyTimeoutMs} ms` +
@@ -132,7 +163,7 @@ export class KubernetesRuntime implements SandboxRuntime {
     const pull = /Image|Pull/.test(ready.reason);
     return new UnavailableError(
       `Sandbox ${where} could not start: ${ready.reason}: ${ready.message}` +
-        (pull ? ` (image ${image} of template "${spec.template}": push it where the cluster can pull it)` : '') +
+        (pull ? ` (image ${image} of template "${templateName}": push it where the cluster can pull it)` : '') +
         '; the pod was deleted',
       { ...details, reason: ready.reason },
     );
@@ -140,9 +171,43 @@ export class KubernetesRuntime implements SandboxRuntime {
 
   async get(id: string): Promise<SandboxInfo | undefined> {
     if (!isValidSandboxId(id)) return undefined;
-    const pod = await this.readPod(podName(id));
+    const pod = await this.findPod(id);
     const record = pod && !pod.metadata?.deletionTimestamp ? decodePod(pod) : undefined;
     return record?.id === id ? this.toInfo(record, this.statusOf(pod!)) : undefined;
+  }
+
+  /** The pod of sandbox `id`: by its name, else (a claimed pool member keeps its own name) by its id label. */
+  private async findPod(id: string): Promise<V1Pod | undefined> {
+    const known = this.claimedPods.get(id);
+    const pod = await this.readPod(known ?? podName(id));
+    if (pod || known) return decodePod(pod ?? {})?.id === id ? pod : undefined;
+    let items: V1Pod[];
+    try {
+      const list = await this.call(
+        this.client.core.listNamespacedPod({
+          namespace: this.namespace,
+          labelSelector: `${LABELS.managedBy}=${MANAGED_BY},${LABELS.name}=sandbox,${LABELS.sandbox}=${sandboxKey(id)}`,
+        }),
+        'list pods',
+      );
+      items = list.items;
+    } catch (err) {
+      throw this.mapError(err);
+    }
+    const found = items.find((p) => decodePod(p)?.id === id);
+    if (found) this.rememberClaimed(id, found.metadata!.name!);
+    return found;
+  }
+
+  private rememberClaimed(id: string, name: string): void {
+    if (name === podName(id)) return;
+    if (this.claimedPods.size >= 10_000) this.claimedPods.delete(this.claimedPods.keys().next().value!);
+    this.claimedPods.set(id, name);
+  }
+
+  /** The pod name of sandbox `id` as far as this process knows (get, list and claim learn claimed names). */
+  private podNameOf(id: string): string {
+    return this.claimedPods.get(id) ?? podName(id);
   }
 
   /** Sandboxes being deleted are already gone from here. */
@@ -157,9 +222,9 @@ export class KubernetesRuntime implements SandboxRuntime {
 
   async destroy(id: string): Promise<void> {
     if (!isValidSandboxId(id)) return;
-    const name = podName(id);
-    const pod = await this.readPod(name);
-    if (pod) await this.deletePod(name, pod.metadata?.uid);
+    const pod = await this.findPod(id);
+    if (pod) await this.deletePod(pod.metadata!.name!, pod.metadata?.uid);
+    this.claimedPods.delete(id);
   }
 
   async exec(id: string, req: ExecRequest): Promise<ExecSession> {
@@ -264,7 +329,7 @@ export class KubernetesRuntime implements SandboxRuntime {
   async connect(id: string, port: number): Promise<Duplex> {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`Invalid port: ${port}`);
     if (!isValidSandboxId(id)) throw this.sandboxNotFound(id);
-    const name = podName(id);
+    const name = this.podNameOf(id);
     try {
       return await portForwardDuplex(
         port,
@@ -392,7 +457,7 @@ export class KubernetesRuntime implements SandboxRuntime {
     tty: boolean,
     opts: { timeoutMs?: number; signalGroup(signal: NodeJS.Signals): Promise<void> },
   ): Promise<KubeExecSession> {
-    const name = podName(id);
+    const name = this.podNameOf(id);
     const session = new KubeExecSession({ tty, ...opts, explainEnd: () => this.whyGone(id) });
     try {
       return await session.start(async (stdout, stderr, stdin, onStatus) => {
@@ -455,7 +520,7 @@ export class KubernetesRuntime implements SandboxRuntime {
   private async whyGone(id: string): Promise<SandboxedError | undefined> {
     let pod: V1Pod | undefined;
     try {
-      pod = await this.readPod(podName(id));
+      pod = await this.readPod(this.podNameOf(id));
     } catch {
       return undefined;
     }
@@ -506,6 +571,7 @@ export class KubernetesRuntime implements SandboxRuntime {
       );
       return list.items.map((pod) => {
         const record = decodePod(pod);
+        if (record) this.rememberClaimed(record.id, pod.metadata!.name!);
         return record ? { pod, record } : { pod };
       });
     } catch (err) {

@@ -27,6 +27,8 @@ export const ANNOTATIONS = {
 } as const;
 
 export const MANAGED_BY = 'sandboxed';
+/** On pods that started as warm-pool members (pool-pod.codec.ts). */
+export const POOL_KEY_LABEL = 'sandboxed.dev/pool-key';
 export const CONTAINER_NAME = 'sandbox';
 const POD_PREFIX = 'sandbox-';
 
@@ -102,13 +104,25 @@ function numbers(map: Record<string, unknown>): SandboxResources {
   ) as SandboxResources;
 }
 
+/** Its own name, or the name it had as a warm-pool member (pool-pod.codec.ts) that was claimed. */
+function namedFor(pod: V1Pod, id: string): boolean {
+  const name = pod.metadata?.name;
+  if (name === podName(id)) return true;
+  const key = pod.metadata?.labels?.[POOL_KEY_LABEL];
+  return (
+    /^[0-9a-f]{32}$/.test(key ?? '') &&
+    name === `sandbox-pool-${key}` &&
+    pod.metadata?.labels?.[LABELS.sandbox] === sandboxKey(id)
+  );
+}
+
 /** Undefined when the pod is not a complete sandbox (an orphan the reconciler removes). */
 export function decodePod(pod: V1Pod): SandboxRecord | undefined {
   const a = pod.metadata?.annotations ?? {};
   const id = a[ANNOTATIONS.id];
   const owner = a[ANNOTATIONS.owner];
   const expiresAt = date(a[ANNOTATIONS.expiresAt]);
-  if (!id || owner === undefined || !expiresAt || pod.metadata?.name !== podName(id)) return undefined;
+  if (!id || owner === undefined || !expiresAt || !namedFor(pod, id)) return undefined;
   return {
     id,
     owner,

@@ -93,6 +93,13 @@ export class SandboxResourceCaps {
   @IsInt() @Min(16) diskMb: number;
 }
 
+/** A warm pool: `size` ready sandboxes of `template`, each recycled after `maxAgeSeconds` unclaimed. */
+export class SandboxPoolConfig {
+  @IsString() template: string;
+  @IsInt() @Min(0) size: number;
+  @IsOptional() @IsInt() @Min(1) maxAgeSeconds?: number;
+}
+
 export class SandboxConfig {
   @IsString() defaultTemplate: string;
   @IsInt() @Min(1) defaultTtlSeconds: number;
@@ -101,6 +108,8 @@ export class SandboxConfig {
   @IsInt() @Min(1) reapIntervalSeconds: number;
   @ValidateNested() @Type(() => SandboxResourceCaps) defaultResources: SandboxResourceCaps;
   @ValidateNested() @Type(() => SandboxResourceCaps) maxResources: SandboxResourceCaps;
+  /** Warm pools, at most one per template (docs/operators.md). */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => SandboxPoolConfig) pools: SandboxPoolConfig[];
 }
 
 export class LogConfig {

@@ -43,6 +43,20 @@ function serverTimeoutProblems({ server, limits }: GatewayConfig): string[] {
   return problems;
 }
 
+function poolProblems({ sandbox }: GatewayConfig): string[] {
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  (Array.isArray(sandbox?.pools) ? sandbox.pools : []).forEach((pool, i) => {
+    if (typeof pool?.template !== 'string') return;
+    const first = seen.get(pool.template);
+    if (first !== undefined) {
+      problems.push(`sandbox.pools.${i}.template: "${pool.template}" already has a pool (sandbox.pools.${first})`);
+    }
+    seen.set(pool.template, i);
+  });
+  return problems;
+}
+
 /** Validates the merged config tree. Unknown or ill-typed keys fail with their dotted path. */
 export function validateConfig(raw: Record<string, unknown>): GatewayConfig {
   normalizePlugins(raw);
@@ -55,7 +69,7 @@ export function validateConfig(raw: Record<string, unknown>): GatewayConfig {
   if (config.limits?.exec && config.limits.exec.timeoutMs > config.limits.exec.maxTimeoutMs) {
     problems.push('limits.exec.timeoutMs: must not exceed limits.exec.maxTimeoutMs');
   }
-  problems.push(...serverTimeoutProblems(config));
+  problems.push(...serverTimeoutProblems(config), ...poolProblems(config));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

@@ -18,6 +18,7 @@ import {
   type Principal,
   type RuntimeRegistry,
   type SandboxInfo,
+  type SandboxResources,
   type SandboxRuntime,
 } from '@sandboxed/plugin-sdk';
 import type { GatewayConfig } from '../config/config.schema.js';
@@ -25,6 +26,7 @@ import { GATEWAY_CONFIG } from '../kernel.tokens.js';
 import { OwnerQuotaReservations } from './owner-quota.reservations.js';
 import type { CreateSandboxInput, SandboxDto } from './sandbox.dto.js';
 import { resolveResources } from './sandbox-resources.resolver.js';
+import { SandboxPoolService } from './sandbox-pool.service.js';
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -45,6 +47,11 @@ function agentCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandboxed');
 }
 
+function sameResources(a: SandboxResources, b: SandboxResources): boolean {
+  const keys = Object.keys({ ...a, ...b }) as (keyof SandboxResources)[];
+  return keys.every((k) => a[k] === b[k]);
+}
+
 /** Owns the sandbox lifecycle and the tenancy rule: a sandbox is visible only to its owner. */
 @Injectable()
 export class SandboxService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -59,6 +66,7 @@ export class SandboxService implements OnApplicationBootstrap, BeforeApplication
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(RUNTIME_REGISTRY) private readonly runtimes: RuntimeRegistry,
+    @Inject(SandboxPoolService) private readonly pools: SandboxPoolService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -110,7 +118,7 @@ export class SandboxService implements OnApplicationBootstrap, BeforeApplication
     );
     let info: SandboxInfo;
     try {
-      info = await runtime.create({
+      const spec = {
         id,
         owner: principal.id,
         template: input.template ?? cfg.defaultTemplate,
@@ -118,7 +126,12 @@ export class SandboxService implements OnApplicationBootstrap, BeforeApplication
         labels: input.labels ?? {},
         resources,
         expiresAt: new Date(Date.now() + ttl * 1000),
-      });
+      };
+      // A pool member runs with the default resources and no env; labels and expiry apply at claim.
+      const warm = Object.keys(spec.env).length === 0 && sameResources(resources, cfg.defaultResources);
+      info =
+        (warm && this.pools.pooled(spec.template) ? await this.pools.claim(spec) : undefined) ??
+        (await runtime.create(spec));
     } finally {
       release();
     }

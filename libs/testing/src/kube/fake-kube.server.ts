@@ -23,6 +23,8 @@
  *   POST /api/v1/namespaces/{ns}/pods ?dryRun=All (201; 400 BadRequest; 404 namespace;
  *        422 Invalid; 403 PodSecurity; 403 exceeded quota; 409 AlreadyExists)
  *   GET  /api/v1/namespaces/{ns}/pods/{name}
+ *   PATCH /api/v1/namespaces/{ns}/pods/{name} merge or strategic-merge patch ?dryRun=All (fake-pod.patch.ts:
+ *        metadata.resourceVersion and uid in the patch are preconditions, 409 Conflict when stale)
  *   DELETE /api/v1/namespaces/{ns}/pods/{name} body V1DeleteOptions or ?gracePeriodSeconds
  *        (200 with the pod; 404; 409 on a uid/resourceVersion precondition mismatch)
  *   GET  /api/v1/namespaces/{ns}/pods/{name}/log ?container ?follow ?tailLines ?timestamps
@@ -45,7 +47,7 @@
  * each first sent the port as uint16 LE by the server; a refused port gets the kubelet's message
  * on its error channel; the socket closes when every port's connection has ended.
  *
- * Not implemented: PATCH/PUT (405), SPDY exec/port-forward (kubectl port-forward), pods/attach,
+ * Not implemented: PUT and JSON patch (application/json-patch+json: 415), PATCH of other resources (405), SPDY exec/port-forward (kubectl port-forward), pods/attach,
  * other resources, strict field validation of unknown fields (ignored), events.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -93,6 +95,7 @@ import { matchesLabels, parseLabelSelector, type LabelSelector } from './label-s
 import { podSecurityViolations, type PodSecurityLevel } from './pod-security-restricted.check.js';
 import { applyPodDefaults, generatedName, kubeTime } from './pod-defaults.js';
 import { validateLabels, validateObjectName, validatePod } from './pod.validator.js';
+import { PATCH_TYPES, patchPod } from './fake-pod.patch.js';
 import { selfSignedCertificate } from './self-signed.certificate.js';
 
 export interface FakeKubeOptions {
@@ -445,6 +448,19 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         200,
         successStatus({ name: route.name, group: gr.group, kind: gr.resource, uid: o.metadata.uid }),
       );
+    }
+    if (method === 'PATCH' && resource === 'pods') {
+      const body = await readJson(req, false, PATCH_TYPES);
+      const o = store.get('pods', ns, route.name);
+      if (!o) throw kubeErrors.notFound(gr, route.name);
+      // Synchronous from here: no other request runs between the precondition check and the write.
+      const next = patchPod(PODS, o, body);
+      if (url.searchParams.get('dryRun') === 'All') return sendObject(req, res, 200, 'pods', url, next);
+      const stored = store.update('pods', ns, route.name, (x) => {
+        x.metadata = next.metadata;
+        x.spec = next.spec;
+      })!;
+      return sendObject(req, res, 200, 'pods', url, stored);
     }
     throw kubeErrors.methodNotAllowed();
   }
@@ -875,7 +891,11 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.end(text);
 }
 
-async function readJson(req: IncomingMessage, optional = false): Promise<unknown> {
+async function readJson(
+  req: IncomingMessage,
+  optional = false,
+  types: readonly string[] = ['application/json', '*/*'],
+): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
@@ -897,7 +917,7 @@ async function readJson(req: IncomingMessage, optional = false): Promise<unknown
     );
   }
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
-  if (type !== 'application/json' && type !== '*/*') throw kubeErrors.unsupportedMediaType(type);
+  if (!types.includes(type)) throw kubeErrors.unsupportedMediaType(type);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

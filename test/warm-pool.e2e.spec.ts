@@ -1,0 +1,353 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  claimedName,
+  claimVolumeName,
+  createDockerClient,
+  DockerRuntime,
+  POOL_LABELS,
+  poolName,
+  reconcilePool,
+  CLAIM_GRACE_MS,
+  recycleName,
+  resolveDockerRuntimeOptions,
+} from '@sandboxed/runtime-docker';
+import { KubernetesRuntime, resolveKubernetesRuntimeOptions } from '@sandboxed/runtime-kubernetes';
+import type { PoolMember, SandboxPoolDriver, SandboxRuntime } from '@sandboxed/plugin-sdk';
+import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
+import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
+import { spawnGateway, type GatewayProcess } from './support/gateway.process.js';
+import { kubeTarget } from './support/kube-fake.support.js';
+
+const SLOW = 180_000;
+const reason = await dockerUnavailableReason(['sandboxed/base:local']);
+const kube = await kubeTarget(['sandboxed/base:local']);
+/** A template of this file's own, so no other test file's creates claim from (or see) these pools. */
+const TEMPLATE = `pool${randomBytes(4).toString('hex')}`;
+
+interface Target {
+  name: 'docker' | 'kubernetes';
+  plugin(): { use: string; options: Record<string, unknown> };
+  /** A runtime of the test's own on the same engine, to look at pool members directly. */
+  probe(): SandboxRuntime & { pool: SandboxPoolDriver };
+}
+
+const targets: Target[] = [
+  {
+    name: 'docker',
+    plugin: () => ({
+      use: 'runtime-docker',
+      options: { templates: { [TEMPLATE]: { image: 'sandboxed/base:local' } } },
+    }),
+    probe: () =>
+      new DockerRuntime(resolveDockerRuntimeOptions({ templates: { [TEMPLATE]: { image: 'sandboxed/base:local' } } })),
+  },
+  {
+    name: 'kubernetes',
+    plugin: () => ({
+      use: 'runtime-kubernetes',
+      options: { ...kube.plugin.options, templates: { [TEMPLATE]: { image: 'sandboxed/base:local' } } },
+    }),
+    probe: () =>
+      new KubernetesRuntime(
+        resolveKubernetesRuntimeOptions({
+          ...kube.plugin.options,
+          templates: { [TEMPLATE]: { image: 'sandboxed/base:local' } },
+        }),
+      ) as KubernetesRuntime & { pool: SandboxPoolDriver },
+  },
+];
+
+function principal(tag: string): { key: string; id: string } {
+  return { key: `sk_${tag}_${randomBytes(12).toString('hex')}`, id: `${tag}-${randomBytes(4).toString('hex')}` };
+}
+
+const ready = (members: PoolMember[]) => members.filter((m) => m.template === TEMPLATE && m.status === 'running');
+
+async function membersOf(probe: Target['probe'] extends () => infer R ? R : never): Promise<PoolMember[]> {
+  return ready(await probe.pool.members());
+}
+
+/**
+ * Proves an exec ran in a sandbox of its own: each writes its id into a file that must not exist
+ * yet, so two callers handed one sandbox would see each other's file.
+ */
+async function claimMarker(api: HttpClient, id: string): Promise<void> {
+  const res = await api.post(`/v1/sandboxes/${id}/exec`, {
+    command: `test ! -e /tmp/owner && echo ${id} > /tmp/owner && cat /tmp/owner`,
+  });
+  expect({ id, status: res.status, stdout: res.body.stdout, exitCode: res.body.exitCode }).toEqual({
+    id,
+    status: 200,
+    stdout: `${id}\n`,
+    exitCode: 0,
+  });
+}
+
+for (const target of targets) {
+  const unavailable = target.name === 'docker' ? reason : kube.unavailable;
+  describeWithDocker(`warm pools on ${target.name}`, unavailable, () => {
+    let probe: ReturnType<Target['probe']>;
+    const gateways: TestGateway[] = [];
+    const alice = principal('pool-alice');
+    const bob = principal('pool-bob');
+    const carol = principal('pool-carol');
+    const apiKeys = { [alice.key]: alice.id, [bob.key]: bob.id, [carol.key]: carol.id };
+
+    async function gateway(pools: unknown[], extra: Record<string, unknown> = {}): Promise<TestGateway> {
+      const gw = await startTestGateway({
+        onlyPlugins: ['capability-shell', 'transport-rest'],
+        extraPlugins: [target.plugin()],
+        config: {
+          runtime: { default: target.name },
+          sandbox: { reapIntervalSeconds: 3600, pools, ...extra },
+          auth: { apiKeys },
+        },
+      });
+      gateways.push(gw);
+      return gw;
+    }
+
+    /** Recycles every member of this file's template (what any gateway of it left). */
+    async function drain(): Promise<void> {
+      for (const m of await probe.pool.members()) if (m.template === TEMPLATE) await probe.pool.recycle(m.key);
+    }
+
+    beforeAll(() => {
+      probe = target.probe();
+    });
+    afterAll(async () => {
+      for (const gw of gateways.splice(0)) await gw.close();
+      if (probe) await drain();
+      await probe?.close?.();
+    }, SLOW);
+
+    it(
+      '50 parallel creates against a pool of 10 across two gateways give 50 distinct, usable sandboxes',
+      async () => {
+        const pools = [{ template: TEMPLATE, size: 10 }];
+        const [a, b] = [await gateway(pools), await gateway(pools)];
+        await waitFor(async () => (await membersOf(probe)).length >= 10, { timeoutMs: 120_000, what: 'a full pool' });
+        const apis = [a, b].map((gw) => new HttpClient(gw.url, { 'x-api-key': alice.key }));
+        const before = new Set((await membersOf(probe)).map((m) => m.key));
+        const created = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            apis[i % 2]!.post('/v1/sandboxes', { template: TEMPLATE, ttlSeconds: 600 }),
+          ),
+        );
+        expect(created.map((r) => r.status)).toEqual(Array(50).fill(201));
+        const ids = created.map((r) => r.body.id as string);
+        expect(new Set(ids).size).toBe(50);
+        // Every member that was ready before is now either still unclaimed or exactly one sandbox.
+        const after = new Set((await membersOf(probe)).map((m) => m.key));
+        const claimed = [...before].filter((k) => !after.has(k));
+        expect(claimed.length).toBeGreaterThanOrEqual(5);
+        for (let i = 0; i < ids.length; i += 10) {
+          await Promise.all(ids.slice(i, i + 10).map((id, j) => claimMarker(apis[(i + j) % 2]!, id)));
+        }
+        const listed = await apis[0]!.get('/v1/sandboxes');
+        expect(listed.body.sandboxes.map((s: { id: string }) => s.id).sort()).toEqual([...ids].sort());
+        // Refilled in the background.
+        await waitFor(async () => (await membersOf(probe)).length >= 10, { timeoutMs: 120_000, what: 'the refill' });
+        for (const id of ids) expect((await apis[0]!.delete(`/v1/sandboxes/${id}`)).status).toBe(204);
+        for (const gw of gateways.splice(0)) await gw.close();
+      },
+      SLOW * 2,
+    );
+
+    it(
+      'pool members are nobody’s: invisible to every tenant, outside the quota; labels and TTL apply at claim',
+      async () => {
+        const gw = await gateway([{ template: TEMPLATE, size: 3 }], { maxPerOwner: 2 });
+        await waitFor(async () => (await membersOf(probe)).length >= 3, { timeoutMs: 120_000, what: 'a full pool' });
+        const asBob = new HttpClient(gw.url, { 'x-api-key': bob.key });
+        const asCarol = new HttpClient(gw.url, { 'x-api-key': carol.key });
+        expect((await asBob.get('/v1/sandboxes')).body.sandboxes).toEqual([]);
+        const member = (await membersOf(probe))[0]!;
+        for (const guess of [member.key, `pool-${member.key}`, `claimed-${member.key}`]) {
+          expect((await asBob.get(`/v1/sandboxes/${guess}`)).status).toBe(404);
+        }
+        const started = Date.now();
+        const keys = new Set((await membersOf(probe)).map((m) => m.key));
+        const one = await asBob.post('/v1/sandboxes', {
+          template: TEMPLATE,
+          labels: { team: 'blue' },
+          ttlSeconds: 120,
+        });
+        const two = await asBob.post('/v1/sandboxes', { template: TEMPLATE });
+        expect([one.status, two.status]).toEqual([201, 201]);
+        // Three pool members exist, yet bob's two sandboxes fill his quota of 2.
+        const three = await asBob.post('/v1/sandboxes', { template: TEMPLATE });
+        expect(three.status).toBe(429);
+        const remaining = new Set((await membersOf(probe)).map((m) => m.key));
+        expect([...keys].filter((k) => !remaining.has(k)).length).toBeGreaterThanOrEqual(1);
+
+        const got = await asBob.get(`/v1/sandboxes/${one.body.id}`);
+        expect(got.body).toMatchObject({
+          id: one.body.id,
+          template: TEMPLATE,
+          labels: { team: 'blue' },
+          status: 'running',
+        });
+        const createdAt = Date.parse(got.body.createdAt);
+        expect(createdAt).toBeGreaterThanOrEqual(started - 1000);
+        expect(Date.parse(got.body.expiresAt) - createdAt).toBeGreaterThanOrEqual(119_000);
+        expect(Date.parse(got.body.expiresAt) - createdAt).toBeLessThanOrEqual(121_000);
+        const byLabel = await asBob.get('/v1/sandboxes?labels=team=blue');
+        expect(byLabel.body.sandboxes.map((s: { id: string }) => s.id)).toEqual([one.body.id]);
+        expect((await asCarol.get(`/v1/sandboxes/${one.body.id}`)).status).toBe(404);
+        expect((await asCarol.post(`/v1/sandboxes/${one.body.id}/exec`, { command: 'true' })).status).toBe(404);
+        expect((await asCarol.get('/v1/sandboxes')).body.sandboxes).toEqual([]);
+        // A create asking for more than a member has goes cold (and still works).
+        expect((await asCarol.post('/v1/sandboxes', { template: TEMPLATE, env: { A: '1' } })).status).toBe(201);
+        await claimMarker(asBob, one.body.id);
+        for (const gw of gateways.splice(0)) await gw.close();
+      },
+      SLOW,
+    );
+
+    it(
+      'recycles members after maxAgeSeconds',
+      async () => {
+        await drain();
+        await gateway([{ template: TEMPLATE, size: 2, maxAgeSeconds: 4 }]);
+        await waitFor(async () => (await membersOf(probe)).length >= 2, { timeoutMs: 120_000, what: 'a full pool' });
+        const first = new Set((await membersOf(probe)).map((m) => m.key));
+        await waitFor(
+          async () => {
+            const now = (await membersOf(probe)).map((m) => m.key);
+            return now.length >= 2 && now.every((k) => !first.has(k));
+          },
+          { timeoutMs: 120_000, what: 'every first member to be replaced' },
+        );
+        const all = (await probe.pool.members()).filter((m) => m.template === TEMPLATE);
+        expect(all.some((m) => first.has(m.key))).toBe(false);
+        for (const gw of gateways.splice(0)) await gw.close();
+      },
+      SLOW,
+    );
+
+    it(
+      'a gateway killed and restarted keeps claimed and unclaimed members straight',
+      async () => {
+        await drain();
+        const overrides = {
+          runtime: { default: target.name },
+          plugins: ['capability-shell', 'transport-rest', target.plugin()],
+          sandbox: { reapIntervalSeconds: 3600, pools: [{ template: TEMPLATE, size: 3 }] },
+          auth: { apiKeys },
+          log: { level: 'warn' },
+        };
+        let child: GatewayProcess | undefined = await spawnGateway({ overrides });
+        const ids: string[] = [];
+        try {
+          await waitFor(async () => (await membersOf(probe)).length >= 3, { timeoutMs: 120_000, what: 'a full pool' });
+          const api1 = new HttpClient(child.url, { 'x-api-key': alice.key });
+          const before = new Set((await membersOf(probe)).map((m) => m.key));
+          const made = await api1.post('/v1/sandboxes', {
+            template: TEMPLATE,
+            labels: { kept: 'yes' },
+            ttlSeconds: 600,
+          });
+          expect(made.status).toBe(201);
+          ids.push(made.body.id);
+          await claimMarker(api1, made.body.id);
+          const left = (await membersOf(probe)).filter((m) => before.has(m.key));
+          expect(left.length).toBe(before.size - 1);
+          await child.kill('SIGKILL');
+          child = await spawnGateway({ overrides });
+          const api2 = new HttpClient(child.url, { 'x-api-key': alice.key });
+          const asBob = new HttpClient(child.url, { 'x-api-key': bob.key });
+          const kept = await api2.get(`/v1/sandboxes/${made.body.id}`);
+          expect(kept.status).toBe(200);
+          expect(kept.body).toMatchObject({ labels: { kept: 'yes' }, template: TEMPLATE });
+          expect((await asBob.get(`/v1/sandboxes/${made.body.id}`)).status).toBe(404);
+          expect((await asBob.get('/v1/sandboxes')).body.sandboxes).toEqual([]);
+          // Its state survived: the marker is still there, so the next claimMarker on it would fail.
+          const marker = await api2.post(`/v1/sandboxes/${made.body.id}/exec`, { command: 'cat /tmp/owner' });
+          expect(marker.body.stdout).toBe(`${made.body.id}\n`);
+          // The unclaimed members are still claimable, each exactly once.
+          const again = await Promise.all([1, 2].map(() => api2.post('/v1/sandboxes', { template: TEMPLATE })));
+          expect(again.map((r) => r.status)).toEqual([201, 201]);
+          ids.push(...again.map((r) => r.body.id as string));
+          for (const id of ids.slice(1)) await claimMarker(api2, id);
+          const now = new Set((await membersOf(probe)).map((m) => m.key));
+          expect(left.filter((m) => now.has(m.key)).length).toBeLessThan(left.length);
+          expect(new Set(ids).size).toBe(3);
+          const listed = (await api2.get('/v1/sandboxes')).body.sandboxes.map((s: { id: string }) => s.id);
+          expect(listed.sort()).toEqual([...ids].sort());
+        } finally {
+          const api = child ? new HttpClient(child.url, { 'x-api-key': alice.key }) : undefined;
+          for (const id of ids) await api?.delete(`/v1/sandboxes/${id}`);
+          await child?.kill('SIGTERM');
+        }
+      },
+      SLOW * 2,
+    );
+
+    if (target.name === 'docker') {
+      it(
+        'boot reconcile removes what a crashed gateway left halfway through a claim or recycle, never a live claim',
+        async () => {
+          await drain();
+          const gw = await gateway([{ template: TEMPLATE, size: 4 }]);
+          await waitFor(async () => (await membersOf(probe)).length >= 4, { timeoutMs: 120_000, what: 'a full pool' });
+          const [wonNoRecord, wonWithRecord, recycling] = (await membersOf(probe)).map((m) => m.key);
+          const { docker } = createDockerClient();
+          // A claim that renamed but crashed before (or lost) its record; one that has its record; a recycle mid-way.
+          await docker.getContainer(poolName(wonNoRecord!)).rename({ name: claimedName(wonNoRecord!) });
+          const orphanId = randomBytes(16).toString('hex');
+          await docker.createVolume({
+            Name: claimVolumeName(orphanId),
+            Labels: { [POOL_LABELS.claim]: orphanId, [POOL_LABELS.key]: wonWithRecord! },
+          });
+          await docker.getContainer(poolName(wonWithRecord!)).rename({ name: claimedName(wonWithRecord!) });
+          await docker.getContainer(poolName(recycling!)).rename({ name: recycleName(recycling!) });
+          const api = new HttpClient(gw.url, { 'x-api-key': alice.key });
+          const live = await api.post('/v1/sandboxes', { template: TEMPLATE, ttlSeconds: 600 });
+          expect(live.status).toBe(201);
+          const liveLabels = (await docker.getContainer(`sandboxed-${live.body.id}`).inspect()).Config.Labels;
+          expect(liveLabels[POOL_LABELS.key]).toMatch(/^[0-9a-f]{32}$/);
+          const call = <T>(work: Promise<T>) => work;
+          // Within the grace period, a claim with its record may still be finishing: it stays.
+          const early = await reconcilePool(docker, call, new Date());
+          expect(early.reaped.sort()).toEqual([claimedName(wonNoRecord!), recycleName(recycling!)].sort());
+          const late = await reconcilePool(docker, call, new Date(Date.now() + CLAIM_GRACE_MS + 1000));
+          expect(late.reaped.sort()).toEqual([claimedName(wonWithRecord!), claimVolumeName(orphanId)].sort());
+          expect(late.adopted).toContain(live.body.id);
+          await claimMarker(api, live.body.id);
+          const names = (await docker.listContainers({ all: true })).flatMap((c) => c.Names ?? []);
+          for (const key of [wonNoRecord!, wonWithRecord!, recycling!]) {
+            expect(names.filter((n) => n.includes(key))).toEqual([]);
+          }
+          expect((await api.delete(`/v1/sandboxes/${live.body.id}`)).status).toBe(204);
+          await expect(docker.getVolume(claimVolumeName(live.body.id)).inspect()).rejects.toMatchObject({
+            statusCode: 404,
+          });
+          for (const g of gateways.splice(0)) await g.close();
+        },
+        SLOW,
+      );
+
+      it('a pool naming an unknown template, or a negative size, stops boot naming the key', async () => {
+        await expect(gateway([{ template: 'no-such-template', size: 1 }])).rejects.toThrow(
+          /sandbox\.pools\.0\.template: "no-such-template" is not a template/,
+        );
+        await expect(gateway([{ template: TEMPLATE, size: -1 }])).rejects.toThrow(/sandbox\.pools\.0\.size/);
+        await expect(
+          gateway([
+            { template: TEMPLATE, size: 1 },
+            { template: TEMPLATE, size: 2 },
+          ]),
+        ).rejects.toThrow(/sandbox\.pools\.1\.template: .* already has a pool/);
+      });
+    }
+  });
+}
+
+describe('warm pool config', () => {
+  it('is an empty list by default', async () => {
+    const { loadConfig } = await import('@sandboxed/kernel');
+    expect(loadConfig({ env: {}, argv: [] }).sandbox.pools).toEqual([]);
+  });
+});
