@@ -5,7 +5,7 @@ import { measure } from './stats.mjs';
 const IMAGE = 'sandboxed/base:local';
 
 /** The same hardening the runtime applies, so the baseline pays for the same container. */
-const rawContainerBody = () => ({
+export const rawContainerBody = () => ({
   Image: IMAGE,
   Entrypoint: ['sleep'],
   Cmd: ['infinity'],
@@ -23,7 +23,7 @@ const rawContainerBody = () => ({
   },
 });
 
-async function rawEcho(container) {
+export async function rawEcho(container) {
   const exec = await container.exec({ Cmd: ['echo', 'hi'], AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ Detach: false, Tty: false });
   const chunks = [];

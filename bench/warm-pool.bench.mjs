@@ -1,37 +1,10 @@
 import Docker from 'dockerode';
 import { DockerRuntime, POOL_LABELS, resolveDockerRuntimeOptions } from '@sandboxed/runtime-docker';
+import { rawContainerBody, rawEcho } from './docker-rest.bench.mjs';
 import { startBenchGateway } from './gateway.harness.mjs';
 import { measure } from './stats.mjs';
 
 const TEMPLATE = 'base';
-
-/** The same hardening the runtime applies, so the baseline pays for the same container. */
-const rawContainerBody = () => ({
-  Image: 'sandboxed/base:local',
-  Entrypoint: ['sleep'],
-  Cmd: ['infinity'],
-  User: '1000:1000',
-  Labels: { 'sandboxed.bench': 'raw' },
-  HostConfig: {
-    NetworkMode: 'none',
-    CapDrop: ['ALL'],
-    SecurityOpt: ['no-new-privileges'],
-    PidsLimit: 256,
-    Memory: 512 * 1024 * 1024,
-    MemorySwap: 512 * 1024 * 1024,
-    NanoCpus: 1e9,
-    Init: true,
-  },
-});
-
-async function rawEcho(container) {
-  const exec = await container.exec({ Cmd: ['echo', 'hi'], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ Detach: false, Tty: false });
-  const chunks = [];
-  for await (const c of stream) chunks.push(c);
-  if (!Buffer.concat(chunks).includes('hi\n') || (await exec.inspect()).ExitCode !== 0)
-    throw new Error('raw exec failed');
-}
 
 async function until(what, check, timeoutMs = 300_000) {
   const deadline = Date.now() + timeoutMs;
