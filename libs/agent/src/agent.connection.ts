@@ -34,13 +34,13 @@ export class AgentConnection {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     session.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     session.stdout.on('error', (err) => this.close(`its stream failed: ${err.message}`));
-    session.stdout.on('end', () => this.close('it exited'));
     session.stderr.resume();
     session.stderr.on('error', () => undefined);
     session.stdin.on('error', (err) => this.close(`its stdin failed: ${err.message}`));
     void session.wait().then(
       (exit) => this.close(`it exited (${exit.signal ?? `code ${exit.exitCode}`})`),
-      (err: Error) => this.close(`it failed: ${err.message}`),
+      // The runtime's own reason (the sandbox was deleted: 404, stopped: 409) is what callers get.
+      (err: Error) => this.close(`it failed: ${err.message}`, err),
     );
   }
 
@@ -96,7 +96,7 @@ export class AgentConnection {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     this.closedError = error;
-    this.rejectHello(new Error(reason));
+    this.rejectHello(error ?? new Error(reason));
     const err =
       error ?? new UnavailableError(`the sandbox agent stopped mid-command (${reason}); run the command again`);
     for (const cmd of this.commands.values()) cmd.fail(err);

@@ -133,10 +133,12 @@ export class DockerExecSession implements ExecSession {
     // killed by a signal this session did not send (a DELETE, an engine stop, the OOM killer):
     // ask whether the sandbox is the cause.
     let suspicious: boolean;
+    let neverStarted = false;
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
       const info = await this.opts.exec.inspect().catch(() => undefined);
       if (info && !info.Running) {
         exitCode = typeof info.ExitCode === 'number' ? info.ExitCode : null;
+        neverStarted = !info.Pid;
         // 126 is also runc refusing to start the process ("cannot exec in a stopped state").
         suspicious =
           !info.Pid ||
@@ -155,7 +157,9 @@ export class DockerExecSession implements ExecSession {
     if (suspicious && this.opts.explainEnd) {
       // A forced removal SIGKILLs the container while the engine still calls it running, so a
       // SIGKILL from elsewhere (137) is asked about again for a moment; the OOM killer's stays 137.
-      const settle = Date.now() + (exitCode === 137 && this.signalSent === null ? KILLED_SETTLE_MS : 0);
+      // So is an exec runc never started ("cannot exec in a stopped state"): the container is going.
+      const killed = exitCode === 137 && this.signalSent === null;
+      const settle = Date.now() + (killed || neverStarted ? KILLED_SETTLE_MS : 0);
       for (;;) {
         const cause = await this.opts.explainEnd().catch(() => undefined);
         if (cause) throw cause;
