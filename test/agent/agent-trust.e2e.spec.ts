@@ -77,6 +77,17 @@ function agentTrust(under: RuntimeUnderTest, forgeable: boolean): void {
     expect((await session.wait()).signal).toBe('SIGKILL');
   }, 120_000);
 
+  it('streams stdin to a reader slower than the gateway without exceeding its window', async () => {
+    // dd reads a byte at a time, so the pipe never drains and every write of the agent is partial:
+    // the agent must count only unacknowledged bytes against the window (it once counted all of them).
+    const data = randomBytes(3 * MB);
+    const session = await runtime.exec(id, { argv: ['sh', '-c', 'dd bs=1 status=none | wc -c'] });
+    const r = await collectOutput(session, { maxOutputBytes: MB, stdin: data });
+    expect(r.stdout.toString().trim()).toBe(String(data.length));
+    expect(r.exit.exitCode).toBe(0);
+    expect(await runtime.agentServes(id)).toBe(true);
+  }, 120_000);
+
   it('gives a command in flight a clear error when the agent is killed, and the next exec succeeds', async () => {
     const long = await runtime.exec(id, { argv: ['sleep', '30'] });
     const killed = await sh(`${AGENT_PID}; kill -9 "$a"`).catch((err: Error) => err);

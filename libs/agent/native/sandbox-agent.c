@@ -481,6 +481,12 @@ static void handle_frame(uint8_t type, uint32_t id, const unsigned char *p, uint
   switch (type) {
   case T_STDIN:
     if (c->in_eof || c->in_fd < 0) break;
+    /* Only unacknowledged bytes count: what the pipe already took is dropped when room is short. */
+    if (c->inoff && c->inlen + len > MAX_STDIN_BUFFER) {
+      memmove(c->inbuf, c->inbuf + c->inoff, c->inlen - c->inoff);
+      c->inlen -= c->inoff;
+      c->inoff = 0;
+    }
     if (c->inlen + len > MAX_STDIN_BUFFER) fatal("stdin: more than the window without acknowledgement");
     if (len) {
       char *grown = realloc(c->inbuf, c->inlen + len);
