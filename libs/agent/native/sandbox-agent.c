@@ -30,6 +30,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -569,7 +570,32 @@ static void reap_trackers(void) {
   }
 }
 
+/* Copies this binary to dest (through a temp sibling and a rename), for images without a shell's tools. */
+static int install_self(const char *dest) {
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.%d.tmp", dest, (int)getpid()) >= (int)sizeof tmp) return 2;
+  int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+  if (in < 0 || out < 0) { perror("sandbox-agent --install"); return 1; }
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(in, buf, sizeof buf)) > 0)
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = write(out, buf + off, (size_t)(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) { perror("sandbox-agent --install"); unlink(tmp); return 1; }
+      off += w;
+    }
+  if (n < 0 || fchmod(out, 0755) != 0 || close(out) != 0 || rename(tmp, dest) != 0) {
+    perror("sandbox-agent --install");
+    unlink(tmp);
+    return 1;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--install") == 0) return install_self(argv[2]);
   for (int i = 1; i + 1 < argc; i++)
     if (strcmp(argv[i], "--idle-ms") == 0) idle_ms = atoll(argv[i + 1]);
   if (argc > 1 && strcmp(argv[1], "--version") == 0) { puts(AGENT_VERSION); return 0; }
