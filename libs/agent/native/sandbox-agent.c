@@ -15,6 +15,7 @@
  * frame ends the agent (the gateway starts a new one).
  */
 #define _GNU_SOURCE
+#include "agent-builtins.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define AGENT_VERSION "sandboxed-agent 1"
+#define AGENT_VERSION "sandboxed-agent 2"
 #define MAX_FRAME (1u << 20)
 #define MAX_CMDS 1024
 #define MAX_STDIN_BUFFER (2u << 20)
@@ -48,7 +49,7 @@ enum {
   T_HELLO = 0x81, T_STDOUT = 0x82, T_STDERR = 0x83, T_EXIT = 0x84, T_FATAL = 0x85, T_PONG = 0x86,
   T_STDIN_ACK = 0x87,
 };
-enum { F_TTY = 1, F_KEEP_BACKGROUND = 2 };
+enum { F_TTY = 1, F_KEEP_BACKGROUND = 2, F_BUILTIN = 4 };
 
 struct cmd {
   int used;
@@ -260,6 +261,7 @@ static void run_tracker(int flags, const char *cwd, char **argv, char **envp, in
       dprintf(2, "sandboxed: cannot change to cwd %s: no such directory, or not permitted\n", cwd);
       _exit(126);
     }
+    if (flags & F_BUILTIN) _exit(run_builtin(argv));
     execvpe(argv[0], argv, envp);
     int err = errno;
     dprintf(2, "sandboxed: %s: %s\n", argv[0], strerror(err));

@@ -5,8 +5,10 @@ import { access, chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The agent's C source, shipped with the package. */
-export const AGENT_SOURCE = fileURLToPath(new URL('../native/sandbox-agent.c', import.meta.url));
+/** The agent's C sources, shipped with the package (the header sits next to them). */
+export const AGENT_SOURCES = ['sandbox-agent.c', 'agent-builtins.c', 'agent-builtins.h'].map((name) =>
+  fileURLToPath(new URL(`../native/${name}`, import.meta.url)),
+);
 /** A binary built ahead of time next to the source (the gateway image does, so it needs no compiler). */
 export const AGENT_PREBUILT = fileURLToPath(new URL('../native/sandbox-agent', import.meta.url));
 
@@ -42,7 +44,7 @@ async function executable(path: string): Promise<boolean> {
  */
 export async function ensureAgentBinary(cacheDir: string): Promise<AgentBinary> {
   if (await executable(AGENT_PREBUILT)) return binaryAt(AGENT_PREBUILT);
-  const hash = sha(await readFile(AGENT_SOURCE));
+  const hash = sha(Buffer.concat(await Promise.all(AGENT_SOURCES.map((source) => readFile(source)))));
   const path = join(cacheDir, `sandbox-agent-${hash}`);
   if (!(await executable(path))) {
     let cc: string | undefined;
@@ -50,7 +52,14 @@ export async function ensureAgentBinary(cacheDir: string): Promise<AgentBinary> 
     if (!cc) throw new Error('no C compiler (install gcc and libc6-dev) to build the sandbox agent');
     await mkdir(cacheDir, { recursive: true, mode: 0o700 });
     const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-    const failed = await compile(cc, ['-static', '-O2', '-s', '-o', tmp, AGENT_SOURCE]);
+    const failed = await compile(cc, [
+      '-static',
+      '-O2',
+      '-s',
+      '-o',
+      tmp,
+      ...AGENT_SOURCES.filter((source) => source.endsWith('.c')),
+    ]);
     if (failed) {
       await rm(tmp, { force: true });
       throw new Error(`could not build the sandbox agent statically: ${failed.slice(0, 500)}`);

@@ -3,12 +3,13 @@
  * length, big-endian; u8 type; u32 command id) and the payload. The C side is
  * libs/agent/native/sandbox-agent.c; the two change together (AGENT_VERSION).
  *
- * exec payload: u8 flags (1 tty, 2 keepBackground), u32 timeoutMs (0: none), u16 cols, u16 rows,
+ * exec payload: u8 flags (1 tty, 2 keepBackground, 4 builtin: argv[0] names one of the agent's
+ * built-ins, libs/agent/native/agent-builtins.c), u32 timeoutMs (0: none), u16 cols, u16 rows,
  * string cwd (empty: the agent's own, the workdir), u32 argc + strings, u32 envc + "K=V" strings;
  * a string is u32 length + bytes (no NUL). exit payload: i32 exit code (-1 when signalled), u8
  * signal number, u8 timedOut. credit: u8 stream (0 stdout, 1 stderr), u32 bytes.
  */
-export const AGENT_VERSION = 'sandboxed-agent 1';
+export const AGENT_VERSION = 'sandboxed-agent 2';
 export const HEADER_BYTES = 9;
 /** Largest payload either side accepts; the agent refuses a bigger one, and so does the gateway. */
 export const MAX_PAYLOAD = 1 << 20;
@@ -30,7 +31,7 @@ export const Frame = {
   stdinAck: 0x87,
 } as const;
 
-export const ExecFlag = { tty: 1, keepBackground: 2 } as const;
+export const ExecFlag = { tty: 1, keepBackground: 2, builtin: 4 } as const;
 
 export function frame(type: number, id: number, payload: Buffer = Buffer.alloc(0)): Buffer {
   const head = Buffer.alloc(HEADER_BYTES);
@@ -55,6 +56,7 @@ function str(value: string): Buffer {
 
 export interface ExecFrameInput {
   argv: string[];
+  builtin?: { name: string; args: string[] };
   cwd?: string;
   env?: Record<string, string>;
   tty?: boolean;
@@ -66,12 +68,17 @@ export interface ExecFrameInput {
 
 export function execPayload(req: ExecFrameInput): Buffer {
   const head = Buffer.alloc(9);
-  head.writeUInt8((req.tty ? ExecFlag.tty : 0) | (req.keepBackground ? ExecFlag.keepBackground : 0), 0);
+  const flags =
+    (req.tty ? ExecFlag.tty : 0) |
+    (req.keepBackground ? ExecFlag.keepBackground : 0) |
+    (req.builtin ? ExecFlag.builtin : 0);
+  head.writeUInt8(flags, 0);
   head.writeUInt32BE(Math.min(Math.max(0, Math.ceil(req.timeoutMs ?? 0)), 0xffffffff), 1);
   head.writeUInt16BE(req.cols ?? 0, 5);
   head.writeUInt16BE(req.rows ?? 0, 7);
   const env = Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}`);
-  return Buffer.concat([head, str(req.cwd ?? ''), ...strings(req.argv), ...strings(env)]);
+  const argv = req.builtin ? [req.builtin.name, ...req.builtin.args] : req.argv;
+  return Buffer.concat([head, str(req.cwd ?? ''), ...strings(argv), ...strings(env)]);
 }
 
 export function creditPayload(stream: 0 | 1, bytes: number): Buffer {

@@ -15,11 +15,7 @@ export function checkedEnv(env: Record<string, string>): Array<[string, string]>
 }
 
 export function validateExecRequest(req: ExecRequest): void {
-  if (
-    !Array.isArray(req.argv) ||
-    req.argv.length === 0 ||
-    !req.argv.every((a) => typeof a === 'string' && !a.includes('\0'))
-  ) {
+  if (!Array.isArray(req.argv) || req.argv.length === 0 || !noNul(req.argv)) {
     throw new InvalidArgumentError('argv must be a non-empty array of strings without NUL bytes');
   }
   if (req.timeoutMs !== undefined && !(Number.isFinite(req.timeoutMs) && req.timeoutMs >= 0)) {
@@ -28,6 +24,17 @@ export function validateExecRequest(req: ExecRequest): void {
   if (req.keepBackground !== undefined && typeof req.keepBackground !== 'boolean') {
     throw new InvalidArgumentError('keepBackground must be a boolean');
   }
+  const b = req.builtin;
+  if (
+    b !== undefined &&
+    !(typeof b.name === 'string' && b.name && Array.isArray(b.args) && noNul([b.name, ...b.args]))
+  ) {
+    throw new InvalidArgumentError('builtin must name a built-in and give string arguments without NUL bytes');
+  }
+}
+
+function noNul(values: unknown[]): boolean {
+  return values.every((a) => typeof a === 'string' && !a.includes('\0'));
 }
 
 /** Kernel filesystems: never a working directory (runc CVE-2024-21626 used /proc/self/fd/N as one). */

@@ -25,6 +25,7 @@ export type {
   SandboxResources,
   SandboxSelector,
   ExecRequest,
+  ExecBuiltin,
   ExecSession,
   ExecExit,
   RuntimeRegistry,

@@ -60,6 +60,18 @@ export interface ExecRequest {
    * A timeout or kill() ends every descendant either way.
    */
   keepBackground?: boolean;
+  /**
+   * A built-in of the sandbox agent that does exactly what argv does (the same stdout, stderr
+   * phrases and exit code), which the agent runs without starting a shell or coreutils. Where no
+   * agent serves the sandbox, argv runs as usual: a runtime itself never looks at this.
+   */
+  builtin?: ExecBuiltin;
+}
+
+/** A named built-in and its arguments (see docs/agent.md for the list and what each equals). */
+export interface ExecBuiltin {
+  name: string;
+  args: string[];
 }
 
 export interface ExecExit {

@@ -56,16 +56,20 @@ export class AtomicFileWriter {
       const size = Buffer.isBuffer(content)
         ? await this.stageBuffer(target, tmp, content, subject)
         : await this.stageStream(target, tmp, content, opts.maxBytes, subject);
-      await this.shell.checkedScript(COMMIT_SCRIPT, [tmp, target.real, String(size), opts.mode ?? ''], subject);
+      await this.shell.checkedScript(COMMIT_SCRIPT, [tmp, target.real, String(size), opts.mode ?? ''], subject, {
+        builtin: 'commit',
+      });
       return size;
     } catch (err) {
-      await this.shell.run(['rm', '-f', '--', tmp]).catch(() => undefined);
+      await this.shell
+        .run(['rm', '-f', '--', tmp], { builtin: { name: 'remove', args: [tmp] } })
+        .catch(() => undefined);
       throw err;
     }
   }
 
   private async stageBuffer(target: ResolvedPath, tmp: string, content: Buffer, subject: string): Promise<number> {
-    await this.shell.checkedScript(STAGE_SCRIPT, [target.real, tmp], subject, { stdin: content });
+    await this.shell.checkedScript(STAGE_SCRIPT, [target.real, tmp], subject, { stdin: content, builtin: 'stage' });
     return content.length;
   }
 
@@ -79,6 +83,7 @@ export class AtomicFileWriter {
     // The body arrives at the caller's pace: bounded by the longest exec, not the files timeout.
     const session = await this.shell.spawn(['sh', '-c', STAGE_SCRIPT, 'sh', target.real, tmp], {
       timeoutMs: this.shell.limits.exec.maxTimeoutMs,
+      builtin: { name: 'stage', args: [target.real, tmp] },
     });
     let bytes = 0;
     const counter = new Transform({

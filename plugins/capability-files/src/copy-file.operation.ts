@@ -51,6 +51,7 @@ export function copyFileOperation(limits: Limits) {
         COPY_SCRIPT,
         [from!.real, to!.real, tmp, input.recursive ? '1' : '0', input.overwrite ? '1' : '0'],
         `Cannot copy '${from!.path}' to '${to!.path}'`,
+        { builtin: 'copy' },
       );
       return { from: from!.path, to: to!.path };
     },

@@ -34,6 +34,7 @@ export function deleteFileOperation(limits: Limits) {
         DELETE_SCRIPT,
         [target.real, input.recursive ? '1' : '0'],
         `Cannot delete '${target.path}'`,
+        { builtin: 'delete' },
       );
       return { path: target.path };
     },

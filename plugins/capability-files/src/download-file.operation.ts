@@ -58,10 +58,15 @@ export function downloadFileOperation(limits: Limits) {
     handler: async (ctx, input): Promise<BinaryBody> => {
       const { shell, paths } = filesToolkit(ctx, limits);
       const file = await paths.resolve(input.path);
-      const sized = await shell.checkedScript(SIZE_SCRIPT, [file.real], `Cannot download '${file.path}'`);
+      const sized = await shell.checkedScript(SIZE_SCRIPT, [file.real], `Cannot download '${file.path}'`, {
+        builtin: 'size',
+      });
       const size = Number(sized.stdout.toString('ascii').trim());
       // The body leaves at the caller's pace: bounded by the longest exec, not the files timeout.
-      const session = await shell.spawn(['cat', '--', file.real], { timeoutMs: limits.exec.maxTimeoutMs });
+      const session = await shell.spawn(['cat', '--', file.real], {
+        timeoutMs: limits.exec.maxTimeoutMs,
+        builtin: { name: 'cat', args: [file.real] },
+      });
       return new BinaryBody(streamStdout(ctx, session, size), 'application/octet-stream', size);
     },
   });

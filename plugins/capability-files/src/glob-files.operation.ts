@@ -49,6 +49,7 @@ export function globFilesOperation(limits: Limits) {
       const scanDotEntries = input.dot === true || NAMES_DOT_ENTRY.test(input.pattern);
       const out = await shell.script(SCAN_SCRIPT, [start!.real, String(max + 1), scanDotEntries ? '1' : '0'], {
         maxOutputBytes: listingOutputBytes(limits),
+        builtin: 'scan',
       });
       if (out.exit.exitCode === MISSING) return { cwd: cwd!.path, matches: [], truncated: false };
       if (out.exit.exitCode !== 0) throw commandError(out, `Cannot search '${start!.path}'`);

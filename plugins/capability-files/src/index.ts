@@ -8,7 +8,7 @@ export { filesOperations } from './files.operations.js';
 export { resolveLexical, isWithin, SandboxPathResolver } from './sandbox-path.resolver.js';
 export type { PathMode, ResolvedPath } from './sandbox-path.resolver.js';
 export { SandboxShell } from './sandbox-shell.js';
-export type { RunOptions } from './sandbox-shell.js';
+export type { RunOptions, ScriptOptions } from './sandbox-shell.js';
 export {
   ReadFileInput,
   ReadFileOutput,

@@ -31,7 +31,7 @@ export function listFilesOperation(limits: Limits) {
         LIST_SCRIPT,
         [dir.real, String(max + 1), input.recursive ? '1' : '0'],
         `Cannot list '${dir.path}'`,
-        { maxOutputBytes: listingOutputBytes(limits) },
+        { maxOutputBytes: listingOutputBytes(limits), builtin: 'list' },
       );
       const records = parseFindRecords(out.stdout);
       const truncated = records.length > max || out.truncated;

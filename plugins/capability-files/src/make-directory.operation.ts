@@ -17,7 +17,14 @@ export function makeDirectoryOperation(limits: Limits) {
       const { shell, paths } = filesToolkit(ctx, limits);
       const dir = await paths.resolve(input.path);
       const flags = input.parents === false ? [] : ['-p'];
-      await shell.checkedScript('exec mkdir "$@"', [...flags, '--', dir.real], `Cannot create directory '${dir.path}'`);
+      await shell.checkedScript(
+        'exec mkdir "$@"',
+        [...flags, '--', dir.real],
+        `Cannot create directory '${dir.path}'`,
+        {
+          builtin: 'mkdir',
+        },
+      );
       return { path: dir.path };
     },
   });

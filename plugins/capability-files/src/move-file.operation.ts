@@ -37,6 +37,7 @@ export function moveFileOperation(limits: Limits) {
         MOVE_SCRIPT,
         [from!.real, to!.real, input.overwrite ? '1' : '0'],
         `Cannot move '${from!.path}' to '${to!.path}'`,
+        { builtin: 'move' },
       );
       return { from: from!.path, to: to!.path };
     },

@@ -28,6 +28,7 @@ export async function readSandboxFile(shell: SandboxShell, file: ResolvedPath, l
     `Cannot read '${file.path}'`,
     {
       maxOutputBytes: limit.maxBytes + 32,
+      builtin: 'read',
     },
   );
   const newline = out.stdout.indexOf(0x0a);

@@ -101,7 +101,7 @@ export class SandboxPathResolver {
     const probes = lexical.map((abs, i) =>
       requests[i]!.mode === 'link' && !isRootPath(abs) ? posix.dirname(abs) : abs,
     );
-    const out = await this.shell.script(RESOLVE_SCRIPT, [workdir, ...probes]);
+    const out = await this.shell.script(RESOLVE_SCRIPT, [workdir, ...probes], { builtin: 'resolve' });
     if (out.exit.exitCode !== 0)
       throw commandError(out, `Cannot resolve '${requests.map((r) => r.path).join("', '")}'`);
     const text = out.stdout.toString('utf8');

@@ -1,5 +1,5 @@
 import { collectOutput, TimeoutError } from '@sandboxed/plugin-sdk';
-import type { CollectedOutput, ExecSession, Limits, SandboxOperationContext } from '@sandboxed/plugin-sdk';
+import type { CollectedOutput, ExecBuiltin, ExecSession, Limits, SandboxOperationContext } from '@sandboxed/plugin-sdk';
 import { commandError } from './command-error.mapper.js';
 
 export interface RunOptions {
@@ -9,6 +9,13 @@ export interface RunOptions {
   /** Default `limits.files.timeoutMs`: no files command may hang (a FIFO opened by a race, a slow disk). */
   timeoutMs?: number;
   env?: Record<string, string>;
+  /** The sandbox agent's built-in that does exactly what argv does; it answers where an agent runs. */
+  builtin?: ExecBuiltin;
+}
+
+export interface ScriptOptions extends Omit<RunOptions, 'builtin'> {
+  /** The agent built-in that does what the script does, given the script's arguments. */
+  builtin?: string;
 }
 
 const DEFAULT_MAX_OUTPUT = 64 * 1024;
@@ -30,6 +37,7 @@ export class SandboxShell {
       argv,
       env: { LC_ALL: 'C', ...opts.env },
       timeoutMs: opts.timeoutMs ?? this.limits.files.timeoutMs,
+      builtin: opts.builtin,
     });
   }
 
@@ -46,8 +54,9 @@ export class SandboxShell {
   }
 
   /** `sh -c script sh ...args`: user values only ever travel as positional parameters. */
-  script(script: string, args: string[], opts: RunOptions = {}): Promise<CollectedOutput> {
-    return this.run(['sh', '-c', script, 'sh', ...args], opts);
+  script(script: string, args: string[], opts: ScriptOptions = {}): Promise<CollectedOutput> {
+    const builtin = opts.builtin === undefined ? undefined : { name: opts.builtin, args };
+    return this.run(['sh', '-c', script, 'sh', ...args], { ...opts, builtin });
   }
 
   /** Like `script`, but a non-zero exit becomes a typed error about `subject`. */
@@ -55,7 +64,7 @@ export class SandboxShell {
     script: string,
     args: string[],
     subject: string,
-    opts: RunOptions = {},
+    opts: ScriptOptions = {},
   ): Promise<CollectedOutput> {
     const out = await this.script(script, args, opts);
     if (out.exit.exitCode !== 0) throw commandError(out, subject);

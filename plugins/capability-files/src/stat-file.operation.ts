@@ -26,7 +26,7 @@ export function statFileOperation(limits: Limits) {
     handler: async (ctx, input): Promise<StatFileOutput> => {
       const { shell, paths } = filesToolkit(ctx, limits);
       const target = await paths.resolve(input.path);
-      const out = await shell.script(STAT_SCRIPT, [target.real]);
+      const out = await shell.script(STAT_SCRIPT, [target.real], { builtin: 'stat' });
       if (out.exit.exitCode === MISSING) return { path: target.path, exists: false };
       if (out.exit.exitCode !== 0) throw commandError(out, `Cannot inspect '${target.path}'`);
       const [type = '', size = '0', mode = '0', mtime = '0'] = out.stdout.toString('utf8').split('/');
