@@ -13,9 +13,9 @@ WORKDIR /src
 COPY . .
 RUN npm ci --no-audit --no-fund && npm run build
 # The sandbox agent, built once here (static), so the gateway needs no compiler (docs/agent.md).
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null && \
-    cc -static -O2 -s -o libs/agent/native/sandbox-agent \
-      libs/agent/native/sandbox-agent.c libs/agent/native/agent-builtins.c
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev libpcre2-dev >/dev/null && \
+    cc -static -O2 -s -DAGENT_PCRE2 -o libs/agent/native/sandbox-agent \
+      libs/agent/native/sandbox-agent.c libs/agent/native/agent-builtins.c -lpcre2-8
 # The runtime tree: every workspace's package.json and dist, the config, production dependencies only.
 RUN set -eu; mkdir -p /out; \
     cp package.json package-lock.json /out/; \

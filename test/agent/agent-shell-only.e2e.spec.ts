@@ -78,9 +78,9 @@ describeWithDocker(
       expect(r.stdout.toString()).toContain('tty');
     });
 
-    it('serves the files operations with its built-ins: the image has no realpath, find, cat or mkdir', async () => {
+    it('serves the files operations with its built-ins: the image has no realpath, find, grep, cat or mkdir', async () => {
       const probe = await inner.exec(id, {
-        argv: ['/bin/sh', '-c', 'command -v realpath find mkdir mv cp rm || echo none'],
+        argv: ['/bin/sh', '-c', 'command -v realpath find grep mkdir mv cp rm || echo none'],
       });
       expect((await collectOutput(probe, { maxOutputBytes: 4096 })).stdout.toString()).toBe('none\n');
       const ws = info.workdir;
@@ -97,6 +97,10 @@ describeWithDocker(
         (await files('list', { path: '.', recursive: true })).entries.map((e: { path: string }) => e.path),
       ).toEqual([`${ws}/copied`, `${ws}/deep`, `${ws}/deep/er`, `${ws}/deep/er/b.txt`, `${ws}/src`, `${ws}/src/a.txt`]);
       expect((await files('glob', { pattern: '**/*.txt' })).matches).toEqual(['deep/er/b.txt', 'src/a.txt']);
+      expect((await files('grep', { pattern: 'h\\w+o$' })).matches).toEqual([
+        { path: `${ws}/deep/er/b.txt`, line: 1, text: 'hello' },
+        { path: `${ws}/src/a.txt`, line: 1, text: 'hello' },
+      ]);
       await files('delete', { path: 'deep', recursive: true });
       expect(await files('stat', { path: 'deep' })).toEqual({ path: `${ws}/deep`, exists: false });
       expect(fallbacks).toEqual([]);

@@ -22,6 +22,11 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <fnmatch.h>
+#ifdef AGENT_PCRE2
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#endif
 
 #define MAX_LINKS 40
 #define BUF 65536
@@ -564,6 +569,117 @@ static int b_commit(int argc, char **argv) {
   return rc;
 }
 
+#ifdef AGENT_PCRE2
+/* GREP_SCRIPT's `grep -rnHIZsP -D skip [-i] -m CAP [--include=GLOB] -e PATTERN -- PATH | head -n CAP`. */
+struct grep {
+  pcre2_code *re;
+  pcre2_match_data *md;
+  const char *include;
+  long long cap, left;
+  char *line;
+  size_t size;
+};
+
+static void grep_file(struct grep *g, int fd, const char *shown) {
+  FILE *f = fdopen(fd, "r");
+  if (!f) {
+    close(fd);
+    return;
+  }
+  long long found = 0, lineno = 0;
+  ssize_t n;
+  int first = 1;
+  while (g->left > 0 && found < g->cap && (n = getline(&g->line, &g->size, f)) >= 0) {
+    lineno++;
+    size_t len = (size_t)n;
+    if (len && g->line[len - 1] == '\n') len--;
+    /* -I: a NUL byte makes the file binary, and a binary file matches nothing */
+    if (memchr(g->line, 0, len)) break;
+    if (first) {
+      first = 0;
+      char head[4096];
+      ssize_t peek = pread(fd, head, sizeof head, 0);
+      if (peek > 0 && memchr(head, 0, (size_t)peek)) break;
+    }
+    if (pcre2_match(g->re, (PCRE2_SPTR)g->line, len, 0, 0, g->md, NULL) < 0) continue;
+    emit(shown, strlen(shown) + 1);
+    emitf("%lld:", lineno);
+    emit(g->line, len);
+    emit("\n", 1);
+    found++;
+    g->left--;
+  }
+  fclose(f);
+}
+
+static void grep_tree(struct grep *g, int at, const char *name, char *path, size_t plen, int top) {
+  struct stat st;
+  if (fstatat(at, name, &st, top ? 0 : AT_SYMLINK_NOFOLLOW) != 0) return;
+  if (S_ISDIR(st.st_mode)) {
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (top ? 0 : O_NOFOLLOW));
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+      if (fd >= 0) close(fd);
+      return;
+    }
+    struct dirent *e;
+    while (g->left > 0 && (e = readdir(d))) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      size_t nlen = strlen(e->d_name), at2 = plen;
+      if (plen + nlen + 2 >= PATH_MAX) continue;
+      if (plen == 0 || path[plen - 1] != '/') path[at2++] = '/';
+      memcpy(path + at2, e->d_name, nlen + 1);
+      grep_tree(g, dirfd(d), e->d_name, path, at2 + nlen, 0);
+      path[plen] = 0;
+    }
+    closedir(d);
+    return;
+  }
+  if (!S_ISREG(st.st_mode)) return; /* -D skip; symlinks below the start are not followed */
+  const char *base = strrchr(path, '/');
+  if (g->include && fnmatch(g->include, base ? base + 1 : path, 0) != 0) return;
+  int fd = openat(at, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (top ? 0 : O_NOFOLLOW));
+  if (fd < 0) return;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return;
+  }
+  fcntl(fd, F_SETFL, 0);
+  grep_file(g, fd, path);
+}
+
+static int b_grep(int argc, char **argv) {
+  struct stat st;
+  if (argc != 5) return fail("grep: usage: grep PATH CAP FLAGS PATTERN INCLUDE");
+  if (stat(argv[0], &st) != 0) return fail("No such file or directory");
+  if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+    dprintf(2, "Not a regular file%s\n", kind_of(st.st_mode));
+    return 1;
+  }
+  int err;
+  PCRE2_SIZE off;
+  uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (strcmp(argv[2], "-i") ? 0 : PCRE2_CASELESS);
+  pcre2_code *re = pcre2_compile((PCRE2_SPTR)argv[3], PCRE2_ZERO_TERMINATED, opts, &err, &off, NULL);
+  if (!re) {
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(err, msg, sizeof msg);
+    dprintf(2, "grep: %s\n", (char *)msg);
+    return 2;
+  }
+  struct grep g = {re, pcre2_match_data_create_from_pattern(re, NULL), argv[4][0] ? argv[4] : NULL,
+                   atoll(argv[1]), atoll(argv[1]), NULL, 0};
+  char path[PATH_MAX];
+  size_t plen = strlen(argv[0]);
+  if (plen >= sizeof path) return fail("File name too long");
+  memcpy(path, argv[0], plen + 1);
+  if (g.md) grep_tree(&g, AT_FDCWD, argv[0], path, plen, 1);
+  free(g.line);
+  pcre2_match_data_free(g.md);
+  pcre2_code_free(re);
+  return 0;
+}
+#endif
+
 struct builtin {
   const char *name;
   int (*run)(int argc, char **argv);
@@ -574,7 +690,21 @@ static const struct builtin BUILTINS[] = {
   {"stat", b_stat},       {"list", b_list},     {"scan", b_scan},     {"mkdir", b_mkdir},
   {"delete", b_delete},   {"remove", b_remove}, {"move", b_move},     {"copy", b_copy},
   {"stage", b_stage},     {"commit", b_commit},
+#ifdef AGENT_PCRE2
+  {"grep", b_grep},
+#endif
 };
+
+/* The names of the built-ins, space-separated, for the agent's hello. */
+void list_builtins(char *out, size_t size) {
+  size_t len = 0;
+  out[0] = 0;
+  for (size_t i = 0; i < sizeof BUILTINS / sizeof *BUILTINS; i++) {
+    int n = snprintf(out + len, size - len, "%s%s", len ? " " : "", BUILTINS[i].name);
+    if (n < 0 || (size_t)n >= size - len) break;
+    len += (size_t)n;
+  }
+}
 
 int run_builtin(char **argv) {
   int argc = 0;

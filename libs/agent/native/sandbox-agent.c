@@ -614,7 +614,11 @@ int main(int argc, char **argv) {
   if (sfd < 0 || !rbuf) return 2;
   fcntl(0, F_SETFD, FD_CLOEXEC);
   fcntl(1, F_SETFD, FD_CLOEXEC);
-  send_frame(T_HELLO, 0, AGENT_VERSION, (uint32_t)strlen(AGENT_VERSION));
+  /* hello: the version, then the built-ins this build has, one line */
+  char hello[1024];
+  int hlen = snprintf(hello, sizeof hello, "%s\n", AGENT_VERSION);
+  list_builtins(hello + hlen, sizeof hello - (size_t)hlen);
+  send_frame(T_HELLO, 0, hello, (uint32_t)strlen(hello));
 
   static struct pollfd pfd[2 + MAX_CMDS * 3];
   static struct { struct cmd *c; int kind; } owner[2 + MAX_CMDS * 3];

@@ -52,14 +52,9 @@ export async function ensureAgentBinary(cacheDir: string): Promise<AgentBinary> 
     if (!cc) throw new Error('no C compiler (install gcc and libc6-dev) to build the sandbox agent');
     await mkdir(cacheDir, { recursive: true, mode: 0o700 });
     const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-    const failed = await compile(cc, [
-      '-static',
-      '-O2',
-      '-s',
-      '-o',
-      tmp,
-      ...AGENT_SOURCES.filter((source) => source.endsWith('.c')),
-    ]);
+    const args = ['-static', '-O2', '-s', '-o', tmp, ...AGENT_SOURCES.filter((source) => source.endsWith('.c'))];
+    // With PCRE2 (libpcre2-dev) the agent greps natively, as `grep -P` does; without, grep runs the script.
+    const failed = (await compile(cc, ['-DAGENT_PCRE2', ...args, '-lpcre2-8'])) && (await compile(cc, args));
     if (failed) {
       await rm(tmp, { force: true });
       throw new Error(`could not build the sandbox agent statically: ${failed.slice(0, 500)}`);

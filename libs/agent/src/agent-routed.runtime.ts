@@ -125,7 +125,8 @@ export class AgentRoutedRuntime implements SandboxRuntime {
     const route = await this.route(id);
     if (!route) return this.inner.exec(id, req);
     validateExecRequest(req);
-    return route.agent.exec({ ...req, cwd: resolveExecCwd(route.workdir, req.cwd) });
+    const builtin = req.builtin && route.agent.builtins.has(req.builtin.name) ? req.builtin : undefined;
+    return route.agent.exec({ ...req, builtin, cwd: resolveExecCwd(route.workdir, req.cwd) });
   }
 
   private async route(id: string): Promise<Route | undefined> {

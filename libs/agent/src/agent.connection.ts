@@ -17,6 +17,7 @@ export class AgentConnection {
   private readonly decoder = new AgentFrameDecoder();
   private readonly commands = new Map<number, AgentExecSession>();
   private nextId = 1;
+  private names = new Set<string>();
   private closedReason?: string;
   private closedError?: Error;
   private readonly hello: Promise<void>;
@@ -62,6 +63,11 @@ export class AgentConnection {
 
   get isOpen(): boolean {
     return this.closedReason === undefined;
+  }
+
+  /** The built-ins this agent said it has (its build may lack grep: no PCRE2 where it was built). */
+  get builtins(): ReadonlySet<string> {
+    return this.names;
   }
 
   get inFlight(): number {
@@ -126,7 +132,9 @@ export class AgentConnection {
   /** A description of what was wrong with the frame, or undefined. */
   private onFrame(type: number, id: number, payload: Buffer): string | undefined {
     if (type === Frame.hello) {
-      if (payload.toString() !== AGENT_VERSION) return `version "${payload.toString().slice(0, 64)}"`;
+      const [version, builtins = ''] = payload.toString().split('\n', 2);
+      if (version !== AGENT_VERSION) return `version "${version!.slice(0, 64)}"`;
+      this.names = new Set(builtins.split(' ').filter(Boolean));
       this.resolveHello();
       return undefined;
     }

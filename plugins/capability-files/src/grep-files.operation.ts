@@ -42,7 +42,7 @@ export function grepFilesOperation(limits: Limits) {
       const out = await shell.script(
         GREP_SCRIPT,
         [base.real, String(max + 1), input.ignoreCase ? '-i' : '', input.pattern, input.glob ?? ''],
-        { maxOutputBytes: limits.exec.maxOutputBytes, env: { LC_ALL: 'C.UTF-8' } },
+        { maxOutputBytes: limits.exec.maxOutputBytes, env: { LC_ALL: 'C.UTF-8' }, builtin: 'grep' },
       );
       if (out.exit.exitCode === BAD_PATTERN) {
         const reason = out.stderr
