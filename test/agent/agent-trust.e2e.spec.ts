@@ -88,6 +88,22 @@ function agentTrust(under: RuntimeUnderTest, forgeable: boolean): void {
     expect(await runtime.agentServes(id)).toBe(true);
   }, 120_000);
 
+  it('runs a built-in under the same timeout as any command, and argv for a built-in it lacks', async () => {
+    const tmp = `/tmp/stage-${randomBytes(4).toString('hex')}`;
+    // `stage` copies stdin until EOF, which never comes: only the timeout ends it.
+    const staged = await runtime.exec(id, {
+      argv: ['false'],
+      builtin: { name: 'stage', args: [`${tmp}.target`, tmp] },
+      timeoutMs: 300,
+    });
+    staged.stdout.resume();
+    staged.stderr.resume();
+    expect(await staged.wait()).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+    expect((await sh(`test -e ${tmp} && echo staged`)).stdout.toString()).toBe('staged\n');
+    const unknown = await run({ argv: ['echo', 'argv ran'], builtin: { name: 'no-such-builtin', args: [] } });
+    expect(unknown.stdout.toString()).toBe('argv ran\n');
+  }, 120_000);
+
   it('gives a command in flight a clear error when the agent is killed, and the next exec succeeds', async () => {
     const long = await runtime.exec(id, { argv: ['sleep', '30'] });
     const killed = await sh(`${AGENT_PID}; kill -9 "$a"`).catch((err: Error) => err);

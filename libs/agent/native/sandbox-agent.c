@@ -288,6 +288,33 @@ static void run_tracker(int flags, const char *cwd, char **argv, char **envp, in
   _exit(0);
 }
 
+/*
+ * A built-in starts nothing, so it needs no tracker: one fork runs it and reports its status on
+ * the status pipe itself. A kill (SIGUSR1, as for a tracker) or the agent's death ends it.
+ */
+static void run_builtin_process(const char *cwd, char **argv, int in_r, int out_w, int err_w, int status_w,
+                                pid_t agent) {
+  int keep[] = {in_r, out_w, err_w, status_w};
+  close_except(keep, 4);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != agent) _exit(126);
+  sigset_t none;
+  sigemptyset(&none);
+  signal(SIGPIPE, SIG_DFL);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  setrlimit(RLIMIT_NOFILE, &nofile);
+  int st = fcntl(status_w, F_DUPFD_CLOEXEC, 10);
+  dup2(in_r, 0); dup2(out_w, 1); dup2(err_w, 2);
+  syscall(SYS_close_range, 3, (unsigned)st - 1, 0);
+  syscall(SYS_close_range, (unsigned)st + 1, ~0U, 0);
+  int rc = 126;
+  if (cwd[0] && chdir(cwd) != 0) dprintf(2, "sandboxed: cannot change to cwd %s: no such directory, or not permitted\n", cwd);
+  else rc = run_builtin(argv);
+  int status = (rc & 0xff) << 8;
+  write_all(st, &status, sizeof status);
+  _exit(rc & 0xff);
+}
+
 struct reader {
   const unsigned char *p;
   uint32_t left;
@@ -431,6 +458,7 @@ static void start_cmd(uint32_t id, const unsigned char *payload, uint32_t len) {
   if (t == 0) {
     close(0);
     close(1);
+    if ((flags & F_BUILTIN) && !(flags & F_TTY)) run_builtin_process(cwd, argv, in[0], out[1], err[1], st[1], agent);
     run_tracker(flags, cwd, argv, envp, in[0], out[1], err[1], slave, st[1], agent, cols, rows);
   }
   if (t < 0) {
