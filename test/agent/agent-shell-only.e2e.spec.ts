@@ -1,14 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { AgentRoutedRuntime } from '@sandboxed/agent';
-import { collectOutput, type SandboxRuntime } from '@sandboxed/plugin-sdk';
+import { agentSourceHash, type AgentRoutedRuntime } from '@sandboxed/agent';
+import { collectOutput, LOCAL_IMAGES, type SandboxRuntime } from '@sandboxed/plugin-sdk';
 import { DockerRuntime, resolveDockerRuntimeOptions } from '@sandboxed/runtime-docker';
-import { sandboxSpec } from '@sandboxed/testing';
+import { KubernetesRuntime, resolveKubernetesRuntimeOptions } from '@sandboxed/runtime-kubernetes';
+import { sandboxSpec, startFakeKube, type FakeKube } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from '../support/docker-engine.support.js';
 import { CONTAINER_IMAGES, routed } from './agent-runtimes.support.js';
 import { buildShellOnlyImage } from './shell-only.image.js';
 
 const quiet = { log: () => undefined, warn: () => undefined };
+/** The agent image scripts/build-images.sh builds for this source (CI builds it; locally: `npm run images:local -- agent`). */
+const AGENT_IMAGE = `sandboxed/agent:${await agentSourceHash()}`;
+const run = async (rt: SandboxRuntime, id: string, script: string, stdin?: string) =>
+  collectOutput(await rt.exec(id, { argv: ['/bin/sh', '-c', script] }), {
+    maxOutputBytes: 4096,
+    ...(stdin !== undefined ? { stdin } : {}),
+  });
 
 describeWithDocker(
   'sandbox agent in an image with only /bin/sh (docker)',
@@ -50,5 +61,95 @@ describeWithDocker(
       );
       expect(r.stdout.toString()).toContain('tty');
     });
+  },
+);
+
+describeWithDocker(
+  'sandbox agent in an image with only /bin/sh (kubernetes fake, agentImage)',
+  await dockerUnavailableReason([...CONTAINER_IMAGES, AGENT_IMAGE]),
+  () => {
+    let fake: FakeKube;
+    let dir: string;
+    let kubeconfig: string;
+    let image: string;
+    const runtimes: KubernetesRuntime[] = [];
+    const sandboxes: Array<[SandboxRuntime, string]> = [];
+
+    /** A kubernetes runtime on the fake (with or without agentImage), wrapped by the agent, and a sandbox on it. */
+    async function sandbox(
+      agentImage?: string,
+    ): Promise<{ inner: SandboxRuntime; rt: AgentRoutedRuntime; id: string; logs: string[] }> {
+      const templates = { shonly: { image } };
+      const options = resolveKubernetesRuntimeOptions({ kubeconfig, templates, ...(agentImage ? { agentImage } : {}) });
+      const inner = new KubernetesRuntime(options, quiet);
+      runtimes.push(inner);
+      const logs: string[] = [];
+      const rt = routed(inner, logs);
+      const id = (await rt.create(sandboxSpec(`sh-only-${randomBytes(4).toString('hex')}`, { template: 'shonly' }))).id;
+      sandboxes.push([rt, id]);
+      return { inner, rt, id, logs };
+    }
+
+    beforeAll(async () => {
+      image = buildShellOnlyImage({ tiniFrom: LOCAL_IMAGES.base });
+      fake = await startFakeKube();
+      dir = mkdtempSync(join(tmpdir(), 'sbx-sh-only-kube-'));
+      kubeconfig = join(dir, 'kubeconfig');
+      fake.writeKubeconfig(kubeconfig);
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const [rt, id] of sandboxes) await rt.destroy(id);
+      for (const r of runtimes) await r.close();
+      await fake?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }, 120_000);
+
+    it('runs commands through the agent its init container installed, not the fallback', async () => {
+      const { inner, rt, id, logs } = await sandbox(AGENT_IMAGE);
+      expect((await run(inner, id, 'command -v tar cat python3 node || echo none')).stdout.toString()).toBe('none\n');
+      const r = await run(rt, id, 'echo "$((6 * 7)) from $0"; read -r l; echo "got $l"', 'piped\n');
+      expect(r.stdout.toString()).toBe('42 from /bin/sh\ngot piped\n');
+      expect(await rt.agentServes(id)).toBe(true);
+      expect(logs).toEqual([]);
+      // The agent that answered is the preinstalled one: nothing was copied into /tmp, and the
+      // sandbox cannot replace it (its volume is read-only there).
+      const where = await run(
+        rt,
+        id,
+        '[ -x /opt/sandboxed-agent/sandbox-agent ] && echo installed; for f in /tmp/.sandboxed-agent-*; do [ -e "$f" ] && echo copied; done; : > /opt/sandboxed-agent/sandbox-agent',
+      );
+      expect(where.stdout.toString()).toBe('installed\n');
+      expect(where.stderr.toString()).toContain('Read-only file system');
+      const tty = await collectOutput(
+        await rt.exec(id, { argv: ['/bin/sh', '-c', 'test -t 1 && echo tty'], tty: true }),
+        {
+          maxOutputBytes: 4096,
+        },
+      );
+      expect(tty.stdout.toString()).toContain('tty');
+    }, 120_000);
+
+    it('an agent image the cluster cannot pull fails the create at once, naming the image and the option, and leaves no pod', async () => {
+      const err = (await sandbox('sandboxed/agent:not-built').then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as { code?: string; message?: string };
+      expect(err.code).toBe('unavailable');
+      expect(err.message).toMatch(/could not start: (ErrImagePull|ImagePullBackOff): init container install-agent: /);
+      expect(err.message).toContain('(the agent image sandboxed/agent:not-built, option agentImage: push it where');
+      expect(err.message).toContain('the pod was deleted');
+      // The namespace holds the other tests' sandboxes only.
+      const listed = (await runtimes[runtimes.length - 1]!.list()).map((i) => i.id);
+      expect(listed.sort()).toEqual(sandboxes.map(([, sid]) => sid).sort());
+    }, 120_000);
+
+    it('without agentImage the same image cannot take the agent (no tar): per-call exec, and one log line says so', async () => {
+      const { rt, id, logs } = await sandbox();
+      expect((await run(rt, id, 'echo "$((6 * 7))"')).stdout.toString()).toBe('42\n');
+      expect(await rt.agentServes(id)).toBe(false);
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toMatch(new RegExp(`^sandbox agent: cannot start in sandbox ${id} .*; it uses per-call exec$`));
+    }, 120_000);
   },
 );
