@@ -3,9 +3,9 @@
 # rootfs, add the non-root `sandbox` user (uid 1000) and /workspace, then `docker import`.
 # The docker/*.Dockerfile files describe the same images for machines that have a registry.
 #
-#   scripts/build-images.sh [name...]     names: base python node browser polyglot
+#   scripts/build-images.sh [name...]     names: base python node browser polyglot agent
 #
-# Default set: $SANDBOXED_IMAGES if set, else "base python node browser polyglot"; browser
+# Default set: $SANDBOXED_IMAGES if set, else "base python node browser polyglot agent"; browser
 # (Chromium, fonts, python3: 850 MB, about 2 min cold) is left out with SANDBOXED_IMAGES_BROWSER=0,
 # and polyglot (Go, Java, Rust, Ruby, PHP: 1.6 GB, about 2.5 min cold) with SANDBOXED_IMAGES_POLYGLOT=0.
 # The browser image also takes $SUITE-security's updates (from $DEBIAN_SECURITY_MIRROR): it renders
@@ -18,6 +18,12 @@
 # Under $SANDBOXED_IMAGE_CACHE (default /var/cache/sandboxed-images) the builder keeps the
 # downloaded .debs (debs/) and each finished rootfs as a tar (rootfs/), so a deleted image is
 # re-imported in seconds and a changed package list downloads only what is new.
+#
+# `agent` is not a Debian image: FROM scratch, only the static sandbox agent at /sandbox-agent
+# (cc -static of libs/agent/native/*.c with PCRE2), tagged $REPO/agent:<hash> with the first 16 hex
+# digits of the sources' sha256, so two versions never share a tag, and $REPO/agent:$TAG. The
+# kubernetes runtime's `agentImage` option installs it into every pod from an init container
+# (docs/agent.md, docs/operators.md).
 set -euo pipefail
 
 SCRIPT_VERSION=1
@@ -52,6 +58,10 @@ IMAGE_ENV=(
   'USER 1000:1000'
   'CMD ["sleep", "infinity"]'
 )
+
+AGENT_NATIVE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/libs/agent/native"
+# In this order: the hash is the gateway's own (agentSourceHash in libs/agent/src/agent-binary.builder.ts).
+AGENT_SOURCES=("$AGENT_NATIVE/sandbox-agent.c" "$AGENT_NATIVE/agent-builtins.c" "$AGENT_NATIVE/agent-builtins.h")
 
 log() { echo "build-images: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -161,21 +171,56 @@ build_one() {
   log "$ref built in $(($(date +%s) - started))s (hash $hash)"
 }
 
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+}
+
+build_agent() {
+  local hash ref work started
+  hash="$(cat "${AGENT_SOURCES[@]}" | sha256sum | cut -c1-16)"
+  ref="$REPO/agent:$hash"
+  started=$(date +%s)
+  if [ "$(image_hash "$ref")" = "$hash" ]; then
+    docker tag "$ref" "$REPO/agent:$TAG"
+    log "$ref is up to date"
+    return
+  fi
+  local libc=0 a
+  for a in /usr/lib/*-linux-gnu/libc.a; do [ ! -e "$a" ] || libc=1; done
+  for a in /usr/lib/*-linux-gnu/libpcre2-8.a; do [ -e "$a" ] || libc=0; done
+  if ! command -v cc >/dev/null 2>&1 || [ "$libc" = 0 ]; then
+    log "installing gcc, libc6-dev and libpcre2-dev (the agent is linked statically)"
+    apt_install gcc libc6-dev libpcre2-dev || die "cannot install gcc, libc6-dev and libpcre2-dev"
+  fi
+  work="$(mktemp -d)"
+  cc -static -O2 -s -DAGENT_PCRE2 -o "$work/sandbox-agent" "$AGENT_NATIVE/sandbox-agent.c" \
+    "$AGENT_NATIVE/agent-builtins.c" -lpcre2-8 || { rm -rf "$work"; die "agent: cc -static failed"; }
+  chmod 0755 "$work/sandbox-agent"
+  tar -C "$work" --numeric-owner --owner=0 --group=0 -cf "$work/rootfs.tar" sandbox-agent
+  docker import -c 'ENTRYPOINT ["/sandbox-agent"]' -c 'USER 65534:65534' \
+    -c "LABEL sandboxed.image-hash=$hash sandboxed.image-name=agent" "$work/rootfs.tar" "$ref" >/dev/null
+  docker tag "$ref" "$REPO/agent:$TAG"
+  log "$ref built in $(($(date +%s) - started))s ($(stat -c %s "$work/sandbox-agent") bytes)"
+  rm -rf "$work"
+}
+
 main() {
   [ "$(id -u)" = 0 ] || die "must run as root (debootstrap needs it)"
   docker version >/dev/null 2>&1 || die "no Docker engine answers; run scripts/ensure-docker.sh first"
-  if ! command -v debootstrap >/dev/null 2>&1; then
-    log "installing debootstrap"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; } ||
-      die "cannot install debootstrap"
-  fi
 
   local names=("$@")
   if [ ${#names[@]} -eq 0 ]; then
     read -r -a names <<<"${SANDBOXED_IMAGES:-base python node}"
     [ -n "${SANDBOXED_IMAGES:-}" ] || [ "${SANDBOXED_IMAGES_BROWSER:-1}" = 0 ] || names+=(browser)
     [ -n "${SANDBOXED_IMAGES:-}" ] || [ "${SANDBOXED_IMAGES_POLYGLOT:-1}" = 0 ] || names+=(polyglot)
+    [ -n "${SANDBOXED_IMAGES:-}" ] || names+=(agent)
+  fi
+  local debian=0
+  for name in "${names[@]}"; do [ "$name" = agent ] || debian=1; done
+  if [ "$debian" = 1 ] && ! command -v debootstrap >/dev/null 2>&1; then
+    log "installing debootstrap"
+    apt_install debootstrap || die "cannot install debootstrap"
   fi
 
   mkdir -p "$CACHE"
@@ -184,7 +229,9 @@ main() {
   flock 9
 
   local started=$(date +%s)
-  for name in "${names[@]}"; do build_one "$name"; done
+  for name in "${names[@]}"; do
+    if [ "$name" = agent ]; then build_agent; else build_one "$name"; fi
+  done
   log "done in $(($(date +%s) - started))s: ${names[*]}"
 }
 

@@ -1,3 +1,4 @@
+import { agentSourceHash } from '@sandboxed/agent';
 import { runtimeConformanceSuite } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from '../support/docker-engine.support.js';
 import {
@@ -29,4 +30,11 @@ const reason = await dockerUnavailableReason(CONTAINER_IMAGES);
 describeWithDocker('sandbox agent on docker', reason, () => agentConformance(dockerRuntime()));
 describeWithDocker('sandbox agent on kubernetes (fake API server)', reason, () =>
   agentConformance(kubernetesRuntime()),
+);
+// The agent each pod's init container installed (agentImage): no exec may copy one in or fall back.
+const agentImage = `sandboxed/agent:${await agentSourceHash()}`;
+describeWithDocker(
+  'sandbox agent preinstalled on kubernetes (fake API server, agentImage)',
+  await dockerUnavailableReason([...CONTAINER_IMAGES, agentImage]),
+  () => agentConformance({ ...kubernetesRuntime({ agentImage }), name: 'kubernetes (agentImage)' }),
 );

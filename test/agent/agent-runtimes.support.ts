@@ -46,7 +46,8 @@ export function dockerRuntime(): RuntimeUnderTest {
   };
 }
 
-export function kubernetesRuntime(): RuntimeUnderTest {
+/** `options`: more runtime-kubernetes options (e.g. agentImage). */
+export function kubernetesRuntime(options: Record<string, unknown> = {}): RuntimeUnderTest {
   const dir = mkdtempSync(join(tmpdir(), 'sbx-agent-kube-'));
   const kubeconfig = join(dir, 'kubeconfig');
   let fake: FakeKube | undefined;
@@ -56,7 +57,7 @@ export function kubernetesRuntime(): RuntimeUnderTest {
     create: async () => {
       fake ??= await startFakeKube();
       fake.writeKubeconfig(kubeconfig);
-      return new KubernetesRuntime(resolveKubernetesRuntimeOptions({ kubeconfig }), quiet);
+      return new KubernetesRuntime(resolveKubernetesRuntimeOptions({ kubeconfig, ...options }), quiet);
     },
     cleanup: async () => {
       await fake?.close();

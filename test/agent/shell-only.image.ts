@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const SHELL_ONLY_IMAGE = 'sandboxed/sh-only:test';
+/** The same plus /usr/bin/tini, which a kubernetes sandbox image must have (the pod's command). */
+export const SHELL_ONLY_TINI_IMAGE = 'sandboxed/sh-only-tini:test';
 
 /**
  * An image with /bin/sh (the host's dash and the libraries it links), `sleep` (the docker runtime's
  * keep-alive entry process) and an empty /tmp, nothing else: no tar, no cat, no Node or Python.
- * Built from a tarball with `docker import`, since nothing can be pulled here.
+ * Built from a tarball with `docker import`, since nothing can be pulled here. With `tini`, it
+ * also has /usr/bin/tini, copied from `tiniFrom` (an image that has it, built on the same Debian
+ * as this host, whose libc the image carries).
  */
-export function buildShellOnlyImage(): string {
+export function buildShellOnlyImage(opts: { tiniFrom?: string } = {}): string {
+  const tag = opts.tiniFrom ? SHELL_ONLY_TINI_IMAGE : SHELL_ONLY_IMAGE;
   const root = mkdtempSync(join(tmpdir(), 'sbx-sh-only-'));
   try {
     const libs = execFileSync('ldd', ['/bin/dash', '/bin/sleep'], { encoding: 'utf8' })
@@ -26,9 +31,16 @@ export function buildShellOnlyImage(): string {
       'cp /bin/sleep bin/sleep',
     ];
     for (const lib of new Set(libs)) sh.push(`mkdir -p .$(dirname ${lib})`, `cp -L ${lib} .${lib}`);
-    sh.push(`tar -C ${root} -c . | docker import - ${SHELL_ONLY_IMAGE} >/dev/null`);
+    if (opts.tiniFrom) {
+      sh.push(
+        'mkdir -p usr/bin',
+        `id=$(docker create ${opts.tiniFrom} true)`,
+        'docker cp -L "$id:/usr/bin/tini" usr/bin/tini; rc=$?; docker rm "$id" >/dev/null; [ $rc = 0 ]',
+      );
+    }
+    sh.push(`tar -C ${root} -c . | docker import - ${tag} >/dev/null`);
     execFileSync('/bin/sh', ['-c', sh.join('\n')], { stdio: 'inherit' });
-    return SHELL_ONLY_IMAGE;
+    return tag;
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

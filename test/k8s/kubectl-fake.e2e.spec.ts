@@ -6,6 +6,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
+import Dockerode from 'dockerode';
 import type { WebSocket } from 'ws';
 import { CoreV1Api, Exec, KubeConfig, PortForward, type V1Pod, type V1Status } from '@kubernetes/client-node';
 import { startFakeKube, waitFor, type FakeKube } from '@sandboxed/testing';
@@ -567,6 +568,112 @@ describeWithDocker('fake-kube driven by kubectl and @kubernetes/client-node', re
       fake.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith('/pods/kubectl-pod') && r.status === 200),
     ).toHaveLength(1);
   }, 60_000);
+
+  /** A restricted pod whose init container `init` shares the emptyDir `shared` with `sandbox` (read-only there). */
+  function initPod(name: string, init: string, restartPolicy?: 'Never'): V1Pod {
+    const pod = restrictedPod(name, { labels: { app: 'fidelity', tier: 'init' } });
+    const spec = pod.spec!;
+    const main = spec.containers[0]!;
+    spec.restartPolicy = restartPolicy;
+    spec.volumes!.push({ name: 'shared', emptyDir: { sizeLimit: '8Mi' } });
+    main.volumeMounts!.push({ name: 'shared', mountPath: '/opt/shared', readOnly: true });
+    spec.initContainers = [
+      {
+        ...main,
+        name: 'init',
+        command: ['sh', '-c', init],
+        volumeMounts: [{ name: 'shared', mountPath: '/opt/shared' }],
+      },
+    ];
+    return pod;
+  }
+
+  const podJson = async (name: string): Promise<V1Pod> =>
+    JSON.parse((await kubectl(['get', 'pod', name, '-o', 'json'])).stdout) as V1Pod;
+
+  it('init containers run to completion before the containers start, and fill an emptyDir the container mounts read-only', async () => {
+    // The init container holds until the test execs into it: meanwhile the pod must not run.
+    const init = 'while [ ! -e /opt/shared/go ]; do sleep 0.1; done; echo "from init as $(id -u)" > /opt/shared/out';
+    expect((await api('POST', '/api/v1/namespaces/sandboxed/pods', initPod('init-pod', init))).status).toBe(201);
+    const running = (await waitFor(
+      async () => {
+        const p = await podJson('init-pod');
+        return p.status?.initContainerStatuses?.[0]?.state?.running ? p : undefined;
+      },
+      { what: 'the init container running', timeoutMs: 30_000 },
+    ))!;
+    expect(running.status!.phase).toBe('Pending');
+    expect(running.status!.containerStatuses![0]!.state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(running.status!.conditions!.find((c) => c.type === 'Initialized')).toMatchObject({
+      status: 'False',
+      reason: 'ContainersNotInitialized',
+      message: 'containers with incomplete status: [init]',
+    });
+    expect((await kubectl(['get', 'pod', 'init-pod'])).stdout).toMatch(/\ninit-pod\s+0\/1\s+Init:0\/1\s+0\s/);
+    // kubectl names the init container; the API server lets exec and logs reach it.
+    expect(await kubectl(['exec', 'init-pod', '-c', 'init', '--', 'touch', '/opt/shared/go'])).toMatchObject({
+      code: 0,
+    });
+    expect(await kubectl(['wait', '--for=condition=Ready', 'pod/init-pod', '--timeout=60s'])).toMatchObject({
+      code: 0,
+    });
+    const ready = await podJson('init-pod');
+    expect(ready.status!.initContainerStatuses![0]).toMatchObject({
+      name: 'init',
+      ready: true,
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    });
+    expect(ready.status!.conditions!.find((c) => c.type === 'Initialized')!.status).toBe('True');
+    expect((await kubectl(['get', 'pod', 'init-pod'])).stdout).toMatch(/\ninit-pod\s+1\/1\s+Running\s+0\s/);
+    const seen = await kubectl(['exec', 'init-pod', '--', 'sh', '-c', 'cat /opt/shared/out; touch /opt/shared/x']);
+    expect(seen.stdout).toBe('from init as 1000\n');
+    expect(seen.stderr).toContain('Read-only file system');
+    expect((await kubectl(['logs', 'init-pod', '-c', 'init'])).code).toBe(0);
+    // The shared emptyDir is a Docker volume of the pod's own, gone with the pod.
+    const docker = new Dockerode();
+    const volumes = async () =>
+      ((await docker.listVolumes({ filters: { label: ['sandboxed.fake-kube.pod=sandboxed/init-pod'] } })).Volumes ?? [])
+        .length;
+    expect(await volumes()).toBe(1);
+    expect((await kubectl(['delete', 'pod', 'init-pod'])).code).toBe(0);
+    expect(await volumes()).toBe(0);
+  }, 90_000);
+
+  it('a failing init container keeps the pod from running: Init:Error, then Init:CrashLoopBackOff; under restartPolicy Never the pod fails', async () => {
+    expect((await api('POST', '/api/v1/namespaces/sandboxed/pods', initPod('init-fails', 'exit 3'))).status).toBe(201);
+    const crashing = (await waitFor(
+      async () => {
+        const p = await podJson('init-fails');
+        return p.status?.initContainerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' ? p : undefined;
+      },
+      { what: 'Init:CrashLoopBackOff', timeoutMs: 30_000 },
+    ))!;
+    const init = crashing.status!.initContainerStatuses![0]!;
+    expect(init.lastState!.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(init.restartCount).toBeGreaterThanOrEqual(1);
+    expect(crashing.status!.phase).toBe('Pending');
+    expect(crashing.status!.containerStatuses![0]!.state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(crashing.status!.conditions!.find((c) => c.type === 'Initialized')!.status).toBe('False');
+    expect((await kubectl(['get', 'pod', 'init-fails'])).stdout).toMatch(
+      /\ninit-fails\s+0\/1\s+Init:CrashLoopBackOff\s+1 \(\d+s ago\)\s/,
+    );
+    expect((await kubectl(['delete', 'pod', 'init-fails'])).code).toBe(0);
+
+    expect(
+      (await api('POST', '/api/v1/namespaces/sandboxed/pods', initPod('init-never', 'exit 4', 'Never'))).status,
+    ).toBe(201);
+    const failed = (await waitFor(
+      async () => {
+        const p = await podJson('init-never');
+        return p.status?.phase === 'Failed' ? p : undefined;
+      },
+      { what: 'phase Failed', timeoutMs: 30_000 },
+    ))!;
+    expect(failed.status!.initContainerStatuses![0]!.state!.terminated).toMatchObject({ exitCode: 4, reason: 'Error' });
+    expect(failed.status!.containerStatuses![0]!.state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect((await kubectl(['get', 'pod', 'init-never'])).stdout).toMatch(/\ninit-never\s+0\/1\s+Init:Error\s+0\s/);
+    expect((await kubectl(['delete', 'pod', 'init-never'])).code).toBe(0);
+  }, 90_000);
 
   it('quota, Unschedulable, RunContainerError/CrashLoopBackOff and activeDeadlineSeconds, seen through client-node', async () => {
     const small = await startFakeKube({ podQuota: { sandboxed: 3 }, nodeAllocatable: { cpu: '1', memory: '1Gi' } });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { agentSourceHash } from '@sandboxed/agent';
 import { LOCAL_IMAGES } from '@sandboxed/plugin-sdk';
 import { HttpClient, restrictedViolations, startTestGateway, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker } from '../support/docker-engine.support.js';
@@ -7,7 +8,9 @@ import { kubeTarget } from '../support/kube-fake.support.js';
 
 const ALICE = { authorization: 'Bearer k_alice' };
 const BOB = { authorization: 'Bearer k_bob' };
-const kube = await kubeTarget([LOCAL_IMAGES.base]);
+// Every pod also installs the agent from the agent image (option agentImage), as an operator would set it.
+const AGENT_IMAGE = `sandboxed/agent:${await agentSourceHash()}`;
+const kube = await kubeTarget([LOCAL_IMAGES.base, AGENT_IMAGE], { agentImage: AGENT_IMAGE });
 
 async function readPod(name: string): Promise<V1Pod> {
   const config = new KubeConfig();
@@ -63,6 +66,34 @@ describeWithDocker('kubernetes runtime against hostile input (fake API server)',
       team: 'x,sandboxed.dev/owner!=y',
     });
     expect((await new HttpClient(gw.url, BOB).get(`/v1/sandboxes/${id}`)).status).toBe(404);
+  });
+
+  it('takes the agent image and its install path from gateway config only: a create naming them is a 400, and creates nothing', async () => {
+    const before = await kube.podNames();
+    for (const extra of [
+      { agentImage: 'evil/agent:1' },
+      { preinstalledAgentPath: '/workspace/evil' },
+      { initContainers: [{ name: 'x', image: 'evil/agent:1' }] },
+      { volumes: [{ name: 'host', hostPath: { path: '/' } }] },
+      { agent: { image: 'evil/agent:1' } },
+    ]) {
+      const res = await alice.post('/v1/sandboxes', { template: 'base', ...extra });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(`${Object.keys(extra)[0]}: unknown field`);
+    }
+    expect((await kube.podNames()).sort()).toEqual(before.sort());
+    // The pod made from the hostile create above: one init container, the configured image and command.
+    const pod = await readPod(`sandbox-${id}`);
+    expect(pod.spec!.initContainers!.map((c) => [c.name, c.image, c.command])).toEqual([
+      ['install-agent', AGENT_IMAGE, ['/sandbox-agent', '--install', '/opt/sandboxed-agent/sandbox-agent']],
+    ]);
+    expect(pod.spec!.initContainers![0]!.env).toBeUndefined();
+    expect(pod.status!.initContainerStatuses![0]!.state!.terminated).toMatchObject({
+      exitCode: 0,
+      reason: 'Completed',
+    });
+    const mounts = pod.spec!.containers[0]!.volumeMounts!.filter((m) => m.name === 'sandboxed-agent');
+    expect(mounts).toEqual([{ name: 'sandboxed-agent', mountPath: '/opt/sandboxed-agent', readOnly: true }]);
   });
 
   it('runs every process in the pod as the sandbox user, with no capabilities and no_new_privs', async () => {

@@ -44,7 +44,7 @@ async function executable(path: string): Promise<boolean> {
  */
 export async function ensureAgentBinary(cacheDir: string): Promise<AgentBinary> {
   if (await executable(AGENT_PREBUILT)) return binaryAt(AGENT_PREBUILT);
-  const hash = sha(Buffer.concat(await Promise.all(AGENT_SOURCES.map((source) => readFile(source)))));
+  const hash = await agentSourceHash();
   const path = join(cacheDir, `sandbox-agent-${hash}`);
   if (!(await executable(path))) {
     let cc: string | undefined;
@@ -63,6 +63,14 @@ export async function ensureAgentBinary(cacheDir: string): Promise<AgentBinary> 
     await rename(tmp, path);
   }
   return binaryAt(path);
+}
+
+/**
+ * Hash of the agent's source (16 hex digits of its sha256): the tag of the agent image
+ * (`sandboxed/agent:<hash>`, scripts/build-images.sh), so two versions never share one.
+ */
+export async function agentSourceHash(): Promise<string> {
+  return sha(Buffer.concat(await Promise.all(AGENT_SOURCES.map((source) => readFile(source)))));
 }
 
 function sha(bytes: Buffer): string {

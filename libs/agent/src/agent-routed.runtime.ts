@@ -160,10 +160,11 @@ export class AgentRoutedRuntime implements SandboxRuntime {
     }
     const file = `${AGENT_DIR}/.sandboxed-agent-${binary.hash}`;
     try {
-      await this.inner.putArchive(id, AGENT_DIR, agentArchive(file.slice(AGENT_DIR.length + 1), binary.bytes));
-      const argv = [file, ...(this.options.idleMs > 0 ? ['--idle-ms', String(this.options.idleMs)] : [])];
-      const agent = new AgentConnection(await this.inner.exec(id, { argv, keepBackground: true }));
-      await agent.ready();
+      let agent = await this.startPreinstalled(id);
+      if (!agent) {
+        await this.inner.putArchive(id, AGENT_DIR, agentArchive(file.slice(AGENT_DIR.length + 1), binary.bytes));
+        agent = await this.launch(id, file);
+      }
       void agent.closed.then(() => {
         void this.routes.get(id)?.then((r) => r?.agent === agent && this.routes.delete(id));
       });
@@ -178,6 +179,31 @@ export class AgentRoutedRuntime implements SandboxRuntime {
       this.routes.delete(id);
       this.options.log(
         `sandbox agent: cannot start in sandbox ${id} (${(err as Error).message}); it uses per-call exec`,
+      );
+      return undefined;
+    }
+  }
+
+  private async launch(id: string, file: string): Promise<AgentConnection> {
+    const argv = [file, ...(this.options.idleMs > 0 ? ['--idle-ms', String(this.options.idleMs)] : [])];
+    const agent = new AgentConnection(await this.inner.exec(id, { argv, keepBackground: true }));
+    await agent.ready();
+    return agent;
+  }
+
+  /**
+   * The agent the runtime put in place (SandboxRuntime.preinstalledAgentPath), or undefined when
+   * there is none or it does not say hello with this gateway's version: then it is copied in.
+   */
+  private async startPreinstalled(id: string): Promise<AgentConnection | undefined> {
+    const file = this.inner.preinstalledAgentPath;
+    if (!file) return undefined;
+    try {
+      return await this.launch(id, file);
+    } catch (err) {
+      if (['not_found', 'conflict'].includes((err as { code?: string }).code ?? '')) throw err;
+      this.options.log(
+        `sandbox agent: the preinstalled agent ${file} in sandbox ${id} did not start (${(err as Error).message}); copying one in`,
       );
       return undefined;
     }

@@ -1,4 +1,4 @@
-export { AGENT_SOURCES, ensureAgentBinary } from './agent-binary.builder.js';
+export { AGENT_SOURCES, agentSourceHash, ensureAgentBinary } from './agent-binary.builder.js';
 export type { AgentBinary } from './agent-binary.builder.js';
 export { AGENT_DIR, AgentRoutedRuntime } from './agent-routed.runtime.js';
 export type { AgentRoutingOptions } from './agent-routed.runtime.js';

@@ -113,6 +113,15 @@ export interface SandboxRuntime {
    * sandbox listens on is reachable from the others; absent means each has its own.
    */
   readonly sandboxNetworkIsolated?: boolean;
+  /**
+   * Absolute path inside every sandbox where the operator's setup already put the sandbox agent
+   * (the kubernetes runtime's `agentImage` installs it from an init container into a read-only
+   * volume). Set only from the runtime's own config, never from a request. The gateway starts the
+   * agent there instead of copying one in, and copies one in when that one does not answer with
+   * its protocol version (a pod created before the option, a stale image). Absent: no agent is
+   * preinstalled.
+   */
+  readonly preinstalledAgentPath?: string;
   /** Releases engine resources held by this process (not the sandboxes). */
   close?(): Promise<void>;
   /** What the runtime cannot do right now, for `/health` and boot (absent: always ok). */

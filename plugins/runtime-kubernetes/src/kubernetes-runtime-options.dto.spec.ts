@@ -43,5 +43,16 @@ describe('runtime-kubernetes options', () => {
     );
     expect(problems({ templates: { Web: { image: 'x' } } }).join()).toMatch(/DNS label/);
     expect(problems({ networkPolicy: 'off' }).join()).toMatch(/networkPolicy/);
+    for (const agentImage of ['', 'a b', 'x:1; rm -rf /', '-x', 7])
+      expect(problems({ agentImage }).join()).toMatch(/agentImage must be an image reference/);
+  });
+
+  it('takes an agent image, pulled with the runtime-wide policy; none by default', () => {
+    expect(resolveKubernetesRuntimeOptions().agentImage).toBeUndefined();
+    expect(problems({ agentImage: 'registry.example.com:5000/sandboxed/agent:b9c00f92c2090891' })).toEqual([]);
+    expect(resolveKubernetesRuntimeOptions({ agentImage: 'r/agent:1', imagePullPolicy: 'Always' }).agentImage).toEqual({
+      image: 'r/agent:1',
+      imagePullPolicy: 'Always',
+    });
   });
 });

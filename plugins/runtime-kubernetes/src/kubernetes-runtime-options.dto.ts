@@ -8,6 +8,9 @@ import {
   type KubernetesTemplateDto,
 } from './kubernetes-template.dto.js';
 
+/** registry/path:tag or @digest: no spaces, no shell or YAML syntax. */
+const IMAGE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]{0,510}$/;
+
 /** The `runtime-kubernetes` plugin options from config; every field has a default. */
 export class KubernetesRuntimeOptionsDto {
   /** `auto` (default): KUBECONFIG, else in-cluster, else ~/.kube/config; `in-cluster`; or a kubeconfig path. */
@@ -78,6 +81,17 @@ export class KubernetesRuntimeOptionsDto {
   @Min(1)
   @Max(2_147_483_647)
   sandboxUid?: number;
+
+  /**
+   * An image with only the static sandbox agent at /sandbox-agent (`sandboxed/agent:<hash>`, from
+   * scripts/build-images.sh agent), pulled with `imagePullPolicy`. Set: every pod installs the
+   * agent from an init container, so it runs in images without tar. Default: none.
+   */
+  @IsOptional()
+  @Matches(IMAGE_REFERENCE, {
+    message: 'agentImage must be an image reference like "registry.example.com/sandboxed/agent:<hash>"',
+  })
+  agentImage?: string;
 }
 
 /** Applies the defaults to validated options. */
@@ -111,5 +125,6 @@ export function resolveKubernetesRuntimeOptions(
     defaultMemoryMb: dto.defaultMemoryMb ?? 512,
     defaultDiskMb: dto.defaultDiskMb ?? 1024,
     sandboxUid: dto.sandboxUid ?? 1000,
+    ...(dto.agentImage ? { agentImage: { image: dto.agentImage, imagePullPolicy } } : {}),
   };
 }

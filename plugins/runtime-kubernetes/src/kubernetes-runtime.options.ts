@@ -36,6 +36,12 @@ export interface KubernetesRuntimeOptions {
   defaultDiskMb: number;
   /** The images' sandbox user (uid and gid); pods run as it, never as root. */
   sandboxUid: number;
+  /**
+   * An image holding only the static sandbox agent at `/sandbox-agent` (scripts/build-images.sh
+   * agent). Set: every sandbox pod installs the agent from an init container into a read-only
+   * volume, so it runs in images with no `tar` (pod-spec.builder.ts). Absent: the gateway copies it in.
+   */
+  agentImage?: { image: string; imagePullPolicy: ImagePullPolicy };
 }
 
 export interface KubernetesRuntimeLogger {

@@ -52,7 +52,7 @@ import {
 import { KubePoolDriver } from './kube-pool.driver.js';
 import { portForwardDuplex } from './pod-port.connector.js';
 import { awaitReady, readinessOf } from './pod-readiness.watcher.js';
-import { buildPod, SANDBOX_WORKDIR } from './pod-spec.builder.js';
+import { AGENT_INIT_CONTAINER, buildPod, PREINSTALLED_AGENT, SANDBOX_WORKDIR } from './pod-spec.builder.js';
 
 export interface ReconcileResult {
   adopted: string[];
@@ -99,6 +99,11 @@ export class KubernetesRuntime implements SandboxRuntime {
 
   get namespace(): string {
     return this.options.namespace;
+  }
+
+  /** With `agentImage`, each pod's init container installed the agent here (pod-spec.builder.ts). */
+  get preinstalledAgentPath(): string | undefined {
+    return this.options.agentImage ? PREINSTALLED_AGENT : undefined;
   }
 
   templateNames(): string[] {
@@ -161,9 +166,13 @@ export class KubernetesRuntime implements SandboxRuntime {
       );
     }
     const pull = /Image|Pull/.test(ready.reason);
+    const agent = ready.container === AGENT_INIT_CONTAINER && this.options.agentImage;
+    const hint = agent
+      ? ` (the agent image ${agent.image}, option agentImage: push it where the cluster can pull it)`
+      : ` (image ${image} of template "${templateName}": push it where the cluster can pull it)`;
     return new UnavailableError(
       `Sandbox ${where} could not start: ${ready.reason}: ${ready.message}` +
-        (pull ? ` (image ${image} of template "${templateName}": push it where the cluster can pull it)` : '') +
+        (pull ? hint : '') +
         '; the pod was deleted',
       { ...details, reason: ready.reason },
     );

@@ -36,6 +36,40 @@ describe('readinessOf', () => {
     expect(readinessOf(waiting('ContainerCreating')).state).toBe('pending');
   });
 
+  it('fails for good when an init container cannot start or exits non-zero, naming it; pending while it runs', () => {
+    const init = (state: object, lastState: object = {}, restartCount = 0): V1Pod => ({
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [
+          { name: 'install-agent', image: 'a', imageID: '', ready: false, restartCount, state, lastState },
+        ],
+        containerStatuses: waiting('PodInitializing').status!.containerStatuses!,
+      },
+    });
+    expect(readinessOf(init({ running: {} }))).toEqual({ state: 'pending', reason: 'PodInitializing:' });
+    expect(readinessOf(init({ terminated: { exitCode: 0, reason: 'Completed' } })).state).toBe('pending');
+    expect(readinessOf(init({ terminated: { exitCode: 1, reason: 'Error' } }))).toEqual({
+      state: 'failed',
+      reason: 'Error',
+      message: 'init container install-agent exited with code 1',
+      container: 'install-agent',
+    });
+    expect(
+      readinessOf(init({ waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } }, {}, 1)),
+    ).toMatchObject({ state: 'failed', reason: 'CrashLoopBackOff', container: 'install-agent' });
+    expect(
+      readinessOf(
+        init({ waiting: { reason: 'PodInitializing' } }, { terminated: { exitCode: 2, reason: 'Error' } }, 1),
+      ),
+    ).toMatchObject({ state: 'failed', message: 'init container install-agent exited with code 2' });
+    expect(readinessOf(init({ waiting: { reason: 'ErrImagePull', message: 'nope' } }))).toEqual({
+      state: 'failed',
+      reason: 'ErrImagePull',
+      message: 'init container install-agent: nope',
+      container: 'install-agent',
+    });
+  });
+
   it('stays pending while unschedulable, and says why', () => {
     const pod: V1Pod = {
       status: {

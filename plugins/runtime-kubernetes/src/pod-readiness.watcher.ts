@@ -3,7 +3,7 @@ import type { V1Pod, Watch } from '@kubernetes/client-node';
 export type Readiness =
   | { state: 'ready'; pod: V1Pod }
   | { state: 'pending'; reason?: string }
-  | { state: 'failed'; reason: string; message: string };
+  | { state: 'failed'; reason: string; message: string; container?: string };
 
 /** Waiting reasons that do not get better by waiting (an image that cannot be pulled, a command that cannot start). */
 const FATAL_WAITING = new Set([
@@ -28,6 +28,28 @@ export function readinessOf(pod: V1Pod): Readiness {
       reason: status.reason ?? status.phase,
       message: status.message ?? `phase ${status.phase}`,
     };
+  }
+  // An init container that cannot start or exits non-zero keeps the pod Pending for good (restartPolicy Always).
+  for (const c of status.initContainerStatuses ?? []) {
+    const waiting = c.state?.waiting;
+    const where = `init container ${c.name}`;
+    if (waiting?.reason && FATAL_WAITING.has(waiting.reason)) {
+      return {
+        state: 'failed',
+        reason: waiting.reason,
+        message: `${where}: ${waiting.message ?? waiting.reason}`,
+        container: c.name,
+      };
+    }
+    const terminated = [c.state?.terminated, c.lastState?.terminated].find((t) => t && t.exitCode !== 0);
+    if (terminated) {
+      return {
+        state: 'failed',
+        reason: terminated.reason ?? 'Error',
+        message: `${where} exited with code ${terminated.exitCode}${terminated.message ? `: ${terminated.message}` : ''}`,
+        container: c.name,
+      };
+    }
   }
   for (const c of status.containerStatuses ?? []) {
     const waiting = c.state?.waiting;

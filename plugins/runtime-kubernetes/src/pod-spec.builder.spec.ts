@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { restrictedViolations, sandboxSpec } from '@sandboxed/testing';
 import { resolveKubernetesRuntimeOptions } from './kubernetes-runtime-options.dto.js';
 import { decodePod, podName } from './pod-labels.codec.js';
-import { buildPod } from './pod-spec.builder.js';
+import { AGENT_INIT_CONTAINER, AGENT_MOUNT, AGENT_VOLUME, buildPod, PREINSTALLED_AGENT } from './pod-spec.builder.js';
 
 const options = resolveKubernetesRuntimeOptions({ runtimeClassName: 'gvisor' });
 const now = new Date('2026-12-02T00:00:00Z');
@@ -79,6 +79,92 @@ describe('buildPod', () => {
     for (const v of Object.values(p.metadata!.labels!))
       expect(v).toMatch(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
     expect(decodePod(p)).toMatchObject({ id: 'Mixed_Case-id', owner: 'alice@example.com', labels: { team: 'a b' } });
+  });
+
+  it('adds no init container or agent volume without agentImage', () => {
+    const { pod: p } = pod();
+    expect(p.spec!.initContainers).toBeUndefined();
+    expect(p.spec!.volumes!.map((v) => v.name)).toEqual(['workspace', 'tmp', 'var-tmp']);
+  });
+
+  describe('with agentImage', () => {
+    const withAgent = resolveKubernetesRuntimeOptions({ agentImage: 'registry.example.com/sandboxed/agent:abc' });
+    const build = (overrides: Parameters<typeof sandboxSpec>[1] = {}, options = withAgent) => {
+      const spec = sandboxSpec('alice@example.com', {
+        expiresAt: new Date(now.getTime() + 3600_000),
+        template: 'base',
+        resources: { cpu: 0.5, memoryMb: 256, diskMb: 100 },
+        ...overrides,
+      });
+      return buildPod(spec, options.templates[spec.template]!, options, now);
+    };
+
+    it('installs the agent from an init container, as hardened and limited as the sandbox container', () => {
+      const p = build();
+      const [init, ...more] = p.spec!.initContainers!;
+      const sandbox = p.spec!.containers[0]!;
+      expect(more).toEqual([]);
+      expect(init).toEqual({
+        name: AGENT_INIT_CONTAINER,
+        image: 'registry.example.com/sandboxed/agent:abc',
+        imagePullPolicy: 'IfNotPresent',
+        command: ['/sandbox-agent', '--install', '/opt/sandboxed-agent/sandbox-agent'],
+        securityContext: sandbox.securityContext,
+        resources: sandbox.resources,
+        volumeMounts: [{ name: AGENT_VOLUME, mountPath: AGENT_MOUNT }],
+      });
+      expect(init!.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ['ALL'] },
+        readOnlyRootFilesystem: true,
+      });
+      // The agent's bytes sit on the pod's ephemeral storage: the limit makes room for its volume.
+      expect(sandbox.resources!.limits!['ephemeral-storage']).toBe('372Mi');
+      expect(restrictedViolations(p)).toEqual([]);
+    });
+
+    it('mounts the agent volume read-only outside /workspace in the sandbox, a small emptyDir, never a host path', () => {
+      const p = build();
+      const sandbox = p.spec!.containers[0]!;
+      expect(sandbox.volumeMounts!.filter((m) => m.name === AGENT_VOLUME)).toEqual([
+        { name: AGENT_VOLUME, mountPath: '/opt/sandboxed-agent', readOnly: true },
+      ]);
+      expect(PREINSTALLED_AGENT.startsWith(`${AGENT_MOUNT}/`)).toBe(true);
+      expect(AGENT_MOUNT.startsWith('/workspace')).toBe(false);
+      expect(p.spec!.volumes!.find((v) => v.name === AGENT_VOLUME)).toEqual({
+        name: AGENT_VOLUME,
+        emptyDir: { sizeLimit: '8Mi' },
+      });
+      expect(p.spec!.volumes!.every((v) => Object.keys(v).sort().join() === 'emptyDir,name')).toBe(true);
+      // The sandbox's command is unchanged: the gateway starts the agent through exec, as before.
+      expect(sandbox.command).toEqual(['/usr/bin/tini', '-s', '--', 'sleep', 'infinity']);
+    });
+
+    it('keeps the init container read-only and fixed whatever the template or the request says', () => {
+      const writable = resolveKubernetesRuntimeOptions({
+        agentImage: 'r/agent:1',
+        templates: { w: { image: 'x', readOnlyRootFilesystem: false } },
+      });
+      const hostile = build(
+        {
+          template: 'w',
+          env: { AGENT_IMAGE: 'evil/agent:1', PATH: '/workspace/bin', LD_PRELOAD: '/workspace/x.so' },
+          labels: { 'sandboxed.dev/agent-image': 'evil', initContainers: '[{"image":"evil"}]' },
+        },
+        writable,
+      );
+      const init = hostile.spec!.initContainers![0]!;
+      expect(init.image).toBe('r/agent:1');
+      expect(init.command).toEqual(['/sandbox-agent', '--install', PREINSTALLED_AGENT]);
+      expect(init.env).toBeUndefined();
+      expect(init.securityContext!.readOnlyRootFilesystem).toBe(true);
+      expect(hostile.spec!.containers[0]!.securityContext!.readOnlyRootFilesystem).toBe(false);
+      expect(hostile.spec!.initContainers).toHaveLength(1);
+      expect(restrictedViolations(hostile)).toEqual([]);
+    });
   });
 
   it('refuses an env name that is not an identifier, before anything reaches the API server', () => {

@@ -16,6 +16,16 @@ export const WRITABLE_DIRS = [
   { name: 'tmp', path: '/tmp' },
   { name: 'var-tmp', path: '/var/tmp' },
 ] as const;
+/**
+ * With `agentImage`: the init container `install-agent` copies the static agent into this
+ * emptyDir, which the sandbox container mounts read-only, outside /workspace (docs/agent.md).
+ */
+export const AGENT_INIT_CONTAINER = 'install-agent';
+export const AGENT_VOLUME = 'sandboxed-agent';
+export const AGENT_MOUNT = '/opt/sandboxed-agent';
+export const PREINSTALLED_AGENT = `${AGENT_MOUNT}/sandbox-agent`;
+/** The agent is under 1 MiB; its install writes a temp copy beside it, then renames. */
+const AGENT_VOLUME_MB = 8;
 /** Room for the container's own writable layer and logs, on top of the emptyDirs. */
 const EPHEMERAL_OVERHEAD_MB = 64;
 /** The kernel reaps at expiry; the pod's own deadline is the backstop when no gateway runs. */
@@ -48,9 +58,9 @@ function securityContext(uid: number, readOnlyRoot: boolean): V1SecurityContext 
 }
 
 /**
- * The whole pod comes from the template and this function: nothing in a request can add
- * volumes, privileges, capabilities, host namespaces or a service account. It passes the Pod
- * Security Standards "restricted" profile.
+ * The whole pod comes from the template, the runtime's options and this function: nothing in a
+ * request can add volumes, init containers, privileges, capabilities, host namespaces or a service
+ * account. It passes the Pod Security Standards "restricted" profile.
  */
 export function buildPod(
   spec: SandboxSpec,
@@ -60,10 +70,12 @@ export function buildPod(
 ): V1Pod {
   const resources = effectiveResources(spec, options);
   const uid = options.sandboxUid;
+  const agent = options.agentImage;
+  const disk = resources.diskMb * WRITABLE_DIRS.length + EPHEMERAL_OVERHEAD_MB + (agent ? AGENT_VOLUME_MB : 0);
   const quantity = {
     cpu: `${Math.round(resources.cpu * 1000)}m`,
     memory: `${resources.memoryMb}Mi`,
-    'ephemeral-storage': `${resources.diskMb * WRITABLE_DIRS.length + EPHEMERAL_OVERHEAD_MB}Mi`,
+    'ephemeral-storage': `${disk}Mi`,
   };
   const ttlSeconds = Math.max(1, Math.ceil((new Date(spec.expiresAt).getTime() - createdAt.getTime()) / 1000));
   const runtimeClassName = template.runtimeClassName ?? options.runtimeClassName;
@@ -87,6 +99,22 @@ export function buildPod(
         fsGroup: uid,
         seccompProfile: { type: 'RuntimeDefault' },
       },
+      ...(agent
+        ? {
+            // Runs to completion before the sandbox starts; the same user, hardening and limits.
+            initContainers: [
+              {
+                name: AGENT_INIT_CONTAINER,
+                image: agent.image,
+                imagePullPolicy: agent.imagePullPolicy,
+                command: ['/sandbox-agent', '--install', PREINSTALLED_AGENT],
+                securityContext: securityContext(uid, true),
+                resources: { requests: quantity, limits: quantity },
+                volumeMounts: [{ name: AGENT_VOLUME, mountPath: AGENT_MOUNT }],
+              },
+            ],
+          }
+        : {}),
       containers: [
         {
           name: CONTAINER_NAME,
@@ -98,10 +126,16 @@ export function buildPod(
           env: env.map(([name, value]) => ({ name, value })),
           securityContext: securityContext(uid, template.readOnlyRootFilesystem),
           resources: { requests: quantity, limits: quantity },
-          volumeMounts: WRITABLE_DIRS.map((d) => ({ name: d.name, mountPath: d.path })),
+          volumeMounts: [
+            ...WRITABLE_DIRS.map((d) => ({ name: d.name, mountPath: d.path })),
+            ...(agent ? [{ name: AGENT_VOLUME, mountPath: AGENT_MOUNT, readOnly: true }] : []),
+          ],
         },
       ],
-      volumes: WRITABLE_DIRS.map((d) => ({ name: d.name, emptyDir: { sizeLimit: `${resources.diskMb}Mi` } })),
+      volumes: [
+        ...WRITABLE_DIRS.map((d) => ({ name: d.name, emptyDir: { sizeLimit: `${resources.diskMb}Mi` } })),
+        ...(agent ? [{ name: AGENT_VOLUME, emptyDir: { sizeLimit: `${AGENT_VOLUME_MB}Mi` } }] : []),
+      ],
     },
   };
 }

@@ -73,6 +73,7 @@ import {
   PORTFORWARD_PROTOCOLS,
 } from './exec-channel.protocol.js';
 import { parseExecParams, runExec } from './fake-exec.handler.js';
+import { reapVolumes } from './fake-emptydir.volumes.js';
 import { FakeKubelet, reapContainers } from './fake-kubelet.js';
 import { FakeObjectStore, type KubeObject, type StoreEvent } from './fake-object.store.js';
 import { OWNER_PID_LABEL } from './fake-pod.containers.js';
@@ -209,7 +210,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const websockets = new Set<WebSocket>();
 
   // Containers left by fakes whose process is gone (a crashed test run).
-  await reapContainers(docker, (labels) => {
+  const ownerGone = (labels: Record<string, string>): boolean => {
     const pid = Number(labels[OWNER_PID_LABEL]);
     if (!Number.isInteger(pid) || pid === process.pid) return false;
     try {
@@ -218,7 +219,9 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === 'ESRCH';
     }
-  });
+  };
+  await reapContainers(docker, ownerGone);
+  await reapVolumes(docker, ownerGone);
 
   const nsLabels = { ...(opts.namespaces ?? DEFAULT_NAMESPACES) };
   for (const system of ['default', 'kube-system', 'kube-public']) nsLabels[system] ??= {};
@@ -344,11 +347,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         const params = parseExecParams(url.searchParams);
         const names = p.spec!.containers.map((c) => c.name);
         const container = params.container ?? (names.length === 1 ? names[0] : undefined);
-        if (!container)
-          throw kubeErrors.badRequest(
-            `a container name must be specified for pod ${route.name}, choose one of: [${names.join(' ')}]`,
-          );
-        if (!names.includes(container))
+        if (!container) throw kubeErrors.badRequest(chooseContainer(p));
+        if (![...names, ...(p.spec!.initContainers ?? []).map((c) => c.name)].includes(container))
           throw kubeErrors.badRequest(`container ${container} is not valid for pod ${route.name}`);
         if (!p.spec!.nodeName) throw kubeErrors.badRequest(`pod ${route.name} does not have a host assigned`);
         const id = kubelet.runningContainer(ns, route.name, container);
@@ -797,12 +797,13 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     if (!pod) throw kubeErrors.notFound(PODS, name);
     const names = pod.spec!.containers.map((c) => c.name);
     const container = q.get('container') ?? (names.length === 1 ? names[0] : undefined);
-    if (!container)
-      throw kubeErrors.badRequest(
-        `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`,
-      );
-    if (!names.includes(container)) throw kubeErrors.badRequest(`container ${container} is not valid for pod ${name}`);
-    const status = pod.status?.containerStatuses?.find((c) => c.name === container);
+    if (!container) throw kubeErrors.badRequest(chooseContainer(pod));
+    const inits = (pod.spec!.initContainers ?? []).map((c) => c.name);
+    if (![...names, ...inits].includes(container))
+      throw kubeErrors.badRequest(`container ${container} is not valid for pod ${name}`);
+    const status = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find(
+      (c) => c.name === container,
+    );
     const waiting = status?.state?.waiting;
     const id = status?.containerID?.replace(/^docker:\/\//, '');
     if (!id)
@@ -923,6 +924,16 @@ async function readJson(
   } catch (err) {
     throw kubeErrors.badRequest(`json parse error: ${(err as Error).message}`);
   }
+}
+
+/** The API server's answer when a pod has several containers and the request names none. */
+function chooseContainer(pod: V1Pod): string {
+  const names = pod.spec!.containers.map((c) => c.name);
+  const inits = (pod.spec!.initContainers ?? []).map((c) => c.name);
+  return (
+    `a container name must be specified for pod ${pod.metadata!.name}, choose one of: [${names.join(' ')}]` +
+    (inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : '')
+  );
 }
 
 function statusText(code: number): string {

@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { V1Container, V1ContainerStatus, V1NetworkPolicy, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import type { FakeObjectStore, KubeObject } from './fake-object.store.js';
+import { createSharedVolumes, reapVolumes } from './fake-emptydir.volumes.js';
 import {
   containerName,
   containerOptions,
@@ -14,7 +15,9 @@ import { kubeTime } from './pod-defaults.js';
 
 /**
  * The scheduler and kubelet of the fake's single node. Each pod goes Pending → scheduled (or
- * Unschedulable when its requests do not fit the node) → containers created as Docker
+ * Unschedulable when its requests do not fit the node) → init containers run one at a time, each
+ * to a zero exit (Init:N/M; one that exits non-zero is restarted with the back-off, Init:Error then
+ * Init:CrashLoopBackOff, or fails the pod under restartPolicy Never) → containers created as Docker
  * containers → Running/Ready; a missing image gives ErrImagePull then ImagePullBackOff (never
  * pulled), a command that cannot start RunContainerError then CrashLoopBackOff, exited
  * containers restart by restartPolicy with the kubelet's back-off, and activeDeadlineSeconds
@@ -32,6 +35,7 @@ type State = NonNullable<V1ContainerStatus['state']>;
 
 interface ContainerRuntime {
   spec: V1Container;
+  init: boolean;
   dockerName: string;
   id?: string;
   imageId?: string;
@@ -47,7 +51,12 @@ interface PodRuntime {
   name: string;
   uid: string;
   pod: V1Pod;
+  initContainers: ContainerRuntime[];
   containers: ContainerRuntime[];
+  /** Every init container has exited 0 (true from the start when there are none). */
+  initialized: boolean;
+  /** Shared emptyDirs: volume name → Docker volume (fake-emptydir.volumes.ts). */
+  volumes: Map<string, string>;
   timers: Set<NodeJS.Timeout>;
   scheduled: boolean;
   unschedulableMessage?: string;
@@ -77,20 +86,28 @@ export class FakeKubelet {
 
   /** A new pod was stored: schedule it and start its containers. */
   admit(pod: V1Pod): void {
+    const inits = pod.spec!.initContainers ?? [];
+    const runtime = (c: V1Container, init: boolean, waiting: string): ContainerRuntime => ({
+      spec: c,
+      init,
+      dockerName: containerName(this.opts.instance, pod, c),
+      state: { waiting: { reason: waiting } },
+      lastState: {},
+      restartCount: 0,
+      started: false,
+      backoffMs: BACKOFF_START_MS,
+    });
     const rt: PodRuntime = {
       namespace: pod.metadata!.namespace!,
       name: pod.metadata!.name!,
       uid: pod.metadata!.uid!,
       pod,
-      containers: pod.spec!.containers.map((c) => ({
-        spec: c,
-        dockerName: containerName(this.opts.instance, pod, c),
-        state: { waiting: { reason: 'ContainerCreating' } },
-        lastState: {},
-        restartCount: 0,
-        started: false,
-        backoffMs: BACKOFF_START_MS,
-      })),
+      initContainers: inits.map((c) => runtime(c, true, 'PodInitializing')),
+      containers: pod.spec!.containers.map((c) =>
+        runtime(c, false, inits.length ? 'PodInitializing' : 'ContainerCreating'),
+      ),
+      initialized: inits.length === 0,
+      volumes: new Map(),
       timers: new Set(),
       scheduled: false,
       deleting: false,
@@ -104,21 +121,25 @@ export class FakeKubelet {
   /** emptyDirs are world-writable, as a kubelet makes them (fake-pod.containers.ts says why this is needed). */
   private async openEmptyDirs(ctr: Dockerode.Container, paths: string[]): Promise<void> {
     if (paths.length === 0) return;
-    const exec = await ctr.exec({
-      Cmd: ['chmod', '0777', '--', ...paths],
-      User: '0:0',
-      AttachStdout: true,
-      AttachStderr: true,
-    });
-    const stream = await exec.start({ Detach: false, Tty: false });
-    stream.resume();
-    await new Promise((resolve) => stream.once('end', resolve));
+    try {
+      const exec = await ctr.exec({
+        Cmd: ['chmod', '0777', '--', ...paths],
+        User: '0:0',
+        AttachStdout: true,
+        AttachStderr: true,
+      });
+      const stream = await exec.start({ Detach: false, Tty: false });
+      stream.resume();
+      await new Promise((resolve) => stream.once('end', resolve));
+    } catch {
+      // The container already exited (a quick init container), or its image has no chmod.
+    }
   }
 
   /** The Docker container id of a running container of the pod, for exec and port-forward. */
   runningContainer(namespace: string, name: string, container: string): string | undefined {
     const rt = this.pods.get(key(namespace, name));
-    const c = rt?.containers.find((x) => x.spec.name === container);
+    const c = [...(rt?.initContainers ?? []), ...(rt?.containers ?? [])].find((x) => x.spec.name === container);
     return c?.state.running && c.id && !rt!.gone ? c.id : undefined;
   }
 
@@ -150,14 +171,15 @@ export class FakeKubelet {
     this.track(
       (async () => {
         await Promise.all(
-          rt.containers.map(async (c) => {
+          [...rt.initContainers, ...rt.containers].map(async (c) => {
             const ctr = this.opts.docker.getContainer(c.dockerName);
             if (c.state.running) await ctr.stop({ t: Math.max(0, graceSeconds) }).catch(() => undefined);
             await ctr.remove({ force: true }).catch(() => undefined);
           }),
         );
+        await this.removeVolumes(rt);
         const now = kubeTime();
-        for (const c of rt.containers) {
+        for (const c of [...rt.initContainers, ...rt.containers]) {
           if (c.state.running) {
             c.state = {
               terminated: {
@@ -193,17 +215,36 @@ export class FakeKubelet {
     await reapContainers(this.opts.docker, mine);
     await Promise.allSettled([...this.inflight]);
     await reapContainers(this.opts.docker, mine);
+    await reapVolumes(this.opts.docker, mine);
+  }
+
+  private async removeVolumes(rt: PodRuntime): Promise<void> {
+    await Promise.all(
+      [...rt.volumes.values()].map((v) =>
+        this.opts.docker
+          .getVolume(v)
+          .remove()
+          .catch(() => undefined),
+      ),
+    );
+    rt.volumes.clear();
   }
 
   // ---- scheduling ----
 
+  /** The scheduler's effective requests: the larger of the sum over containers and any one init container. */
   private requests(pod: V1Pod): { cpu: number; memory: number } {
+    const of = (c: V1Container, r: 'cpu' | 'memory'): number =>
+      parseQuantity(((c.resources?.requests ?? {}) as Record<string, string>)[r]) ?? 0;
     let cpu = 0;
     let memory = 0;
     for (const c of pod.spec!.containers) {
-      const r = (c.resources?.requests ?? {}) as Record<string, string>;
-      cpu += parseQuantity(r.cpu) ?? 0;
-      memory += parseQuantity(r.memory) ?? 0;
+      cpu += of(c, 'cpu');
+      memory += of(c, 'memory');
+    }
+    for (const c of pod.spec!.initContainers ?? []) {
+      cpu = Math.max(cpu, of(c, 'cpu'));
+      memory = Math.max(memory, of(c, 'memory'));
     }
     return { cpu, memory };
   }
@@ -254,7 +295,8 @@ export class FakeKubelet {
     rt.startTime = kubeTime();
     const refused = unsupportedReason(rt.pod);
     if (refused) {
-      for (const c of rt.containers) c.state = { waiting: { reason: 'CreateContainerConfigError', message: refused } };
+      const first = rt.initContainers.length ? rt.initContainers : rt.containers;
+      for (const c of first) c.state = { waiting: { reason: 'CreateContainerConfigError', message: refused } };
       this.publish(rt);
       return;
     }
@@ -265,17 +307,45 @@ export class FakeKubelet {
   }
 
   private async startContainers(rt: PodRuntime): Promise<void> {
+    try {
+      rt.volumes = await createSharedVolumes(this.opts.docker, this.opts.instance, rt.pod);
+    } catch (err) {
+      for (const c of rt.initContainers.length ? rt.initContainers : rt.containers)
+        c.state = { waiting: { reason: 'CreateContainerError', message: engineMessage(err) } };
+      this.publish(rt);
+      return;
+    }
+    if (rt.gone || rt.deleting) return this.removeVolumes(rt);
+    if (!rt.initialized) return this.runInitContainers(rt);
+    await this.startAppContainers(rt);
+  }
+
+  /** The network of a pod's first container, and of its init containers (which run before it exists). */
+  private ownNetwork(rt: PodRuntime): { mode: 'bridge' | 'none' } {
     const policies = this.opts.store.list('networkpolicies', rt.namespace) as unknown as V1NetworkPolicy[];
-    const egress = podMayEgress(policies, rt.pod.metadata?.labels);
+    return { mode: podMayEgress(policies, rt.pod.metadata?.labels) ? 'bridge' : 'none' };
+  }
+
+  private async startAppContainers(rt: PodRuntime): Promise<void> {
     for (const [i, c] of rt.containers.entries()) {
-      const network =
-        i === 0
-          ? { mode: egress ? ('bridge' as const) : ('none' as const) }
-          : { container: rt.containers[0]!.dockerName };
+      const network = i === 0 ? this.ownNetwork(rt) : { container: rt.containers[0]!.dockerName };
       await this.startContainer(rt, c, network);
       if (rt.gone || rt.deleting || rt.failed) return;
       if (!c.state.running) return; // a later retry continues from here
     }
+  }
+
+  /**
+   * Starts the first init container that has not exited 0 (watchExit calls this again when it
+   * does); once all have, the pod is Initialized and its containers start.
+   */
+  private async runInitContainers(rt: PodRuntime): Promise<void> {
+    if (rt.gone || rt.deleting || rt.failed) return;
+    const next = rt.initContainers.find((c) => c.state.terminated?.exitCode !== 0);
+    if (next) return this.startContainer(rt, next, this.ownNetwork(rt));
+    rt.initialized = true;
+    this.publish(rt);
+    await this.startAppContainers(rt);
   }
 
   private async imagePresent(image: string): Promise<{ id: string; user: string } | undefined> {
@@ -306,7 +376,9 @@ export class FakeKubelet {
     const docker = this.opts.docker;
     if (!c.id) {
       try {
-        const created = await docker.createContainer(containerOptions(this.opts.instance, rt.pod, c.spec, network));
+        const created = await docker.createContainer(
+          containerOptions(this.opts.instance, rt.pod, c.spec, network, rt.volumes),
+        );
         c.id = created.id;
       } catch (err) {
         c.state = { waiting: { reason: 'CreateContainerError', message: engineMessage(err) } };
@@ -343,7 +415,7 @@ export class FakeKubelet {
       return;
     }
     if (rt.gone || rt.deleting) return;
-    await this.openEmptyDirs(ctr, emptyDirPaths(rt.pod, c.spec));
+    await this.openEmptyDirs(ctr, emptyDirPaths(rt.pod, c.spec, rt.volumes));
     const info = await ctr.inspect().catch(() => undefined);
     c.state = { running: { startedAt: kubeTime(info ? new Date(info.State.StartedAt) : new Date()) as never } };
     c.started = true;
@@ -381,7 +453,14 @@ export class FakeKubelet {
       return;
     }
     const policy = rt.pod.spec?.restartPolicy ?? 'Always';
-    if (policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0)) {
+    if (c.init && exitCode === 0) {
+      this.publish(rt);
+      return this.runInitContainers(rt);
+    }
+    // An init container that failed under restartPolicy Never fails the pod (phase Failed, no reason).
+    if (c.init && policy === 'Never') rt.failed = { reason: '', message: '' };
+    if (policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0) || (c.init && policy !== 'Never')) {
+      if (c.init) this.publish(rt); // Init:Error, then the back-off's Init:CrashLoopBackOff
       c.lastState = c.state;
       this.backoffRestart(rt, c, network, false);
       return;
@@ -441,7 +520,7 @@ export class FakeKubelet {
   }
 
   private async startRemaining(rt: PodRuntime): Promise<void> {
-    if (rt.containers.every((c) => c.started)) return;
+    if (!rt.initialized || rt.containers.every((c) => c.started)) return;
     const first = rt.containers[0]!;
     for (const c of rt.containers) {
       if (c.started || c === first) continue;
@@ -506,7 +585,7 @@ export class FakeKubelet {
       reason: 'DeadlineExceeded',
       message: 'Pod was active on the node longer than the specified deadline',
     };
-    for (const c of rt.containers)
+    for (const c of [...rt.initContainers, ...rt.containers])
       if (c.state.waiting)
         c.state = {
           terminated: {
@@ -519,7 +598,7 @@ export class FakeKubelet {
     this.publish(rt);
     this.track(
       Promise.all(
-        rt.containers
+        [...rt.initContainers, ...rt.containers]
           .filter((c) => c.id && c.state.running)
           .map((c) =>
             this.opts.docker
@@ -555,17 +634,20 @@ export class FakeKubelet {
         qosClass: prior.qosClass,
       };
     }
-    const statuses: V1ContainerStatus[] = rt.containers.map((c) => ({
+    const statusOf = (c: ContainerRuntime): V1ContainerStatus => ({
       name: c.spec.name,
       state: c.state,
       lastState: c.lastState,
-      ready: !!c.state.running && !rt.failed,
+      // An init container is ready once it has exited 0.
+      ready: c.init ? c.state.terminated?.exitCode === 0 : !!c.state.running && !rt.failed,
       restartCount: c.restartCount,
       image: c.spec.image!,
       imageID: c.imageId ?? '',
       ...(c.id && (c.state.running || c.state.terminated) ? { containerID: `docker://${c.id}` } : {}),
       started: !!c.state.running,
-    }));
+    });
+    const statuses = rt.containers.map(statusOf);
+    const incomplete = rt.initContainers.filter((c) => c.state.terminated?.exitCode !== 0).map((c) => c.spec.name);
     const allStarted = rt.containers.every((c) => c.started);
     const allReady = statuses.every((s) => s.ready);
     const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
@@ -576,13 +658,19 @@ export class FakeKubelet {
     if (rt.failed) phase = 'Failed';
     else if (terminal && policy === 'Never') phase = allZero ? 'Succeeded' : 'Failed';
     else if (terminal && policy === 'OnFailure' && allZero) phase = 'Succeeded';
-    else if (allStarted) phase = 'Running';
+    else if (allStarted && rt.initialized) phase = 'Running';
     const notReady = `containers with unready status: [${unready.join(' ')}]`;
     const status: NonNullable<V1Pod['status']> = {
       phase,
       conditions: [
         this.condition(rt, 'PodReadyToStartContainers', !rt.failed && phase !== 'Succeeded'),
-        this.condition(rt, 'Initialized', true),
+        this.condition(
+          rt,
+          'Initialized',
+          rt.initialized,
+          rt.initialized ? undefined : 'ContainersNotInitialized',
+          rt.initialized ? undefined : `containers with incomplete status: [${incomplete.join(' ')}]`,
+        ),
         this.condition(
           rt,
           'Ready',
@@ -603,10 +691,11 @@ export class FakeKubelet {
       hostIPs: [{ ip: HOST_IP }],
       ...(rt.podIP ? { podIP: rt.podIP, podIPs: [{ ip: rt.podIP }] } : {}),
       startTime: rt.startTime as never,
+      ...(rt.initContainers.length ? { initContainerStatuses: rt.initContainers.map(statusOf) } : {}),
       containerStatuses: statuses,
       qosClass: prior.qosClass,
     };
-    if (rt.failed) {
+    if (rt.failed?.reason) {
       status.reason = rt.failed.reason;
       status.message = rt.failed.message;
     }

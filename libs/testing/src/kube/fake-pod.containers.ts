@@ -1,4 +1,4 @@
-import type { ContainerCreateOptions } from 'dockerode';
+import type { ContainerCreateOptions, MountSettings } from 'dockerode';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { parseQuantity } from './kube-quantity.js';
 
@@ -18,12 +18,15 @@ import { parseQuantity } from './kube-quantity.js';
  * | allowPrivilegeEscalation: false                  | SecurityOpt no-new-privileges                 |
  * | seccompProfile Unconfined (container over pod)   | SecurityOpt seccomp=unconfined (else Docker's default profile, which is what RuntimeDefault means) |
  * | emptyDir volumes                                 | a tmpfs at each volumeMount (size from sizeLimit), chmod 0777 after start |
+ * | an emptyDir several containers mount (init too)  | a Docker volume, 0777, made before and removed after the pod's containers (fake-emptydir.volumes.ts) |
+ * | initContainers                                   | run one at a time, each to completion, before the containers (fake-kubelet.ts) |
  * | spec.hostname (else the pod name)                | Hostname                                      |
  * | resources.limits.memory                          | Memory and MemorySwap (no swap, as on a kubelet) |
  * | resources.limits.cpu                             | NanoCpus                                      |
  * | (Kubernetes has no init process)                 | Init: false                                   |
  * | NetworkPolicy egress (see network-policy.egress) | NetworkMode none, or Docker's default bridge  |
  * | the pod's second and later containers            | NetworkMode container:<first container>       |
+ * | init containers                                  | a network namespace of their own, by the same egress rule (they run before the first container exists) |
  *
  * Every container carries the label `sandboxed.fake-kube=<instance id>` (plus the owning pid)
  * so close() and a later start reap what is left. Privileged containers, host namespaces,
@@ -48,7 +51,10 @@ export function unsupportedReason(pod: V1Pod): string | undefined {
     if (kinds.length !== 1 || kinds[0] !== 'emptyDir')
       return `fake-kube supports only emptyDir volumes (volume "${v.name}")`;
   }
-  for (const c of spec.containers) {
+  for (const c of spec.initContainers ?? []) {
+    if (c.restartPolicy) return `fake-kube does not run sidecar init containers (restartPolicy, container "${c.name}")`;
+  }
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
     if (c.securityContext?.privileged) return `fake-kube does not run privileged containers (container "${c.name}")`;
     for (const e of c.env ?? []) {
       if (e.valueFrom) return `fake-kube does not support env valueFrom (container "${c.name}", variable "${e.name}")`;
@@ -70,17 +76,34 @@ function userOf(pod: V1Pod, c: V1Container): string | undefined {
  * tmpfs mounted over it (/workspace becomes root 0755), so the kubelet part chmods them to 0777
  * after start, as a kubelet creates every emptyDir.
  */
-export function emptyDirPaths(pod: V1Pod, c: V1Container): string[] {
+export function emptyDirPaths(pod: V1Pod, c: V1Container, shared: ReadonlyMap<string, string>): string[] {
   return (c.volumeMounts ?? [])
-    .filter((m) => !m.readOnly && (pod.spec?.volumes ?? []).some((v) => v.name === m.name && v.emptyDir))
+    .filter(
+      (m) =>
+        !m.readOnly && !shared.has(m.name) && (pod.spec?.volumes ?? []).some((v) => v.name === m.name && v.emptyDir),
+    )
     .map((m) => m.mountPath);
 }
 
-function tmpfsMounts(pod: V1Pod, c: V1Container): Record<string, string> {
+/** The shared emptyDirs (volume name → Docker volume) this container mounts, never copying image content in. */
+function volumeMounts(c: V1Container, shared: ReadonlyMap<string, string>): MountSettings[] {
+  return (c.volumeMounts ?? [])
+    .filter((m) => shared.has(m.name))
+    .map((m) => ({
+      Type: 'volume' as const,
+      Source: shared.get(m.name)!,
+      Target: m.mountPath,
+      ReadOnly: m.readOnly === true,
+      // @types/dockerode wants Labels and DriverConfig too; the engine takes NoCopy alone.
+      VolumeOptions: { NoCopy: true } as MountSettings['VolumeOptions'],
+    }));
+}
+
+function tmpfsMounts(pod: V1Pod, c: V1Container, shared: ReadonlyMap<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of c.volumeMounts ?? []) {
     const vol = (pod.spec?.volumes ?? []).find((v) => v.name === m.name);
-    if (!vol?.emptyDir) continue;
+    if (!vol?.emptyDir || shared.has(m.name)) continue;
     // Docker's tmpfs default is noexec; an emptyDir is not.
     const opts = ['rw', 'nosuid', 'nodev', 'exec'];
     const size = parseQuantity(vol.emptyDir.sizeLimit);
@@ -101,6 +124,7 @@ export function containerOptions(
   pod: V1Pod,
   c: V1Container,
   network: { mode: 'none' | 'bridge' } | { container: string },
+  shared: ReadonlyMap<string, string> = new Map(),
 ): ContainerCreateOptions {
   const sc = c.securityContext;
   const podSc = pod.spec?.securityContext;
@@ -140,7 +164,8 @@ export function containerOptions(
       CapAdd: sc?.capabilities?.add ?? [],
       SecurityOpt: securityOpt,
       GroupAdd: groups,
-      Tmpfs: tmpfsMounts(pod, c),
+      Tmpfs: tmpfsMounts(pod, c, shared),
+      Mounts: volumeMounts(c, shared),
       ...(memory !== undefined ? { Memory: Math.floor(memory), MemorySwap: Math.floor(memory) } : {}),
       ...(cpu !== undefined ? { NanoCpus: Math.round(cpu * 1e9) } : {}),
       RestartPolicy: { Name: 'no' },

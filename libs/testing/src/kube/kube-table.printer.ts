@@ -82,26 +82,51 @@ function age(o: KubeObject): string {
   return humanDuration(Date.now() - Date.parse(o.metadata.creationTimestamp));
 }
 
+interface ContainerStatusLike {
+  ready?: boolean;
+  restartCount?: number;
+  state?: {
+    waiting?: { reason?: string };
+    running?: unknown;
+    terminated?: { reason?: string; exitCode?: number; signal?: number };
+  };
+  lastState?: { terminated?: { finishedAt?: string } };
+}
+
 interface PodStatusLike {
   phase?: string;
   reason?: string;
-  containerStatuses?: Array<{
-    ready?: boolean;
-    restartCount?: number;
-    state?: {
-      waiting?: { reason?: string };
-      running?: unknown;
-      terminated?: { reason?: string; exitCode?: number; signal?: number };
-    };
-    lastState?: { terminated?: { finishedAt?: string } };
-  }>;
+  conditions?: Array<{ type?: string; status?: string }>;
+  initContainerStatuses?: ContainerStatusLike[];
+  containerStatuses?: ContainerStatusLike[];
   podIP?: string;
   nominatedNodeName?: string;
 }
 
+/** printPod's STATUS while init containers run: Init:N/M, Init:<reason>, or undefined once none is pending. */
+function initReason(statuses: ContainerStatusLike[], total: number): string | undefined {
+  for (const [i, cs] of statuses.entries()) {
+    const t = cs.state?.terminated;
+    if (t && t.exitCode === 0) continue;
+    if (t) {
+      if (t.reason) return `Init:${t.reason}`;
+      return t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
+    }
+    const waiting = cs.state?.waiting?.reason;
+    if (waiting && waiting !== 'PodInitializing') return `Init:${waiting}`;
+    return `Init:${i}/${total}`;
+  }
+  return undefined;
+}
+
 /** printPod's READY, STATUS and RESTARTS. */
 function podCells(o: KubeObject): unknown[] {
-  const spec = (o.spec ?? {}) as { containers?: unknown[]; nodeName?: string; readinessGates?: unknown[] };
+  const spec = (o.spec ?? {}) as {
+    containers?: unknown[];
+    initContainers?: unknown[];
+    nodeName?: string;
+    readinessGates?: unknown[];
+  };
   const status = (o.status ?? {}) as PodStatusLike;
   const total = spec.containers?.length ?? 0;
   let ready = 0;
@@ -109,7 +134,20 @@ function podCells(o: KubeObject): unknown[] {
   let lastRestart = 0;
   let reason = status.reason || status.phase || '';
   let hasRunning = false;
-  for (const cs of [...(status.containerStatuses ?? [])].reverse()) {
+  const inits = status.initContainerStatuses ?? [];
+  for (const cs of inits) {
+    restarts += cs.restartCount ?? 0;
+    const fin = cs.lastState?.terminated?.finishedAt;
+    if (fin) lastRestart = Math.max(lastRestart, Date.parse(fin));
+  }
+  const initializing = initReason(inits, spec.initContainers?.length ?? inits.length);
+  if (initializing) reason = initializing;
+  const initialized = status.conditions?.some((c) => c.type === 'Initialized' && c.status === 'True') ?? false;
+  if (!initializing || initialized) {
+    restarts = 0;
+    lastRestart = 0;
+  }
+  for (const cs of !initializing || initialized ? [...(status.containerStatuses ?? [])].reverse() : []) {
     restarts += cs.restartCount ?? 0;
     const fin = cs.lastState?.terminated?.finishedAt;
     if (fin) lastRestart = Math.max(lastRestart, Date.parse(fin));
