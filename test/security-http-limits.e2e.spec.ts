@@ -131,9 +131,10 @@ describe('resources before authentication, and slow clients (issue 8, item 8)', 
             requestTimeoutMs: 1500,
             headersTimeoutMs: 1000,
             keepAliveTimeoutMs: 500,
-            connectionTimeoutMs: 4000,
+            // Room for a 2 s command on a loaded machine's per-call exec (CI's agent-off pass).
+            connectionTimeoutMs: 10_000,
           },
-          limits: { exec: { timeoutMs: 3000, maxTimeoutMs: 3000 } },
+          limits: { exec: { timeoutMs: 8000, maxTimeoutMs: 8000 } },
         },
       });
     });
