@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { startBenchGateway } from './gateway.harness.mjs';
-import { measure } from './stats.mjs';
-
-const KB = Buffer.alloc(1024, 'a').toString();
+import { concurrent, measure } from './stats.mjs';
 
 /** The floor the issue names: a plain, unisolated in-container executor (HTTP in, `/bin/sh -c` per request). */
 async function startUnisolatedExecutor() {
@@ -28,86 +26,82 @@ async function startUnisolatedExecutor() {
   };
 }
 
-async function concurrent(name, clients, total, fn) {
-  const latencies = [];
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next++ < total) {
-        const t = performance.now();
-        await fn();
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return {
-    name: `${name}, ${clients} clients (${Math.round(total / seconds)} exec/s, p99 ${at(0.99).toFixed(1)} ms)`,
-    n: total,
-    p50: at(0.5),
-    p90: at(0.9),
-  };
-}
-
-/** One gateway per path on `runtime`, agent on and off, measured in the same run. */
-async function sandboxOn(runtime, agent, extraPlugins) {
+/** A gateway on `runtime` with the agent on or off, and one sandbox on it with exec and files calls. */
+export async function sandboxOn(runtime, agent, extraPlugins) {
   const gw = await startBenchGateway({ runtime, extraPlugins, agent });
   const { id } = await gw.json('POST', '/v1/sandboxes', runtime === 'local' ? undefined : { template: 'base' });
   const exec = async () => {
     const out = await gw.json('POST', `/v1/sandboxes/${id}/exec`, { command: 'echo hi' });
     if (out.stdout !== 'hi\n') throw new Error(`unexpected output ${JSON.stringify(out)}`);
   };
-  const write = () => gw.json('POST', `/v1/sandboxes/${id}/files/write`, { path: 'bench.txt', content: KB });
-  const read = async () => {
+  const write = (content) => gw.json('POST', `/v1/sandboxes/${id}/files/write`, { path: 'bench.txt', content });
+  const read = async (size) => {
     const out = await gw.json('POST', `/v1/sandboxes/${id}/files/read`, { path: 'bench.txt' });
-    if (out.content.length !== 1024) throw new Error('unexpected read');
+    if (out.content.length !== size) throw new Error(`read ${out.content.length} bytes, wrote ${size}`);
   };
-  return { gw, exec, write, read };
+  return { gw, id, exec, write, read };
 }
 
-/** The agent's fast path against the runtime's per-call exec, and local against an unisolated executor. */
-export async function benchAgent(iterations, runtimes = [['local', []]]) {
+/**
+ * The agent's fast path against the runtime's per-call exec, in the same run. `floor(sandboxId)`, if
+ * given, is the raw exec both paths are also set beside (local: an unisolated executor; kubernetes:
+ * a raw client-node exec). Files: 1 KB and 1 MB JSON read and write.
+ */
+export async function benchAgent(
+  runtime,
+  { iterations, execIterations = iterations, extraPlugins = [], floor, title = runtime },
+) {
   const rows = [];
-  for (const [runtime, extraPlugins] of runtimes) {
-    const on = await sandboxOn(runtime, true, extraPlugins);
-    const off = await sandboxOn(runtime, false, extraPlugins);
-    try {
-      const label = (what, agent) => `${what} (${runtime}, agent ${agent ? 'on' : 'off'})`;
-      const perCall = await measure(label('shell.exec `echo hi` via REST', false), iterations, off.exec);
-      rows.push({
-        ...(await measure(label('shell.exec `echo hi` via REST', true), iterations, on.exec)),
-        baseline: perCall,
-      });
-      if (runtime === 'local') {
-        const floor = await startUnisolatedExecutor();
-        const unisolated = await measure('unisolated executor (HTTP + /bin/sh -c)', iterations, async () => {
-          if ((await floor.exec('echo hi')).stdout !== 'hi\n') throw new Error('floor failed');
-        });
-        rows.push({
-          ...rows.at(-1),
-          name: label('shell.exec `echo hi` via REST vs floor', true),
-          baseline: unisolated,
-        });
-        await floor.close();
+  const on = await sandboxOn(runtime, true, extraPlugins);
+  const off = await sandboxOn(runtime, false, extraPlugins);
+  try {
+    const label = (what, agent) => `${what} (${title}, agent ${agent ? 'on' : 'off'})`;
+    const exec = 'shell.exec `echo hi` via REST';
+    const perCall = await measure(label(exec, false), execIterations, off.exec);
+    const fast = await measure(label(exec, true), execIterations, on.exec);
+    rows.push({ ...fast, baseline: perCall });
+    if (floor) {
+      const raw = await floor(on.id);
+      try {
+        const baseline = await measure(raw.name, execIterations, raw.exec);
+        rows.push({ ...fast, name: label(`${exec} vs floor`, true), baseline });
+        rows.push({ ...perCall, name: label(`${exec} vs floor`, false), baseline });
+      } finally {
+        await raw.close();
       }
-      for (const clients of [8, 32]) {
-        const total = iterations * 2;
-        const offC = await concurrent(label('shell.exec', false), clients, total, off.exec);
-        rows.push({ ...(await concurrent(label('shell.exec', true), clients, total, on.exec)), baseline: offC });
-      }
-      await off.write();
-      await on.write();
-      const wOff = await measure(label('files.write 1 KB', false), iterations, off.write);
-      rows.push({ ...(await measure(label('files.write 1 KB', true), iterations, on.write)), baseline: wOff });
-      const rOff = await measure(label('files.read 1 KB', false), iterations, off.read);
-      rows.push({ ...(await measure(label('files.read 1 KB', true), iterations, on.read)), baseline: rOff });
-    } finally {
-      await on.gw.close();
-      await off.gw.close();
     }
+    for (const clients of [8, 32]) {
+      const total = iterations * 2;
+      const offC = await concurrent(label('shell.exec', false), clients, total, off.exec);
+      rows.push({ ...(await concurrent(label('shell.exec', true), clients, total, on.exec)), baseline: offC });
+    }
+    for (const [size, bytes, n] of [
+      ['1 KB', 1024, iterations],
+      ['1 MB', 1024 * 1024, Math.max(10, Math.floor(iterations / 4))],
+    ]) {
+      const content = Buffer.alloc(bytes, 'a').toString();
+      const write = (s) => () => s.write(content);
+      const read = (s) => () => s.read(bytes);
+      const wOff = await measure(label(`files.write ${size}`, false), n, write(off));
+      rows.push({ ...(await measure(label(`files.write ${size}`, true), n, write(on))), baseline: wOff });
+      const rOff = await measure(label(`files.read ${size}`, false), n, read(off));
+      rows.push({ ...(await measure(label(`files.read ${size}`, true), n, read(on))), baseline: rOff });
+    }
+  } finally {
+    await on.gw.close();
+    await off.gw.close();
   }
   return rows;
+}
+
+/** The local floor the issue names, as a `benchAgent` floor. */
+export async function unisolatedFloor() {
+  const floor = await startUnisolatedExecutor();
+  return {
+    name: 'unisolated executor (HTTP + /bin/sh -c)',
+    exec: async () => {
+      if ((await floor.exec('echo hi')).stdout !== 'hi\n') throw new Error('floor failed');
+    },
+    close: floor.close,
+  };
 }

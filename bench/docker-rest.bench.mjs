@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { SANDBOX_LABELS } from '@sandboxed/runtime-docker';
 import { startBenchGateway } from './gateway.harness.mjs';
 import { measure } from './stats.mjs';
 
@@ -23,6 +24,13 @@ export const rawContainerBody = () => ({
   },
 });
 
+/** The container behind a docker sandbox, found by its id label (a claimed pool member has another name). */
+export async function sandboxContainer(docker, id) {
+  const [info] = await docker.listContainers({ all: true, filters: { label: [`${SANDBOX_LABELS.id}=${id}`] } });
+  if (!info) throw new Error(`no container for sandbox ${id}`);
+  return docker.getContainer(info.Id);
+}
+
 export async function rawEcho(container) {
   const exec = await container.exec({ Cmd: ['echo', 'hi'], AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ Detach: false, Tty: false });
@@ -33,7 +41,7 @@ export async function rawEcho(container) {
 }
 
 /** REST on the docker runtime against raw dockerode calls in the same run, on the same engine. */
-export async function benchDockerRest(iterations, creates) {
+export async function benchDockerRest(execIterations, creates) {
   const docker = new Docker();
   await docker.ping();
   const gw = await startBenchGateway({ runtime: 'docker', extraPlugins: [{ use: 'runtime-docker' }] });
@@ -42,11 +50,11 @@ export async function benchDockerRest(iterations, creates) {
   const rows = [];
   try {
     const { id } = await gw.json('POST', '/v1/sandboxes', { template: 'base' });
-    const rest = await measure('shell.exec `echo hi` via REST (docker)', iterations, async () => {
+    const rest = await measure('shell.exec `echo hi` via REST (docker)', execIterations, async () => {
       const out = await gw.json('POST', `/v1/sandboxes/${id}/exec`, { command: 'echo hi' });
       if (out.stdout !== 'hi\n') throw new Error(`unexpected output ${JSON.stringify(out)}`);
     });
-    const rawExec = await measure('raw dockerode exec', iterations, () => rawEcho(raw));
+    const rawExec = await measure('raw dockerode exec', execIterations, () => rawEcho(raw));
     rows.push({ ...rest, baseline: rawExec });
     await gw.json('DELETE', `/v1/sandboxes/${id}`);
 
