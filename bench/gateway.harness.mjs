@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGateway, loadConfig } from '@sandboxed/kernel';
+import { createGateway, deepMerge, loadConfig } from '@sandboxed/kernel';
 
 /** Boots a real gateway from the built packages on an ephemeral loopback port. */
 export async function startBenchGateway({
@@ -47,12 +48,13 @@ export async function startBenchGateway({
  * a benchmark's must not (local workspaces are mounted volumes), and others' on the same engine
  * are not the benchmark's to delete.
  */
-export function gatewayClient(url) {
+export function gatewayClient(url, apiKey) {
   const created = new Set();
+  const auth = apiKey ? { 'x-api-key': apiKey } : {};
   const json = async (method, path, body) => {
     const res = await fetch(`${url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -74,8 +76,14 @@ export function gatewayClient(url) {
   return { json, deleteCreated };
 }
 
-/** `startBenchGateway(options)` in a child process; `rssMiB()` reads its VmRSS from /proc. */
-export async function startGatewayProcess(options = {}) {
+/**
+ * `startBenchGateway(options)` in a child process; `rssMiB()` reads its VmRSS from /proc. With
+ * `principal`, the client calls as that principal (an API key), so the sandboxes it lists and owns
+ * are its own, not those other runs on the same engine make as the dev principal.
+ */
+export async function startGatewayProcess({ principal, ...options } = {}) {
+  const apiKey = principal && randomBytes(24).toString('hex');
+  if (principal) options.config = deepMerge(options.config ?? {}, { auth: { apiKeys: { [apiKey]: principal } } });
   const entry = fileURLToPath(new URL('./gateway.process.mjs', import.meta.url));
   const child = spawn(process.execPath, [entry, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -87,7 +95,7 @@ export async function startGatewayProcess(options = {}) {
     });
     exited.then((code) => reject(new Error(`the bench gateway process exited ${code} before listening`)));
   });
-  const client = gatewayClient(url);
+  const client = gatewayClient(url, apiKey);
   return {
     url,
     json: client.json,

@@ -30,30 +30,35 @@ const rows = [
   ...(await benchAgent('local', { iterations, execIterations, floor: unisolatedFloor })),
   ...(await benchBrowser('local', browserIterations, 5)),
 ];
-const skipped = (what, err, hint = '') => {
-  console.error(`${what} skipped: ${err.message}${hint}`);
-  if (process.env.CI === 'true') process.exitCode = 1;
-};
-let dockerUp = false;
-try {
-  rows.push(...(await benchGatewayRss('docker', docker)));
-  const dockerRows = await benchDockerRest(execIterations, creates);
-  dockerUp = true;
-  rows.push(...dockerRows);
-  rows.push(...(await benchKubernetesRest({ iterations, execIterations, creates, dockerRows })));
-  rows.push(...(await benchAgent('docker', { iterations, execIterations, extraPlugins: docker })));
-  rows.push(...(await benchFileTransfer(transferIterations)));
-  rows.push(...(await benchWarmPool(creates)));
-  rows.push(...(await benchBrowser('docker', browserIterations, 5, docker)));
-} catch (err) {
-  skipped('docker and kubernetes benchmarks', err, ' (run scripts/ensure-docker.sh and npm run images:local)');
-}
-if (dockerUp) {
+// One group failing (a race in one feature, a missing engine) skips that group's rows, not the rest.
+const group = async (what, bench, hint = '') => {
   try {
-    rows.push(...(await benchScale(scale)));
+    rows.push(...(await bench()));
+    return true;
   } catch (err) {
-    skipped('scale benchmark', err);
+    console.error(`${what} skipped: ${err.message}${hint}`);
+    if (process.env.CI === 'true') process.exitCode = 1;
+    return false;
   }
+};
+let dockerRows = [];
+const dockerUp = await group(
+  'docker and kubernetes benchmarks',
+  async () => {
+    dockerRows = await benchDockerRest(execIterations, creates);
+    return [...(await benchGatewayRss('docker', docker)), ...dockerRows];
+  },
+  ' (run scripts/ensure-docker.sh and npm run images:local)',
+);
+if (dockerUp) {
+  await group('kubernetes benchmarks', () => benchKubernetesRest({ iterations, execIterations, creates, dockerRows }));
+  await group('docker agent benchmarks', () =>
+    benchAgent('docker', { iterations, execIterations, extraPlugins: docker }),
+  );
+  await group('docker file transfer benchmarks', () => benchFileTransfer(transferIterations));
+  await group('warm pool benchmarks', () => benchWarmPool(creates));
+  await group('docker browser benchmarks', () => benchBrowser('docker', browserIterations, 5, docker));
+  await group('scale benchmarks', () => benchScale(scale));
 }
 printTable(rows);
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);

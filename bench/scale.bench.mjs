@@ -81,8 +81,10 @@ export async function benchScale({ sizes, execs, createConcurrency }) {
   const gw = await startGatewayProcess({
     runtime: 'docker',
     extraPlugins: [{ use: 'runtime-docker' }],
-    // Headroom over the largest size: sandboxes others run as the same dev principal count too.
-    config: { sandbox: { maxPerOwner: sizes.at(-1) + 100 } },
+    // A principal of its own: the list is exactly these sandboxes, and another run's clean-up of the
+    // dev principal's sandboxes on the same engine cannot take them.
+    principal: `bench-scale-${process.pid}`,
+    config: { sandbox: { maxPerOwner: sizes.at(-1) + 10 } },
   });
   const ids = [];
   const rows = [];
@@ -93,56 +95,78 @@ export async function benchScale({ sizes, execs, createConcurrency }) {
   };
   let listed = 0;
   const list = async () => (listed = (await gw.json('GET', '/v1/sandboxes')).sandboxes.length);
-  const containerIds = new Map();
+  // The sandboxes that answered their first exec, by container id; `ids` also holds any that did not.
+  const live = new Map();
   const createLatencies = [];
+  const failures = [];
   const addSandbox = async () => {
-    const t = performance.now();
-    const { id } = await gw.json('POST', '/v1/sandboxes', { template: 'base' });
-    createLatencies.push(performance.now() - t);
-    ids.push(id);
-    await exec(id);
-    containerIds.set(id, (await sandboxContainer(docker, id)).id);
+    let id;
+    try {
+      const t = performance.now();
+      id = (await gw.json('POST', '/v1/sandboxes', { template: 'base' })).id;
+      createLatencies.push(performance.now() - t);
+      ids.push(id);
+      await exec(id);
+      live.set(id, (await sandboxContainer(docker, id)).id);
+    } catch (err) {
+      // Counted in the create row and replaced: one bad sandbox need not end a scale run, many do.
+      failures.push(`${id ?? 'create'}: ${err.message.slice(0, 160)}`);
+      console.error(`scale: sandbox ${id ?? '(create)'} failed: ${err.message}`);
+      if (id) await gw.json('DELETE', `/v1/sandboxes/${id}`).catch(() => undefined);
+    }
+  };
+  const grow = async (n) => {
+    while (live.size < n) {
+      if (failures.length > Math.max(3, n / 10)) throw new Error(`${failures.length} sandboxes failed: ${failures[0]}`);
+      await eachLimited(
+        Array.from({ length: n - live.size }, (_, i) => i),
+        createConcurrency,
+        addSandbox,
+      );
+    }
   };
   try {
     raw = await docker.createContainer(rawContainerBody());
     await raw.start();
     const before = memAvailableMiB();
-    await addSandbox();
+    await grow(1);
+    const first = [...live.keys()][0];
     const base = {
-      exec: await concurrent('shell.exec `echo hi` via REST on 1 docker sandbox', CLIENTS, execs, () => exec(ids[0])),
+      exec: await concurrent('shell.exec `echo hi` via REST on 1 docker sandbox', CLIENTS, execs, () => exec(first)),
       list: await measure('GET /v1/sandboxes, 1 sandbox', LIST_CALLS, list),
       rss: await settledRss('gateway RSS, 1 sandbox', gw.rssMiB),
       cgroup: valueRow('raw container (same image, sleep), cgroup', cgroupMiB(raw.id), 'MiB'),
     };
     for (const n of sizes) {
       createLatencies.length = 0;
+      const failed = failures.length;
       const started = performance.now();
-      await eachLimited(
-        Array.from({ length: n - ids.length }, (_, i) => i),
-        createConcurrency,
-        addSandbox,
-      );
+      await grow(n);
       const seconds = (performance.now() - started) / 1000;
       const tag = `${n} docker sandboxes`;
       if (createLatencies.length) {
         const at = quantiles(createLatencies);
         rows.push({
-          name: `sandbox.create via REST, ${createConcurrency} at a time, up to ${tag} (${(createLatencies.length / seconds).toFixed(1)}/s with first exec)`,
+          name:
+            `sandbox.create via REST, ${createConcurrency} at a time, up to ${tag} ` +
+            `(${(createLatencies.length / seconds).toFixed(1)}/s with first exec` +
+            (failures.length > failed ? `; ${failures.length - failed} failed, first: ${failures[failed]})` : ')'),
           n: createLatencies.length,
           p50: at(0.5),
           p90: at(0.9),
         });
       }
+      const targets = [...live.keys()];
       const spread = await concurrent(`shell.exec \`echo hi\` via REST over ${tag}`, CLIENTS, execs, (k) =>
-        exec(ids[k % ids.length]),
+        exec(targets[k % targets.length]),
       );
       rows.push({ ...spread, baseline: base.exec });
       const listRow = await measure(`GET /v1/sandboxes with ${tag}`, LIST_CALLS, list);
       rows.push({ ...listRow, name: `${listRow.name} (lists ${listed})`, baseline: base.list });
       rows.push({ ...(await settledRss(`gateway RSS with ${tag}`, gw.rssMiB)), baseline: base.rss });
-      const perSandbox = (before - memAvailableMiB()) / ids.length;
+      const perSandbox = (before - memAvailableMiB()) / live.size;
       rows.push(valueRow(`host memory per sandbox, MemAvailable drop / ${n}`, perSandbox, 'MiB'));
-      const cgroups = [...containerIds.values()].map(cgroupMiB);
+      const cgroups = [...live.values()].map(cgroupMiB);
       const mean = cgroups.reduce((a, b) => a + b, 0) / cgroups.length;
       rows.push(
         valueRow(`container cgroup memory per sandbox (agent running), mean of ${n}`, mean, 'MiB', base.cgroup),
