@@ -36,9 +36,12 @@ export async function startBenchGateway({
     localDataDir: dataDir,
     json: client.json,
     close: async () => {
-      await client.deleteCreated();
-      await gateway.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await client.deleteCreated();
+      } finally {
+        await gateway.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
