@@ -152,12 +152,19 @@ static int copy_fd(int in, int out, off_t max) {
   return 0;
 }
 
+/* Copies a path into a PATH_MAX buffer; -1 (having said so) when it does not fit. */
+static int copy_path_into(char *dst, const char *path, size_t *len) {
+  *len = strlen(path);
+  if (*len >= PATH_MAX) return fail("File name too long"), -1;
+  memcpy(dst, path, *len + 1);
+  return 0;
+}
+
 /* mkdir -p: an existing directory is fine, an existing non-directory is not. */
 static int make_parents(const char *path, const char *who) {
   char p[PATH_MAX];
-  size_t len = strlen(path);
-  if (len >= sizeof p) return fail("File name too long");
-  memcpy(p, path, len + 1);
+  size_t len;
+  if (copy_path_into(p, path, &len)) return 1;
   for (size_t i = 1; i <= len; i++) {
     if ((p[i] != '/' && p[i] != 0) || p[i - 1] == '/') continue;
     char saved = p[i];
@@ -178,9 +185,8 @@ static int make_parents(const char *path, const char *who) {
 
 static int make_parent_of(const char *path, const char *who) {
   char dir[PATH_MAX];
-  size_t len = strlen(path);
-  if (len >= sizeof dir) return fail("File name too long");
-  memcpy(dir, path, len + 1);
+  size_t len;
+  if (copy_path_into(dir, path, &len)) return 1;
   char *slash = strrchr(dir, '/');
   if (!slash) return 0;
   if (slash == dir) return 0;
@@ -669,9 +675,8 @@ static int b_grep(int argc, char **argv) {
   struct grep g = {re, pcre2_match_data_create_from_pattern(re, NULL), argv[4][0] ? argv[4] : NULL,
                    atoll(argv[1]), atoll(argv[1]), NULL, 0};
   char path[PATH_MAX];
-  size_t plen = strlen(argv[0]);
-  if (plen >= sizeof path) return fail("File name too long");
-  memcpy(path, argv[0], plen + 1);
+  size_t plen;
+  if (copy_path_into(path, argv[0], &plen)) return 1;
   if (g.md) grep_tree(&g, AT_FDCWD, argv[0], path, plen, 1);
   free(g.line);
   pcre2_match_data_free(g.md);
