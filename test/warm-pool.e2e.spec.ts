@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  claimedName,
   claimVolumeName,
   createDockerClient,
   DockerRuntime,
@@ -9,12 +8,11 @@ import {
   poolName,
   reconcilePool,
   CLAIM_GRACE_MS,
-  recycleName,
   resolveDockerRuntimeOptions,
 } from '@sandboxed/runtime-docker';
 import { KubernetesRuntime, resolveKubernetesRuntimeOptions } from '@sandboxed/runtime-kubernetes';
 import type { PoolMember, SandboxPoolDriver, SandboxRuntime } from '@sandboxed/plugin-sdk';
-import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
+import { HttpClient, sandboxSpec, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway.process.js';
 import { kubeTarget } from './support/kube-fake.support.js';
@@ -287,41 +285,94 @@ for (const target of targets) {
 
     if (target.name === 'docker') {
       it(
+        'of racing claims and recycles of one member exactly one makes its record; only that claim renames it',
+        async () => {
+          await drain();
+          await gateway([{ template: TEMPLATE, size: 3 }]);
+          await waitFor(async () => (await membersOf(probe)).length >= 3, { timeoutMs: 120_000, what: 'a full pool' });
+          // The gateway only filled the pool: these claims and recycles are the probe's own.
+          for (const g of gateways.splice(0)) await g.close();
+          const [claimOnly, mixed] = (await membersOf(probe)).map((m) => m.key);
+          const spec = () => sandboxSpec(alice.id, { template: TEMPLATE });
+          const specs = Array.from({ length: 8 }, spec);
+          const claims = await Promise.all(specs.map((s) => probe.pool.claim(claimOnly!, s)));
+          const winners = claims.filter((c) => c !== undefined);
+          expect(winners).toHaveLength(1);
+          const { docker } = createDockerClient();
+          const record = await docker.getVolume(claimVolumeName(claimOnly!)).inspect();
+          expect(record.Labels[POOL_LABELS.claim]).toBe(winners[0]!.id);
+          expect(
+            (await docker.getContainer(`sandboxed-${winners[0]!.id}`).inspect()).Config.Labels[POOL_LABELS.key],
+          ).toBe(claimOnly);
+          for (const s of specs.filter((s) => s.id !== winners[0]!.id)) {
+            expect(await probe.get(s.id)).toBeUndefined();
+          }
+          const outcomes = await Promise.all([
+            ...Array.from({ length: 3 }, () => probe.pool.claim(mixed!, spec()).then((c) => c !== undefined)),
+            ...Array.from({ length: 3 }, () => probe.pool.recycle(mixed!)),
+          ]);
+          expect(outcomes.filter(Boolean)).toHaveLength(1);
+          for (const w of winners) await probe.destroy(w.id);
+          await expect(docker.getVolume(claimVolumeName(claimOnly!)).inspect()).rejects.toMatchObject({
+            statusCode: 404,
+          });
+        },
+        SLOW,
+      );
+
+      it(
         'boot reconcile removes what a crashed gateway left halfway through a claim or recycle, never a live claim',
         async () => {
           await drain();
           const gw = await gateway([{ template: TEMPLATE, size: 4 }]);
           await waitFor(async () => (await membersOf(probe)).length >= 4, { timeoutMs: 120_000, what: 'a full pool' });
-          const [wonNoRecord, wonWithRecord, recycling] = (await membersOf(probe)).map((m) => m.key);
+          const [unrenamed, recycling] = (await membersOf(probe)).map((m) => m.key);
           const { docker } = createDockerClient();
-          // A claim that renamed but crashed before (or lost) its record; one that has its record; a recycle mid-way.
-          await docker.getContainer(poolName(wonNoRecord!)).rename({ name: claimedName(wonNoRecord!) });
-          const orphanId = randomBytes(16).toString('hex');
-          await docker.createVolume({
-            Name: claimVolumeName(orphanId),
-            Labels: { [POOL_LABELS.claim]: orphanId, [POOL_LABELS.key]: wonWithRecord! },
-          });
-          await docker.getContainer(poolName(wonWithRecord!)).rename({ name: claimedName(wonWithRecord!) });
-          await docker.getContainer(poolName(recycling!)).rename({ name: recycleName(recycling!) });
+          const record = (key: string, labels: Record<string, string>) =>
+            docker.createVolume({ Name: claimVolumeName(key), Labels: { [POOL_LABELS.key]: key, ...labels } });
+          // A claim that made its record and crashed before its rename; a recycle that crashed after
+          // winning; the record of a member that no longer exists.
+          await record(unrenamed!, { [POOL_LABELS.claim]: randomBytes(16).toString('hex') });
+          await record(recycling!, { [POOL_LABELS.recycle]: 'nonce' });
+          const goneKey = randomBytes(16).toString('hex');
+          await record(goneKey, { [POOL_LABELS.claim]: randomBytes(16).toString('hex') });
           const api = new HttpClient(gw.url, { 'x-api-key': alice.key });
-          const live = await api.post('/v1/sandboxes', { template: TEMPLATE, ttlSeconds: 600 });
-          expect(live.status).toBe(201);
-          const liveLabels = (await docker.getContainer(`sandboxed-${live.body.id}`).inspect()).Config.Labels;
-          expect(liveLabels[POOL_LABELS.key]).toMatch(/^[0-9a-f]{32}$/);
+          const [live, pruned] = await Promise.all(
+            [1, 2].map(() => api.post('/v1/sandboxes', { template: TEMPLATE, ttlSeconds: 600 })),
+          );
+          expect([live!.status, pruned!.status]).toEqual([201, 201]);
+          const keyOf = async (id: string) =>
+            (await docker.getContainer(`sandboxed-${id}`).inspect()).Config.Labels[POOL_LABELS.key]!;
+          const liveKey = await keyOf(live!.body.id);
+          expect(liveKey).toMatch(/^[0-9a-f]{32}$/);
+          // A claimed sandbox whose record was deleted (`docker volume prune`) is nobody's: removed, never pooled again.
+          const prunedKey = await keyOf(pruned!.body.id);
+          await docker.getVolume(claimVolumeName(prunedKey)).remove();
+          // (The gateway that claimed it still knows its record; a fresh one does not.)
+          expect(await probe.get(pruned!.body.id)).toBeUndefined();
+          expect((await membersOf(probe)).map((m) => m.key)).not.toContain(prunedKey);
           const call = <T>(work: Promise<T>) => work;
-          // Within the grace period, a claim with its record may still be finishing: it stays.
+          // Only what this test made (a failed earlier run may have left more for the reconcile).
+          const ours = (names: string[]) =>
+            names.filter((n) => [unrenamed!, recycling!, goneKey, pruned!.body.id].some((k) => n.endsWith(k))).sort();
+          // Within the grace period, a claim with its record may still be renaming: it stays.
           const early = await reconcilePool(docker, call, new Date());
-          expect(early.reaped.sort()).toEqual([claimedName(wonNoRecord!), recycleName(recycling!)].sort());
+          expect(ours(early.reaped)).toEqual(
+            [poolName(recycling!), claimVolumeName(recycling!), `sandboxed-${pruned!.body.id}`].sort(),
+          );
+          expect(early.adopted).toContain(live!.body.id);
           const late = await reconcilePool(docker, call, new Date(Date.now() + CLAIM_GRACE_MS + 1000));
-          expect(late.reaped.sort()).toEqual([claimedName(wonWithRecord!), claimVolumeName(orphanId)].sort());
-          expect(late.adopted).toContain(live.body.id);
-          await claimMarker(api, live.body.id);
+          expect(ours(late.reaped)).toEqual(
+            [poolName(unrenamed!), claimVolumeName(unrenamed!), claimVolumeName(goneKey)].sort(),
+          );
+          expect(late.adopted).toContain(live!.body.id);
+          await claimMarker(api, live!.body.id);
           const names = (await docker.listContainers({ all: true })).flatMap((c) => c.Names ?? []);
-          for (const key of [wonNoRecord!, wonWithRecord!, recycling!]) {
+          for (const key of [unrenamed!, recycling!]) {
             expect(names.filter((n) => n.includes(key))).toEqual([]);
           }
-          expect((await api.delete(`/v1/sandboxes/${live.body.id}`)).status).toBe(204);
-          await expect(docker.getVolume(claimVolumeName(live.body.id)).inspect()).rejects.toMatchObject({
+          expect((await api.delete(`/v1/sandboxes/${live!.body.id}`)).status).toBe(204);
+          await expect(docker.getVolume(claimVolumeName(liveKey)).inspect()).rejects.toMatchObject({
             statusCode: 404,
           });
           for (const g of gateways.splice(0)) await g.close();

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { SandboxRecord } from '@sandboxed/plugin-sdk';
 import { statusOf as httpStatusOf } from './docker-error.mapper.js';
 import { LABELS } from './sandbox-labels.codec.js';
-import { claimVolumeName, decodeClaim, POOL_LABELS } from './pool-member.codec.js';
+import { claimVolumeName, decodeClaim, isPoolKey, POOL_LABELS } from './pool-member.codec.js';
 
 export interface ClaimedContainer {
   id: string;
@@ -15,9 +15,10 @@ type Call = <T>(work: Promise<T>, what: string) => Promise<T>;
 const MAX_CACHED = 10_000;
 
 /**
- * The records of claimed pool sandboxes, read from their claim volumes. Volume labels never
- * change, so a record once read is kept (by sandbox id and pool key) and a claimed sandbox costs
- * what a cold one does: one inspect of its container.
+ * The records of claimed pool sandboxes, read from their claim record volumes (named after the
+ * member's pool key). Volume labels never change and a pool key is never reused, so a record once
+ * read is kept (by sandbox id and pool key) and a claimed sandbox costs what a cold one does: one
+ * inspect of its container.
  */
 export class ClaimRecords {
   private readonly cache = new Map<string, { key: string; record: SandboxRecord }>();
@@ -30,12 +31,11 @@ export class ClaimRecords {
   async one(container: ClaimedContainer): Promise<SandboxRecord | undefined> {
     const hit = this.cached(container);
     if (hit) return hit;
+    const key = container.labels?.[POOL_LABELS.key];
+    if (!isPoolKey(key)) return undefined;
     let labels: Record<string, string> | undefined;
     try {
-      const volume = (await this.call(
-        this.docker.getVolume(claimVolumeName(container.id)).inspect(),
-        'volume inspect',
-      )) as {
+      const volume = (await this.call(this.docker.getVolume(claimVolumeName(key)).inspect(), 'volume inspect')) as {
         Labels?: Record<string, string>;
       };
       labels = volume.Labels ?? undefined;
@@ -64,6 +64,18 @@ export class ClaimRecords {
       if (record) out.set(c.id, record);
     }
     return out;
+  }
+
+  /** The pool key of the claim record that names sandbox `id`, if there is one (a delete removes it). */
+  async keyOf(id: string): Promise<string | undefined> {
+    const hit = this.cache.get(id);
+    if (hit) return hit.key;
+    const { Volumes } = await this.call(
+      this.docker.listVolumes({ filters: { label: [`${POOL_LABELS.claim}=${id}`] } }),
+      'volume list',
+    );
+    const key = Volumes?.[0]?.Labels?.[POOL_LABELS.key];
+    return isPoolKey(key) ? key : undefined;
   }
 
   /** Primes the cache right after a claim wrote `labels`. */

@@ -12,19 +12,19 @@ import {
   type SandboxedError,
 } from '@sandboxed/plugin-sdk';
 import type { ClaimRecords } from './claim-record.store.js';
+import { createExclusiveVolume } from './claim-volume.exclusive.js';
 import { buildContainerSpec } from './container-spec.builder.js';
 import { statusOf as httpStatusOf } from './docker-error.mapper.js';
 import type { DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
 import type { DiskLimitMode } from './disk-limit.js';
 import {
-  claimedName,
   claimLabels,
   claimVolumeName,
   isPoolKey,
   memberLabels,
   poolName,
   POOL_LABELS,
-  recycleName,
+  recycleLabels,
 } from './pool-member.codec.js';
 import { containerName, LABELS, statusOf } from './sandbox-labels.codec.js';
 
@@ -43,20 +43,14 @@ export interface DockerPoolHost {
   toInfo(record: SandboxRecord, status: SandboxStatus): SandboxInfo;
 }
 
-/** A rename refused because someone else renamed (claimed or recycled) the member first. */
-function lostRace(err: unknown): boolean {
-  const status = httpStatusOf(err);
-  return status === 404 || status === 409 || status === 400;
-}
-
 /**
  * Warm pools on Docker (pool-member.codec.ts has the names). A claim is two engine round trips:
- * at once, create the claim volume and rename `sandboxed-pool-<key>` to the fixed
- * `sandboxed-claimed-<key>` (the engine lets exactly one of any number of concurrent renames to
- * one name succeed; renames of one container to different names can all succeed, so the fixed
- * name is what decides); then, the winner only, rename it to `sandboxed-<id>`. So a container
- * has its sandbox name only once its record exists. A recycle is the same race, to
- * `sandboxed-recycle-<key>`.
+ * create the member's claim record `sandboxed-claim-<key>`, which exactly one of any number of
+ * racing claims and recycles gets to make (claim-volume.exclusive.ts), and then, the winner only,
+ * rename `sandboxed-pool-<key>` to `sandboxed-<id>`. The rename decides nothing (renames of one
+ * container to different names are not exclusive, which is why no claim renames before it has
+ * won), so only one rename per claim is needed. A container has its sandbox name only once its
+ * record exists. A recycle wins the record the same way, then removes the member and the record.
  */
 export class DockerPoolDriver implements SandboxPoolDriver {
   /** Member labels by pool key, as last listed or filled: a claim needs them for the sandbox's resources. */
@@ -90,20 +84,23 @@ export class DockerPoolDriver implements SandboxPoolDriver {
 
   async members(): Promise<PoolMember[]> {
     let list: Docker.ContainerInfo[];
+    let records: Docker.VolumeInspectInfo[];
     try {
-      list = await this.host.call(
-        this.host.docker.listContainers({ all: true, filters: { label: [POOL_LABELS.key] } }),
-        'list',
-      );
+      [list, { Volumes: records }] = await Promise.all([
+        this.host.call(this.host.docker.listContainers({ all: true, filters: { label: [POOL_LABELS.key] } }), 'list'),
+        this.host.call(this.host.docker.listVolumes({ filters: { label: [POOL_LABELS.key] } }), 'volume list'),
+      ]);
     } catch (err) {
       throw this.host.mapError(err);
     }
+    // A member with a record is claimed (its winner is renaming it) or being recycled.
+    const taken = new Set((records ?? []).map((v) => v.Labels?.[POOL_LABELS.key]));
     const out: PoolMember[] = [];
     const seen = new Set<string>();
     for (const c of list) {
       const key = c.Labels?.[POOL_LABELS.key];
       const template = c.Labels?.[POOL_LABELS.pool];
-      if (!isPoolKey(key) || !template || c.Names?.[0] !== `/${poolName(key)}`) continue;
+      if (!isPoolKey(key) || !template || c.Names?.[0] !== `/${poolName(key)}` || taken.has(key)) continue;
       const createdAt = new Date(c.Labels[LABELS.createdAt] ?? '');
       seen.add(key);
       this.known.set(key, c.Labels);
@@ -123,31 +120,19 @@ export class DockerPoolDriver implements SandboxPoolDriver {
     assertValidSandboxId(spec.id);
     const { docker, call } = this.host;
     const labels = claimLabels(spec, key, new Date());
-    const volume = claimVolumeName(spec.id);
-    // The record and the win at once: the container gets its sandbox name only once both exist.
-    const [recorded, won] = await Promise.allSettled([
-      call(docker.createVolume({ Name: volume, Driver: 'local', Labels: labels }), 'volume create'),
-      call(docker.getContainer(poolName(key)).rename({ name: claimedName(key) }), 'rename'),
-    ]);
-    if (won.status === 'rejected') {
-      if (recorded.status === 'fulfilled') await this.removeVolume(volume);
-      if (lostRace(won.reason)) return undefined;
-      // Unknown outcome (a timeout): if the rename did happen, reconcile removes the record-less member.
-      throw this.host.mapError(won.reason);
-    }
-    if (recorded.status === 'rejected') {
-      // Ours alone now, so it can go back to the pool.
-      await call(docker.getContainer(claimedName(key)).rename({ name: poolName(key) }), 'rename').catch(() =>
-        this.removeContainer(claimedName(key)),
-      );
-      throw this.host.mapError(recorded.reason);
-    }
+    if (!(await this.win(key, labels, POOL_LABELS.claim))) return undefined;
     const name = containerName(spec.id);
     try {
-      await call(docker.getContainer(claimedName(key)).rename({ name }), 'rename');
+      await call(docker.getContainer(poolName(key)).rename({ name }), 'rename');
     } catch (err) {
-      await this.removeContainer(claimedName(key));
-      await this.removeVolume(volume);
+      const status = httpStatusOf(err);
+      // 404: the member is gone (removed since it was listed); 409, 400: not renamed. Either way
+      // nothing carries the sandbox's name, so the record goes (and a member left returns to the pool).
+      if (status === 404 || status === 409 || status === 400) {
+        await this.removeVolume(claimVolumeName(key));
+        if (status === 404) return undefined;
+      }
+      // Otherwise (a timeout) the outcome is unknown: boot reconcile settles it by name and record.
       throw this.host.mapError(err);
     }
     const member = this.known.get(key) ?? (await this.inspectLabels(name));
@@ -159,15 +144,21 @@ export class DockerPoolDriver implements SandboxPoolDriver {
 
   async recycle(key: string): Promise<boolean> {
     if (!isPoolKey(key)) return false;
+    const nonce = randomBytes(8).toString('hex');
+    if (!(await this.win(key, recycleLabels(key, nonce), POOL_LABELS.recycle))) return false;
+    this.known.delete(key);
+    await this.removeContainer(poolName(key));
+    await this.removeVolume(claimVolumeName(key));
+    return true;
+  }
+
+  /** Makes the member's claim record with `labels`, unless another claim or recycle made it first. */
+  private async win(key: string, labels: Record<string, string>, winner: string): Promise<boolean> {
     try {
-      await this.host.call(this.host.docker.getContainer(poolName(key)).rename({ name: recycleName(key) }), 'rename');
+      return await createExclusiveVolume(this.host.docker, this.host.call, claimVolumeName(key), labels, winner);
     } catch (err) {
-      if (lostRace(err)) return false;
       throw this.host.mapError(err);
     }
-    this.known.delete(key);
-    await this.removeContainer(recycleName(key));
-    return true;
   }
 
   private async inspectLabels(name: string): Promise<Record<string, string>> {

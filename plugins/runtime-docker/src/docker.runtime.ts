@@ -223,7 +223,7 @@ export class DockerRuntime implements SandboxRuntime {
   }
 
   async get(id: string): Promise<SandboxInfo | undefined> {
-    if (!isValidSandboxId(id)) return undefined;
+    if (!isValidSandboxId(id) || isMemberName(containerName(id))) return undefined;
     try {
       const info = await this.call(this.docker.getContainer(containerName(id)).inspect(), 'inspect');
       const labels = info.Config.Labels;
@@ -280,11 +280,18 @@ export class DockerRuntime implements SandboxRuntime {
   }
 
   async destroy(id: string): Promise<void> {
-    if (!isValidSandboxId(id)) return;
+    if (!isValidSandboxId(id) || isMemberName(containerName(id))) return;
     await this.removeContainer(containerName(id));
     // A sandbox that was a pool member: its claim record goes after it (a leftover one describes nothing).
+    let key: string | undefined;
+    try {
+      key = await this.claims.keyOf(id);
+    } catch (err) {
+      throw this.mapError(err);
+    }
     this.claims.forget(id);
-    await this.call(this.docker.getVolume(claimVolumeName(id)).remove(), 'volume remove').catch((err: unknown) => {
+    if (!key) return;
+    await this.call(this.docker.getVolume(claimVolumeName(key)).remove(), 'volume remove').catch((err: unknown) => {
       if (httpStatusOf(err) !== 404) throw this.mapError(err);
     });
   }
