@@ -9,6 +9,7 @@ import {
   reconcilePool,
   CLAIM_GRACE_MS,
   resolveDockerRuntimeOptions,
+  SANDBOX_LABELS,
 } from '@sandboxed/runtime-docker';
 import { KubernetesRuntime, resolveKubernetesRuntimeOptions } from '@sandboxed/runtime-kubernetes';
 import type { PoolMember, SandboxPoolDriver, SandboxRuntime } from '@sandboxed/plugin-sdk';
@@ -301,9 +302,19 @@ for (const target of targets) {
           const { docker } = createDockerClient();
           const record = await docker.getVolume(claimVolumeName(claimOnly!)).inspect();
           expect(record.Labels[POOL_LABELS.claim]).toBe(winners[0]!.id);
-          expect(
-            (await docker.getContainer(`sandboxed-${winners[0]!.id}`).inspect()).Config.Labels[POOL_LABELS.key],
-          ).toBe(claimOnly);
+          // Found and owned at once, through its record; named after the sandbox a moment later.
+          const fresh = target.probe();
+          expect(await fresh.get(winners[0]!.id)).toMatchObject({ id: winners[0]!.id, owner: alice.id });
+          const renamed = await waitFor(
+            () =>
+              docker
+                .getContainer(`sandboxed-${winners[0]!.id}`)
+                .inspect()
+                .catch(() => undefined),
+            { what: 'the claimed container to get its sandbox name' },
+          );
+          expect(renamed!.Config.Labels[POOL_LABELS.key]).toBe(claimOnly);
+          expect(await target.probe().get(winners[0]!.id)).toMatchObject({ id: winners[0]!.id, owner: alice.id });
           for (const s of specs.filter((s) => s.id !== winners[0]!.id)) {
             expect(await probe.get(s.id)).toBeUndefined();
           }
@@ -330,9 +341,17 @@ for (const target of targets) {
           const { docker } = createDockerClient();
           const record = (key: string, labels: Record<string, string>) =>
             docker.createVolume({ Name: claimVolumeName(key), Labels: { [POOL_LABELS.key]: key, ...labels } });
-          // A claim that made its record and crashed before its rename; a recycle that crashed after
+          // A claim whose gateway stopped before renaming the container; a recycle that stopped after
           // winning; the record of a member that no longer exists.
-          await record(unrenamed!, { [POOL_LABELS.claim]: randomBytes(16).toString('hex') });
+          const stoppedId = randomBytes(16).toString('hex');
+          await record(unrenamed!, {
+            [POOL_LABELS.claim]: stoppedId,
+            [SANDBOX_LABELS.id]: stoppedId,
+            [SANDBOX_LABELS.owner]: alice.id,
+            [SANDBOX_LABELS.template]: TEMPLATE,
+            [SANDBOX_LABELS.createdAt]: new Date().toISOString(),
+            [SANDBOX_LABELS.expiresAt]: new Date(Date.now() + 600_000).toISOString(),
+          });
           await record(recycling!, { [POOL_LABELS.recycle]: 'nonce' });
           const goneKey = randomBytes(16).toString('hex');
           await record(goneKey, { [POOL_LABELS.claim]: randomBytes(16).toString('hex') });
@@ -341,8 +360,18 @@ for (const target of targets) {
             [1, 2].map(() => api.post('/v1/sandboxes', { template: TEMPLATE, ttlSeconds: 600 })),
           );
           expect([live!.status, pruned!.status]).toEqual([201, 201]);
+          // Once the claim has renamed it (a moment after the create).
           const keyOf = async (id: string) =>
-            (await docker.getContainer(`sandboxed-${id}`).inspect()).Config.Labels[POOL_LABELS.key]!;
+            (await waitFor(
+              () =>
+                docker
+                  .getContainer(`sandboxed-${id}`)
+                  .inspect()
+                  .catch(() => undefined),
+              {
+                what: `sandbox ${id} to get its name`,
+              },
+            ))!.Config.Labels[POOL_LABELS.key]!;
           const liveKey = await keyOf(live!.body.id);
           expect(liveKey).toMatch(/^[0-9a-f]{32}$/);
           // A claimed sandbox whose record was deleted (`docker volume prune`) is nobody's: removed, never pooled again.
@@ -354,23 +383,34 @@ for (const target of targets) {
           const call = <T>(work: Promise<T>) => work;
           // Only what this test made (a failed earlier run may have left more for the reconcile).
           const ours = (names: string[]) =>
-            names.filter((n) => [unrenamed!, recycling!, goneKey, pruned!.body.id].some((k) => n.endsWith(k))).sort();
-          // Within the grace period, a claim with its record may still be renaming: it stays.
+            names
+              .filter((n) => [unrenamed!, recycling!, goneKey, pruned!.body.id, stoppedId].some((k) => n.endsWith(k)))
+              .sort();
           const early = await reconcilePool(docker, call, new Date());
           expect(ours(early.reaped)).toEqual(
             [poolName(recycling!), claimVolumeName(recycling!), `sandboxed-${pruned!.body.id}`].sort(),
           );
-          expect(early.adopted).toContain(live!.body.id);
-          const late = await reconcilePool(docker, call, new Date(Date.now() + CLAIM_GRACE_MS + 1000));
-          expect(ours(late.reaped)).toEqual(
-            [poolName(unrenamed!), claimVolumeName(unrenamed!), claimVolumeName(goneKey)].sort(),
+          expect(early.adopted).toEqual(expect.arrayContaining([live!.body.id, stoppedId]));
+          // The stopped claim stays claimed and owned, now under its sandbox name.
+          expect((await docker.getContainer(`sandboxed-${stoppedId}`).inspect()).Config.Labels[POOL_LABELS.key]).toBe(
+            unrenamed,
           );
-          expect(late.adopted).toContain(live!.body.id);
+          expect((await api.get(`/v1/sandboxes/${stoppedId}`)).body).toMatchObject({
+            id: stoppedId,
+            template: TEMPLATE,
+          });
+          expect(
+            (await new HttpClient(gw.url, { 'x-api-key': bob.key }).get(`/v1/sandboxes/${stoppedId}`)).status,
+          ).toBe(404);
+          // A record of no container goes once the grace period has passed.
+          const late = await reconcilePool(docker, call, new Date(Date.now() + CLAIM_GRACE_MS + 1000));
+          expect(ours(late.reaped)).toEqual([claimVolumeName(goneKey)]);
+          expect(late.adopted).toEqual(expect.arrayContaining([live!.body.id, stoppedId]));
           await claimMarker(api, live!.body.id);
           const names = (await docker.listContainers({ all: true })).flatMap((c) => c.Names ?? []);
-          for (const key of [unrenamed!, recycling!]) {
-            expect(names.filter((n) => n.includes(key))).toEqual([]);
-          }
+          expect(names.filter((n) => n.includes(recycling!))).toEqual([]);
+          expect(names.filter((n) => n.includes(unrenamed!))).toEqual([]);
+          expect((await api.delete(`/v1/sandboxes/${stoppedId}`)).status).toBe(204);
           expect((await api.delete(`/v1/sandboxes/${live!.body.id}`)).status).toBe(204);
           await expect(docker.getVolume(claimVolumeName(liveKey)).inspect()).rejects.toMatchObject({
             statusCode: 404,

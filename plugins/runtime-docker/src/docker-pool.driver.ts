@@ -43,18 +43,24 @@ export interface DockerPoolHost {
   toInfo(record: SandboxRecord, status: SandboxStatus): SandboxInfo;
 }
 
+/** How long after a claim its container gets its sandbox name (see DockerPoolDriver). */
+export const RENAME_DELAY_MS = 1000;
+
 /**
  * Warm pools on Docker (pool-member.codec.ts has the names). A claim is two engine round trips:
  * create the member's claim record `sandboxed-claim-<key>`, which exactly one of any number of
- * racing claims and recycles gets to make (claim-volume.exclusive.ts), and then, the winner only,
- * rename `sandboxed-pool-<key>` to `sandboxed-<id>`. The rename decides nothing (renames of one
- * container to different names are not exclusive, which is why no claim renames before it has
- * won), so only one rename per claim is needed. A container has its sandbox name only once its
- * record exists. A recycle wins the record the same way, then removes the member and the record.
+ * racing claims and recycles gets to make (claim-volume.exclusive.ts) and which is all a sandbox
+ * needs to be found and owned, then inspect the member (it may have been removed since it was
+ * listed). The container keeps its member name until, RENAME_DELAY_MS later and off the create's
+ * path (a rename holds the container's lock, so the first exec would wait for it), the winner
+ * renames it to `sandboxed-<id>`: other replicas then find it by name, and a deleted record can
+ * no longer make it look like a member. Lookups find it by record until then; boot reconcile
+ * finishes a rename a stopped gateway left. A recycle wins the record the same way, then removes
+ * the member and the record.
  */
 export class DockerPoolDriver implements SandboxPoolDriver {
-  /** Member labels by pool key, as last listed or filled: a claim needs them for the sandbox's resources. */
-  private readonly known = new Map<string, Record<string, string>>();
+  /** Renames not done yet, by pool key. */
+  private readonly renames = new Map<string, { timer: NodeJS.Timeout; run: () => Promise<void> }>();
 
   constructor(private readonly host: DockerPoolHost) {}
 
@@ -74,11 +80,10 @@ export class DockerPoolDriver implements SandboxPoolDriver {
       resources: spec.resources,
       expiresAt: spec.expiresAt,
     };
-    const body = await this.host.start(spec.template, (template, disk) => {
+    await this.host.start(spec.template, (template, disk) => {
       const cold = buildContainerSpec(seed, template, this.host.options, createdAt, disk);
       return { ...cold, name: poolName(key), Labels: memberLabels(cold.Labels ?? {}, spec.template, key) };
     });
-    this.known.set(key, body.Labels ?? {});
     return { key, template: spec.template, createdAt, status: 'running' };
   }
 
@@ -96,14 +101,11 @@ export class DockerPoolDriver implements SandboxPoolDriver {
     // A member with a record is claimed (its winner is renaming it) or being recycled.
     const taken = new Set((records ?? []).map((v) => v.Labels?.[POOL_LABELS.key]));
     const out: PoolMember[] = [];
-    const seen = new Set<string>();
     for (const c of list) {
       const key = c.Labels?.[POOL_LABELS.key];
       const template = c.Labels?.[POOL_LABELS.pool];
       if (!isPoolKey(key) || !template || c.Names?.[0] !== `/${poolName(key)}` || taken.has(key)) continue;
       const createdAt = new Date(c.Labels[LABELS.createdAt] ?? '');
-      seen.add(key);
-      this.known.set(key, c.Labels);
       out.push({
         key,
         template,
@@ -111,7 +113,6 @@ export class DockerPoolDriver implements SandboxPoolDriver {
         status: statusOf(c.State),
       });
     }
-    for (const key of this.known.keys()) if (!seen.has(key)) this.known.delete(key);
     return out.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
@@ -121,24 +122,28 @@ export class DockerPoolDriver implements SandboxPoolDriver {
     const { docker, call } = this.host;
     const labels = claimLabels(spec, key, new Date());
     if (!(await this.win(key, labels, POOL_LABELS.claim))) return undefined;
-    const name = containerName(spec.id);
+    // Ours alone now. A member recycled after it was listed is gone: its record went after it.
+    let member: Docker.ContainerInspectInfo | undefined;
     try {
-      await call(docker.getContainer(poolName(key)).rename({ name }), 'rename');
+      member = await call(docker.getContainer(poolName(key)).inspect(), 'inspect');
     } catch (err) {
-      const status = httpStatusOf(err);
-      // 404: the member is gone (removed since it was listed); 409, 400: not renamed. Either way
-      // nothing carries the sandbox's name, so the record goes (and a member left returns to the pool).
-      if (status === 404 || status === 409 || status === 400) {
+      if (httpStatusOf(err) !== 404) {
+        // Nothing names the sandbox yet, so giving the record back returns the member to the pool.
         await this.removeVolume(claimVolumeName(key));
-        if (status === 404) return undefined;
+        throw this.host.mapError(err);
       }
-      // Otherwise (a timeout) the outcome is unknown: boot reconcile settles it by name and record.
-      throw this.host.mapError(err);
     }
-    const member = this.known.get(key) ?? (await this.inspectLabels(name));
-    this.known.delete(key);
-    const record = this.host.claims.remember({ id: spec.id, name, labels: member }, labels);
+    if (!member?.State.Running || member.Config.Labels?.[POOL_LABELS.key] !== key) {
+      if (member) await this.removeContainer(member.Id);
+      await this.removeVolume(claimVolumeName(key));
+      return undefined;
+    }
+    const record = this.host.claims.remember(
+      { id: spec.id, name: poolName(key), labels: member.Config.Labels, ref: member.Id },
+      labels,
+    );
     if (!record) throw new Error(`claim of pool member ${key} left no readable record`);
+    this.renameSoon(key, spec.id);
     return this.host.toInfo(record, 'running');
   }
 
@@ -146,24 +151,34 @@ export class DockerPoolDriver implements SandboxPoolDriver {
     if (!isPoolKey(key)) return false;
     const nonce = randomBytes(8).toString('hex');
     if (!(await this.win(key, recycleLabels(key, nonce), POOL_LABELS.recycle))) return false;
-    this.known.delete(key);
     await this.removeContainer(poolName(key));
     await this.removeVolume(claimVolumeName(key));
     return true;
+  }
+
+  /** Gives the claimed containers their sandbox names now (at shutdown) instead of RENAME_DELAY_MS after their claims. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.renames.values()].map((r) => r.run()));
+  }
+
+  private renameSoon(key: string, id: string): void {
+    const run = async (): Promise<void> => {
+      if (!this.renames.delete(key)) return;
+      clearTimeout(timer);
+      // 404: deleted meanwhile; 400, 409: a reconcile renamed it first. Otherwise boot reconcile renames it.
+      await this.host
+        .call(this.host.docker.getContainer(poolName(key)).rename({ name: containerName(id) }), 'rename')
+        .catch(() => undefined);
+    };
+    const timer = setTimeout(() => void run(), RENAME_DELAY_MS);
+    timer.unref();
+    this.renames.set(key, { timer, run });
   }
 
   /** Makes the member's claim record with `labels`, unless another claim or recycle made it first. */
   private async win(key: string, labels: Record<string, string>, winner: string): Promise<boolean> {
     try {
       return await createExclusiveVolume(this.host.docker, this.host.call, claimVolumeName(key), labels, winner);
-    } catch (err) {
-      throw this.host.mapError(err);
-    }
-  }
-
-  private async inspectLabels(name: string): Promise<Record<string, string>> {
-    try {
-      return (await this.host.call(this.host.docker.getContainer(name).inspect(), 'inspect')).Config.Labels ?? {};
     } catch (err) {
       throw this.host.mapError(err);
     }

@@ -10,8 +10,8 @@ import { containerName, CONTAINER_PREFIX, decodeLabels, LABELS } from './sandbox
  *                                 unclaimed while its claim record does not exist
  *   volume sandboxed-claim-<key>  the claim record: id, owner, template, expiry, user labels, pool
  *                                 key (or, made by a recycle, only the key and a recycle nonce)
- *   sandboxed-<id>                the claimed sandbox, renamed by its claim's winner alone, found
- *                                 by id like any other; its record is the volume of its pool key
+ *   sandboxed-<id>                the name its claim gives the claimed sandbox, a moment after the
+ *                                 claim (until then it is found through its record)
  */
 export const POOL_LABELS = {
   /** The member's template; present on members and on the sandboxes they became. */
@@ -72,8 +72,9 @@ export function recycleLabels(key: string, nonce: string): Record<string, string
 }
 
 /**
- * The record of a claimed sandbox, or undefined unless the container named `sandboxed-<id>` and
- * its claim record agree on the id and the pool key.
+ * The record of a claimed sandbox, or undefined unless its container (named `sandboxed-<id>`, or
+ * still `sandboxed-pool-<key>` right after the claim) and its claim record agree on the id and
+ * the pool key.
  */
 export function decodeClaim(
   id: string,
@@ -81,7 +82,7 @@ export function decodeClaim(
   volumeLabels: Record<string, string> | undefined,
 ): SandboxRecord | undefined {
   const key = container.labels?.[POOL_LABELS.key];
-  if (!isPoolKey(key) || container.name !== containerName(id)) return undefined;
+  if (!isPoolKey(key) || (container.name !== containerName(id) && container.name !== poolName(key))) return undefined;
   if (!volumeLabels || volumeLabels[POOL_LABELS.claim] !== id || volumeLabels[POOL_LABELS.key] !== key)
     return undefined;
   // Resources from the container, the rest from the claim; the member carries no id or owner.

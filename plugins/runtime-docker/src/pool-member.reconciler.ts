@@ -1,9 +1,9 @@
 import type Docker from 'dockerode';
 import { statusOf as httpStatusOf } from './docker-error.mapper.js';
 import { claimVolumeName, decodeClaim, isPoolKey, poolName, POOL_LABELS } from './pool-member.codec.js';
-import { CONTAINER_PREFIX } from './sandbox-labels.codec.js';
+import { containerName, CONTAINER_PREFIX } from './sandbox-labels.codec.js';
 
-/** How long a claim may sit between its record and its rename before a reconcile takes it for a crashed gateway's. */
+/** How long a claim record may describe no container before a reconcile takes it for a dead gateway's leftover. */
 export const CLAIM_GRACE_MS = 60_000;
 
 export interface PoolReconcileResult {
@@ -21,15 +21,15 @@ interface ClaimRecordVolume {
 }
 
 /**
- * At boot: finishes what crashed gateways left halfway through a claim, recycle or delete
+ * At boot: finishes what stopped gateways left halfway through a claim, recycle or delete
  * (pool-member.codec.ts), per pool key:
  *   - a member without a record is left for the kernel's pool service (it recycles by age);
  *   - a member with a recycle's record is removed, then the record;
- *   - a member with a claim record, still unrenamed after CLAIM_GRACE_MS, is a claim that never
- *     finished: removed, never handed out (within the grace it may be a claim under way);
- *   - a claimed sandbox is adopted when its record names it and it has not expired, else removed;
- *   - a record of no container (a delete or a recycle cut short) goes after CLAIM_GRACE_MS.
- * No member is ever handed out twice: only the claim that made the record renames it.
+ *   - a claimed sandbox (named `sandboxed-<id>`, or still the member's name: its rename is done
+ *     here) is adopted when its record names it and it has not expired, else removed;
+ *   - a record of no container (a delete or a recycle cut short, or a claim of a member that was
+ *     gone) goes after CLAIM_GRACE_MS.
+ * No member is ever handed out twice: the record is the claim, and only a record's absence makes a member.
  */
 export async function reconcilePool(
   docker: Docker,
@@ -76,21 +76,24 @@ export async function reconcilePool(
     if (!isPoolKey(key)) continue;
     settled.add(key);
     const record = records.get(key);
-    if (name === poolName(key)) {
-      if (!record) continue;
-      if (record.labels[POOL_LABELS.claim] !== undefined && young(record)) continue;
-      const what = record.labels[POOL_LABELS.recycle] ? 'the recycled pool member' : 'the half-claimed pool member';
-      if (await removeContainer(name, what)) await removeRecord(record);
-    } else if (name.startsWith(CONTAINER_PREFIX)) {
-      const id = name.slice(CONTAINER_PREFIX.length);
-      const claimed = decodeClaim(id, { name, labels: c.Labels }, record?.labels);
-      if (claimed && claimed.expiresAt.getTime() > now.getTime()) {
-        result.adopted.push(id);
-        continue;
-      }
-      const what = claimed ? 'the expired sandbox' : 'the pool sandbox without a claim record';
-      if ((await removeContainer(name, what)) && record) await removeRecord(record);
+    if (name === poolName(key) && !record) continue;
+    if (name === poolName(key) && record?.labels[POOL_LABELS.recycle] !== undefined) {
+      if (await removeContainer(name, 'the recycled pool member')) await removeRecord(record);
+      continue;
     }
+    if (!name.startsWith(CONTAINER_PREFIX)) continue;
+    const id = record?.labels[POOL_LABELS.claim] ?? name.slice(CONTAINER_PREFIX.length);
+    const claimed = decodeClaim(id, { name, labels: c.Labels }, record?.labels);
+    if (claimed && claimed.expiresAt.getTime() > now.getTime()) {
+      result.adopted.push(id);
+      if (name === poolName(key)) {
+        // A claim whose gateway stopped before renaming it: 404, 400 or 409 if it is being renamed now.
+        await call(docker.getContainer(name).rename({ name: containerName(id) }), 'rename').catch(() => undefined);
+      }
+      continue;
+    }
+    const what = claimed ? 'the expired sandbox' : 'the pool sandbox without a claim record';
+    if ((await removeContainer(name, what)) && record) await removeRecord(record);
   }
   for (const [key, record] of records) if (!settled.has(key) && !young(record)) await removeRecord(record);
   return result;
