@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
   claimVolumeName,
   createDockerClient,
@@ -335,23 +335,25 @@ for (const target of targets) {
         'boot reconcile removes what a crashed gateway left halfway through a claim or recycle, never a live claim',
         async () => {
           await drain();
-          const gw = await gateway([{ template: TEMPLATE, size: 4 }]);
-          await waitFor(async () => (await membersOf(probe)).length >= 4, { timeoutMs: 120_000, what: 'a full pool' });
+          const gw = await gateway([{ template: TEMPLATE, size: 6 }]);
+          await waitFor(async () => (await membersOf(probe)).length >= 6, { timeoutMs: 120_000, what: 'a full pool' });
           const [unrenamed, recycling] = (await membersOf(probe)).map((m) => m.key);
           const { docker } = createDockerClient();
           const record = (key: string, labels: Record<string, string>) =>
             docker.createVolume({ Name: claimVolumeName(key), Labels: { [POOL_LABELS.key]: key, ...labels } });
           // A claim whose gateway stopped before renaming the container; a recycle that stopped after
           // winning; the record of a member that no longer exists.
-          const stoppedId = randomBytes(16).toString('hex');
-          await record(unrenamed!, {
-            [POOL_LABELS.claim]: stoppedId,
-            [SANDBOX_LABELS.id]: stoppedId,
+          const claimRecord = (id: string) => ({
+            [POOL_LABELS.claim]: id,
+            [SANDBOX_LABELS.id]: id,
             [SANDBOX_LABELS.owner]: alice.id,
             [SANDBOX_LABELS.template]: TEMPLATE,
             [SANDBOX_LABELS.createdAt]: new Date().toISOString(),
             [SANDBOX_LABELS.expiresAt]: new Date(Date.now() + 600_000).toISOString(),
           });
+          const stoppedId = randomBytes(16).toString('hex');
+          const overdueId = randomBytes(16).toString('hex');
+          await record(unrenamed!, claimRecord(stoppedId));
           await record(recycling!, { [POOL_LABELS.recycle]: 'nonce' });
           const goneKey = randomBytes(16).toString('hex');
           await record(goneKey, { [POOL_LABELS.claim]: randomBytes(16).toString('hex') });
@@ -402,15 +404,35 @@ for (const target of targets) {
           expect(
             (await new HttpClient(gw.url, { 'x-api-key': bob.key }).get(`/v1/sandboxes/${stoppedId}`)).status,
           ).toBe(404);
+          // Another stopped claim: any gateway's pool pass renames it once it is overdue (10 s; the clock is moved on).
+          const overdue = (await membersOf(probe))[0]!.key;
+          await record(overdue, claimRecord(overdueId));
+          const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 11_000);
+          try {
+            expect((await probe.pool.members()).map((m) => m.key)).not.toContain(overdue);
+          } finally {
+            clock.mockRestore();
+          }
+          await waitFor(
+            () =>
+              docker
+                .getContainer(`sandboxed-${overdueId}`)
+                .inspect()
+                .catch(() => undefined),
+            {
+              what: 'the overdue claim to be renamed',
+            },
+          );
           // A record of no container goes once the grace period has passed.
           const late = await reconcilePool(docker, call, new Date(Date.now() + CLAIM_GRACE_MS + 1000));
           expect(ours(late.reaped)).toEqual([claimVolumeName(goneKey)]);
-          expect(late.adopted).toEqual(expect.arrayContaining([live!.body.id, stoppedId]));
+          expect(late.adopted).toEqual(expect.arrayContaining([live!.body.id, stoppedId, overdueId]));
           await claimMarker(api, live!.body.id);
           const names = (await docker.listContainers({ all: true })).flatMap((c) => c.Names ?? []);
           expect(names.filter((n) => n.includes(recycling!))).toEqual([]);
           expect(names.filter((n) => n.includes(unrenamed!))).toEqual([]);
           expect((await api.delete(`/v1/sandboxes/${stoppedId}`)).status).toBe(204);
+          expect((await api.delete(`/v1/sandboxes/${overdueId}`)).status).toBe(204);
           expect((await api.delete(`/v1/sandboxes/${live!.body.id}`)).status).toBe(204);
           await expect(docker.getVolume(claimVolumeName(liveKey)).inspect()).rejects.toMatchObject({
             statusCode: 404,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import {
   assertValidSandboxId,
+  isValidSandboxId,
   type PoolFillSpec,
   type PoolMember,
   type SandboxInfo,
@@ -45,6 +46,8 @@ export interface DockerPoolHost {
 
 /** How long after a claim its container gets its sandbox name (see DockerPoolDriver). */
 export const RENAME_DELAY_MS = 1000;
+/** A claim still not renamed this long after its record was made lost its gateway (renameOverdue). */
+const OVERDUE_MS = 10_000;
 
 /**
  * Warm pools on Docker (pool-member.codec.ts has the names). A claim is two engine round trips:
@@ -98,13 +101,18 @@ export class DockerPoolDriver implements SandboxPoolDriver {
     } catch (err) {
       throw this.host.mapError(err);
     }
-    // A member with a record is claimed (its winner is renaming it) or being recycled.
-    const taken = new Set((records ?? []).map((v) => v.Labels?.[POOL_LABELS.key]));
+    // A member with a record is claimed (renamed a moment later) or being recycled.
+    const taken = new Map((records ?? []).map((v) => [v.Labels?.[POOL_LABELS.key], v]));
     const out: PoolMember[] = [];
     for (const c of list) {
       const key = c.Labels?.[POOL_LABELS.key];
       const template = c.Labels?.[POOL_LABELS.pool];
-      if (!isPoolKey(key) || !template || c.Names?.[0] !== `/${poolName(key)}` || taken.has(key)) continue;
+      if (!isPoolKey(key) || !template || c.Names?.[0] !== `/${poolName(key)}`) continue;
+      const record = taken.get(key);
+      if (record) {
+        this.renameOverdue(key, record);
+        continue;
+      }
       const createdAt = new Date(c.Labels[LABELS.createdAt] ?? '');
       out.push({
         key,
@@ -161,7 +169,18 @@ export class DockerPoolDriver implements SandboxPoolDriver {
     await Promise.all([...this.renames.values()].map((r) => r.run()));
   }
 
-  private renameSoon(key: string, id: string): void {
+  /**
+   * A claim still under its member's name long after its claim: its gateway stopped before the
+   * rename. Any gateway's pool pass does it then, so it does not wait for a boot.
+   */
+  private renameOverdue(key: string, record: Docker.VolumeInspectInfo): void {
+    const id = record.Labels?.[POOL_LABELS.claim];
+    const madeAt = Date.parse((record as { CreatedAt?: string }).CreatedAt ?? '');
+    if (!isValidSandboxId(id) || this.renames.has(key) || !(Date.now() - madeAt > OVERDUE_MS)) return;
+    this.renameSoon(key, id, 0);
+  }
+
+  private renameSoon(key: string, id: string, delayMs = RENAME_DELAY_MS): void {
     const run = async (): Promise<void> => {
       if (!this.renames.delete(key)) return;
       clearTimeout(timer);
@@ -170,7 +189,7 @@ export class DockerPoolDriver implements SandboxPoolDriver {
         .call(this.host.docker.getContainer(poolName(key)).rename({ name: containerName(id) }), 'rename')
         .catch(() => undefined);
     };
-    const timer = setTimeout(() => void run(), RENAME_DELAY_MS);
+    const timer = setTimeout(() => void run(), delayMs);
     timer.unref();
     this.renames.set(key, { timer, run });
   }
