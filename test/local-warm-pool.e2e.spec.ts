@@ -244,6 +244,8 @@ describe('warm pools on the local runtime', () => {
     async () => {
       const dir = await dataDir();
       const overrides = {
+        // An ephemeral port: the child's config does not read SANDBOXED_SERVER__PORT.
+        server: { port: 0 },
         runtime: { default: 'local' },
         plugins: ['capability-shell', 'transport-rest', localPlugin(dir)],
         sandbox: { reapIntervalSeconds: 3600, pools: [{ template: TEMPLATE, size: 3 }] },

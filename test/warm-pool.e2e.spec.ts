@@ -231,6 +231,8 @@ for (const target of targets) {
       async () => {
         await drain();
         const overrides = {
+          // An ephemeral port: the child's config does not read SANDBOXED_SERVER__PORT.
+          server: { port: 0 },
           runtime: { default: target.name },
           plugins: ['capability-shell', 'transport-rest', target.plugin()],
           sandbox: { reapIntervalSeconds: 3600, pools: [{ template: TEMPLATE, size: 3 }] },
