@@ -196,9 +196,19 @@ export class DockerPoolDriver implements SandboxPoolDriver {
 
   /** Makes the member's claim record with `labels`, unless another claim or recycle made it first. */
   private async win(key: string, labels: Record<string, string>, winner: string): Promise<boolean> {
+    const { docker, call } = this.host;
     try {
-      return await createExclusiveVolume(this.host.docker, this.host.call, claimVolumeName(key), labels, winner);
+      return await createExclusiveVolume(docker, call, claimVolumeName(key), labels, winner);
     } catch (err) {
+      // Unknown outcome (a timeout): a record that is ours after all is given back, so the member
+      // is neither claimed by no one nor stuck.
+      await call(docker.getVolume(claimVolumeName(key)).inspect(), 'volume inspect')
+        .then(async (v) => {
+          if ((v as { Labels?: Record<string, string> }).Labels?.[winner] === labels[winner]) {
+            await this.removeVolume(claimVolumeName(key));
+          }
+        })
+        .catch(() => undefined);
       throw this.host.mapError(err);
     }
   }

@@ -17,7 +17,7 @@ export interface LocalPoolHost {
   store: SandboxMetaStore;
   /** Makes directory `name` a running sandbox as `meta` says (create's checks; nothing left on failure). */
   build(name: string, meta: SandboxMeta): Promise<void>;
-  /** Kills, releases and removes what directory `name` holds (`known` when its meta.json is not written yet). */
+  /** Kills, releases and removes what directory `name` holds (`known`: a newer copy of its meta.json than the disk has). */
   tearDown(name: string, known?: SandboxMeta): Promise<void>;
   statusOf(meta: SandboxMeta): Promise<SandboxStatus>;
   toInfo(meta: SandboxMeta, status: SandboxStatus): SandboxInfo;

@@ -212,10 +212,11 @@ export class LocalRuntime implements SandboxRuntime {
 
   /**
    * Kills, releases and removes what directory `name` holds: its holder, everything in its
-   * cgroup, its workspace volume, the directory. `known` stands in for a meta.json not written yet.
+   * cgroup, its workspace volume, the directory. `known` is the caller's newer copy of its
+   * meta.json (a holder started but not yet recorded).
    */
   private async tearDown(name: string, host: HostSetup, known?: SandboxMeta): Promise<void> {
-    const meta = (await this.store.readEntry(name)) ?? known;
+    const meta = known ?? (await this.store.readEntry(name));
     const entry = parsePoolEntry(name);
     const slot = meta ? slotOf(meta) : entry ? slotName(entry.key) : name;
     await killHolder(meta?.holder, slot);
