@@ -320,12 +320,13 @@ for (const target of targets) {
           for (const s of specs.filter((s) => s.id !== winners[0]!.id)) {
             expect(await probe.get(s.id)).toBeUndefined();
           }
-          const outcomes = await Promise.all([
-            ...Array.from({ length: 3 }, () => probe.pool.claim(mixed!, spec()).then((c) => c !== undefined)),
-            ...Array.from({ length: 3 }, () => probe.pool.recycle(mixed!)),
+          const [claimed, recycled] = await Promise.all([
+            Promise.all(Array.from({ length: 3 }, () => probe.pool.claim(mixed!, spec()))),
+            Promise.all(Array.from({ length: 3 }, () => probe.pool.recycle(mixed!))),
           ]);
-          expect(outcomes.filter(Boolean)).toHaveLength(1);
-          for (const w of winners) await probe.destroy(w.id);
+          const mixedWinners = claimed.filter((c) => c !== undefined);
+          expect(mixedWinners.length + recycled.filter(Boolean).length).toBe(1);
+          for (const w of [...winners, ...mixedWinners]) await probe.destroy(w.id);
           await expect(docker.getVolume(claimVolumeName(claimOnly!)).inspect()).rejects.toMatchObject({
             statusCode: 404,
           });
