@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
-  claimedName,
   claimVolumeName,
   createDockerClient,
   DockerRuntime,
@@ -9,12 +8,12 @@ import {
   poolName,
   reconcilePool,
   CLAIM_GRACE_MS,
-  recycleName,
   resolveDockerRuntimeOptions,
+  SANDBOX_LABELS,
 } from '@sandboxed/runtime-docker';
 import { KubernetesRuntime, resolveKubernetesRuntimeOptions } from '@sandboxed/runtime-kubernetes';
 import type { PoolMember, SandboxPoolDriver, SandboxRuntime } from '@sandboxed/plugin-sdk';
-import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
+import { HttpClient, sandboxSpec, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway.process.js';
 import { kubeTarget } from './support/kube-fake.support.js';
@@ -232,6 +231,8 @@ for (const target of targets) {
       async () => {
         await drain();
         const overrides = {
+          // An ephemeral port: the child's config does not read SANDBOXED_SERVER__PORT.
+          server: { port: 0 },
           runtime: { default: target.name },
           plugins: ['capability-shell', 'transport-rest', target.plugin()],
           sandbox: { reapIntervalSeconds: 3600, pools: [{ template: TEMPLATE, size: 3 }] },
@@ -287,41 +288,156 @@ for (const target of targets) {
 
     if (target.name === 'docker') {
       it(
+        'of racing claims and recycles of one member exactly one makes its record; only that claim renames it',
+        async () => {
+          await drain();
+          await gateway([{ template: TEMPLATE, size: 3 }]);
+          await waitFor(async () => (await membersOf(probe)).length >= 3, { timeoutMs: 120_000, what: 'a full pool' });
+          // The gateway only filled the pool: these claims and recycles are the probe's own.
+          for (const g of gateways.splice(0)) await g.close();
+          const [claimOnly, mixed] = (await membersOf(probe)).map((m) => m.key);
+          const spec = () => sandboxSpec(alice.id, { template: TEMPLATE });
+          const specs = Array.from({ length: 8 }, spec);
+          const claims = await Promise.all(specs.map((s) => probe.pool.claim(claimOnly!, s)));
+          const winners = claims.filter((c) => c !== undefined);
+          expect(winners).toHaveLength(1);
+          const { docker } = createDockerClient();
+          const record = await docker.getVolume(claimVolumeName(claimOnly!)).inspect();
+          expect(record.Labels[POOL_LABELS.claim]).toBe(winners[0]!.id);
+          // Found and owned at once, through its record; named after the sandbox a moment later.
+          const fresh = target.probe();
+          expect(await fresh.get(winners[0]!.id)).toMatchObject({ id: winners[0]!.id, owner: alice.id });
+          const renamed = await waitFor(
+            () =>
+              docker
+                .getContainer(`sandboxed-${winners[0]!.id}`)
+                .inspect()
+                .catch(() => undefined),
+            { what: 'the claimed container to get its sandbox name' },
+          );
+          expect(renamed!.Config.Labels[POOL_LABELS.key]).toBe(claimOnly);
+          expect(await target.probe().get(winners[0]!.id)).toMatchObject({ id: winners[0]!.id, owner: alice.id });
+          for (const s of specs.filter((s) => s.id !== winners[0]!.id)) {
+            expect(await probe.get(s.id)).toBeUndefined();
+          }
+          const [claimed, recycled] = await Promise.all([
+            Promise.all(Array.from({ length: 3 }, () => probe.pool.claim(mixed!, spec()))),
+            Promise.all(Array.from({ length: 3 }, () => probe.pool.recycle(mixed!))),
+          ]);
+          const mixedWinners = claimed.filter((c) => c !== undefined);
+          expect(mixedWinners.length + recycled.filter(Boolean).length).toBe(1);
+          for (const w of [...winners, ...mixedWinners]) await probe.destroy(w.id);
+          await expect(docker.getVolume(claimVolumeName(claimOnly!)).inspect()).rejects.toMatchObject({
+            statusCode: 404,
+          });
+        },
+        SLOW,
+      );
+
+      it(
         'boot reconcile removes what a crashed gateway left halfway through a claim or recycle, never a live claim',
         async () => {
           await drain();
-          const gw = await gateway([{ template: TEMPLATE, size: 4 }]);
-          await waitFor(async () => (await membersOf(probe)).length >= 4, { timeoutMs: 120_000, what: 'a full pool' });
-          const [wonNoRecord, wonWithRecord, recycling] = (await membersOf(probe)).map((m) => m.key);
+          const gw = await gateway([{ template: TEMPLATE, size: 6 }]);
+          await waitFor(async () => (await membersOf(probe)).length >= 6, { timeoutMs: 120_000, what: 'a full pool' });
+          const [unrenamed, recycling] = (await membersOf(probe)).map((m) => m.key);
           const { docker } = createDockerClient();
-          // A claim that renamed but crashed before (or lost) its record; one that has its record; a recycle mid-way.
-          await docker.getContainer(poolName(wonNoRecord!)).rename({ name: claimedName(wonNoRecord!) });
-          const orphanId = randomBytes(16).toString('hex');
-          await docker.createVolume({
-            Name: claimVolumeName(orphanId),
-            Labels: { [POOL_LABELS.claim]: orphanId, [POOL_LABELS.key]: wonWithRecord! },
+          const record = (key: string, labels: Record<string, string>) =>
+            docker.createVolume({ Name: claimVolumeName(key), Labels: { [POOL_LABELS.key]: key, ...labels } });
+          // A claim whose gateway stopped before renaming the container; a recycle that stopped after
+          // winning; the record of a member that no longer exists.
+          const claimRecord = (id: string) => ({
+            [POOL_LABELS.claim]: id,
+            [SANDBOX_LABELS.id]: id,
+            [SANDBOX_LABELS.owner]: alice.id,
+            [SANDBOX_LABELS.template]: TEMPLATE,
+            [SANDBOX_LABELS.createdAt]: new Date().toISOString(),
+            [SANDBOX_LABELS.expiresAt]: new Date(Date.now() + 600_000).toISOString(),
           });
-          await docker.getContainer(poolName(wonWithRecord!)).rename({ name: claimedName(wonWithRecord!) });
-          await docker.getContainer(poolName(recycling!)).rename({ name: recycleName(recycling!) });
+          const stoppedId = randomBytes(16).toString('hex');
+          const overdueId = randomBytes(16).toString('hex');
+          await record(unrenamed!, claimRecord(stoppedId));
+          await record(recycling!, { [POOL_LABELS.recycle]: 'nonce' });
+          const goneKey = randomBytes(16).toString('hex');
+          await record(goneKey, { [POOL_LABELS.claim]: randomBytes(16).toString('hex') });
           const api = new HttpClient(gw.url, { 'x-api-key': alice.key });
-          const live = await api.post('/v1/sandboxes', { template: TEMPLATE, ttlSeconds: 600 });
-          expect(live.status).toBe(201);
-          const liveLabels = (await docker.getContainer(`sandboxed-${live.body.id}`).inspect()).Config.Labels;
-          expect(liveLabels[POOL_LABELS.key]).toMatch(/^[0-9a-f]{32}$/);
+          const [live, pruned] = await Promise.all(
+            [1, 2].map(() => api.post('/v1/sandboxes', { template: TEMPLATE, ttlSeconds: 600 })),
+          );
+          expect([live!.status, pruned!.status]).toEqual([201, 201]);
+          // Once the claim has renamed it (a moment after the create).
+          const keyOf = async (id: string) =>
+            (await waitFor(
+              () =>
+                docker
+                  .getContainer(`sandboxed-${id}`)
+                  .inspect()
+                  .catch(() => undefined),
+              {
+                what: `sandbox ${id} to get its name`,
+              },
+            ))!.Config.Labels[POOL_LABELS.key]!;
+          const liveKey = await keyOf(live!.body.id);
+          expect(liveKey).toMatch(/^[0-9a-f]{32}$/);
+          // A claimed sandbox whose record was deleted (`docker volume prune`) is nobody's: removed, never pooled again.
+          const prunedKey = await keyOf(pruned!.body.id);
+          await docker.getVolume(claimVolumeName(prunedKey)).remove();
+          // (The gateway that claimed it still knows its record; a fresh one does not.)
+          expect(await probe.get(pruned!.body.id)).toBeUndefined();
+          expect((await membersOf(probe)).map((m) => m.key)).not.toContain(prunedKey);
           const call = <T>(work: Promise<T>) => work;
-          // Within the grace period, a claim with its record may still be finishing: it stays.
+          // Only what this test made (a failed earlier run may have left more for the reconcile).
+          const ours = (names: string[]) =>
+            names
+              .filter((n) => [unrenamed!, recycling!, goneKey, pruned!.body.id, stoppedId].some((k) => n.endsWith(k)))
+              .sort();
           const early = await reconcilePool(docker, call, new Date());
-          expect(early.reaped.sort()).toEqual([claimedName(wonNoRecord!), recycleName(recycling!)].sort());
-          const late = await reconcilePool(docker, call, new Date(Date.now() + CLAIM_GRACE_MS + 1000));
-          expect(late.reaped.sort()).toEqual([claimedName(wonWithRecord!), claimVolumeName(orphanId)].sort());
-          expect(late.adopted).toContain(live.body.id);
-          await claimMarker(api, live.body.id);
-          const names = (await docker.listContainers({ all: true })).flatMap((c) => c.Names ?? []);
-          for (const key of [wonNoRecord!, wonWithRecord!, recycling!]) {
-            expect(names.filter((n) => n.includes(key))).toEqual([]);
+          expect(ours(early.reaped)).toEqual(
+            [poolName(recycling!), claimVolumeName(recycling!), `sandboxed-${pruned!.body.id}`].sort(),
+          );
+          expect(early.adopted).toEqual(expect.arrayContaining([live!.body.id, stoppedId]));
+          // The stopped claim stays claimed and owned, now under its sandbox name.
+          expect((await docker.getContainer(`sandboxed-${stoppedId}`).inspect()).Config.Labels[POOL_LABELS.key]).toBe(
+            unrenamed,
+          );
+          expect((await api.get(`/v1/sandboxes/${stoppedId}`)).body).toMatchObject({
+            id: stoppedId,
+            template: TEMPLATE,
+          });
+          expect(
+            (await new HttpClient(gw.url, { 'x-api-key': bob.key }).get(`/v1/sandboxes/${stoppedId}`)).status,
+          ).toBe(404);
+          // Another stopped claim: any gateway's pool pass renames it once it is overdue (10 s; the clock is moved on).
+          const overdue = (await membersOf(probe))[0]!.key;
+          await record(overdue, claimRecord(overdueId));
+          const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 11_000);
+          try {
+            expect((await probe.pool.members()).map((m) => m.key)).not.toContain(overdue);
+          } finally {
+            clock.mockRestore();
           }
-          expect((await api.delete(`/v1/sandboxes/${live.body.id}`)).status).toBe(204);
-          await expect(docker.getVolume(claimVolumeName(live.body.id)).inspect()).rejects.toMatchObject({
+          await waitFor(
+            () =>
+              docker
+                .getContainer(`sandboxed-${overdueId}`)
+                .inspect()
+                .catch(() => undefined),
+            {
+              what: 'the overdue claim to be renamed',
+            },
+          );
+          // A record of no container goes once the grace period has passed.
+          const late = await reconcilePool(docker, call, new Date(Date.now() + CLAIM_GRACE_MS + 1000));
+          expect(ours(late.reaped)).toEqual([claimVolumeName(goneKey)]);
+          expect(late.adopted).toEqual(expect.arrayContaining([live!.body.id, stoppedId, overdueId]));
+          await claimMarker(api, live!.body.id);
+          const names = (await docker.listContainers({ all: true })).flatMap((c) => c.Names ?? []);
+          expect(names.filter((n) => n.includes(recycling!))).toEqual([]);
+          expect(names.filter((n) => n.includes(unrenamed!))).toEqual([]);
+          expect((await api.delete(`/v1/sandboxes/${stoppedId}`)).status).toBe(204);
+          expect((await api.delete(`/v1/sandboxes/${overdueId}`)).status).toBe(204);
+          expect((await api.delete(`/v1/sandboxes/${live!.body.id}`)).status).toBe(204);
+          await expect(docker.getVolume(claimVolumeName(liveKey)).inspect()).rejects.toMatchObject({
             statusCode: 404,
           });
           for (const g of gateways.splice(0)) await g.close();

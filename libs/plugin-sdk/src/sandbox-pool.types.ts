@@ -31,8 +31,11 @@ export interface PoolFillSpec {
  * halfway through a step, never hand one member to two callers.
  */
 export interface SandboxPoolDriver {
-  /** Template names this runtime knows (a pool naming another one stops boot). */
-  templates(): string[];
+  /**
+   * Template names this runtime knows (a pool naming another one stops boot), or undefined when
+   * the runtime has no templates and every name gives the same sandbox (runtime-local).
+   */
+  templates(): string[] | undefined;
   /** Starts one member and resolves when it is ready to be claimed. */
   fill(spec: PoolFillSpec): Promise<PoolMember>;
   /** Every unclaimed member on the engine, of every template and every gateway. */

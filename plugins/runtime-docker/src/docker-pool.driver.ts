@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import {
   assertValidSandboxId,
+  isValidSandboxId,
   type PoolFillSpec,
   type PoolMember,
   type SandboxInfo,
@@ -12,19 +13,19 @@ import {
   type SandboxedError,
 } from '@sandboxed/plugin-sdk';
 import type { ClaimRecords } from './claim-record.store.js';
+import { createExclusiveVolume } from './claim-volume.exclusive.js';
 import { buildContainerSpec } from './container-spec.builder.js';
 import { statusOf as httpStatusOf } from './docker-error.mapper.js';
 import type { DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
 import type { DiskLimitMode } from './disk-limit.js';
 import {
-  claimedName,
   claimLabels,
   claimVolumeName,
   isPoolKey,
   memberLabels,
   poolName,
   POOL_LABELS,
-  recycleName,
+  recycleLabels,
 } from './pool-member.codec.js';
 import { containerName, LABELS, statusOf } from './sandbox-labels.codec.js';
 
@@ -43,24 +44,26 @@ export interface DockerPoolHost {
   toInfo(record: SandboxRecord, status: SandboxStatus): SandboxInfo;
 }
 
-/** A rename refused because someone else renamed (claimed or recycled) the member first. */
-function lostRace(err: unknown): boolean {
-  const status = httpStatusOf(err);
-  return status === 404 || status === 409 || status === 400;
-}
+/** How long after a claim its container gets its sandbox name (see DockerPoolDriver). */
+export const RENAME_DELAY_MS = 1000;
+/** A claim still not renamed this long after its record was made lost its gateway (renameOverdue). */
+const OVERDUE_MS = 10_000;
 
 /**
  * Warm pools on Docker (pool-member.codec.ts has the names). A claim is two engine round trips:
- * at once, create the claim volume and rename `sandboxed-pool-<key>` to the fixed
- * `sandboxed-claimed-<key>` (the engine lets exactly one of any number of concurrent renames to
- * one name succeed; renames of one container to different names can all succeed, so the fixed
- * name is what decides); then, the winner only, rename it to `sandboxed-<id>`. So a container
- * has its sandbox name only once its record exists. A recycle is the same race, to
- * `sandboxed-recycle-<key>`.
+ * create the member's claim record `sandboxed-claim-<key>`, which exactly one of any number of
+ * racing claims and recycles gets to make (claim-volume.exclusive.ts) and which is all a sandbox
+ * needs to be found and owned, then inspect the member (it may have been removed since it was
+ * listed). The container keeps its member name until, RENAME_DELAY_MS later and off the create's
+ * path (a rename holds the container's lock, so the first exec would wait for it), the winner
+ * renames it to `sandboxed-<id>`: other replicas then find it by name, and a deleted record can
+ * no longer make it look like a member. Lookups find it by record until then; boot reconcile
+ * finishes a rename a stopped gateway left. A recycle wins the record the same way, then removes
+ * the member and the record.
  */
 export class DockerPoolDriver implements SandboxPoolDriver {
-  /** Member labels by pool key, as last listed or filled: a claim needs them for the sandbox's resources. */
-  private readonly known = new Map<string, Record<string, string>>();
+  /** Renames not done yet, by pool key. */
+  private readonly renames = new Map<string, { timer: NodeJS.Timeout; run: () => Promise<void> }>();
 
   constructor(private readonly host: DockerPoolHost) {}
 
@@ -80,33 +83,37 @@ export class DockerPoolDriver implements SandboxPoolDriver {
       resources: spec.resources,
       expiresAt: spec.expiresAt,
     };
-    const body = await this.host.start(spec.template, (template, disk) => {
+    await this.host.start(spec.template, (template, disk) => {
       const cold = buildContainerSpec(seed, template, this.host.options, createdAt, disk);
       return { ...cold, name: poolName(key), Labels: memberLabels(cold.Labels ?? {}, spec.template, key) };
     });
-    this.known.set(key, body.Labels ?? {});
     return { key, template: spec.template, createdAt, status: 'running' };
   }
 
   async members(): Promise<PoolMember[]> {
     let list: Docker.ContainerInfo[];
+    let records: Docker.VolumeInspectInfo[];
     try {
-      list = await this.host.call(
-        this.host.docker.listContainers({ all: true, filters: { label: [POOL_LABELS.key] } }),
-        'list',
-      );
+      [list, { Volumes: records }] = await Promise.all([
+        this.host.call(this.host.docker.listContainers({ all: true, filters: { label: [POOL_LABELS.key] } }), 'list'),
+        this.host.call(this.host.docker.listVolumes({ filters: { label: [POOL_LABELS.key] } }), 'volume list'),
+      ]);
     } catch (err) {
       throw this.host.mapError(err);
     }
+    // A member with a record is claimed (renamed a moment later) or being recycled.
+    const taken = new Map((records ?? []).map((v) => [v.Labels?.[POOL_LABELS.key], v]));
     const out: PoolMember[] = [];
-    const seen = new Set<string>();
     for (const c of list) {
       const key = c.Labels?.[POOL_LABELS.key];
       const template = c.Labels?.[POOL_LABELS.pool];
       if (!isPoolKey(key) || !template || c.Names?.[0] !== `/${poolName(key)}`) continue;
+      const record = taken.get(key);
+      if (record) {
+        this.renameOverdue(key, record);
+        continue;
+      }
       const createdAt = new Date(c.Labels[LABELS.createdAt] ?? '');
-      seen.add(key);
-      this.known.set(key, c.Labels);
       out.push({
         key,
         template,
@@ -114,7 +121,6 @@ export class DockerPoolDriver implements SandboxPoolDriver {
         status: statusOf(c.State),
       });
     }
-    for (const key of this.known.keys()) if (!seen.has(key)) this.known.delete(key);
     return out.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
@@ -123,57 +129,86 @@ export class DockerPoolDriver implements SandboxPoolDriver {
     assertValidSandboxId(spec.id);
     const { docker, call } = this.host;
     const labels = claimLabels(spec, key, new Date());
-    const volume = claimVolumeName(spec.id);
-    // The record and the win at once: the container gets its sandbox name only once both exist.
-    const [recorded, won] = await Promise.allSettled([
-      call(docker.createVolume({ Name: volume, Driver: 'local', Labels: labels }), 'volume create'),
-      call(docker.getContainer(poolName(key)).rename({ name: claimedName(key) }), 'rename'),
-    ]);
-    if (won.status === 'rejected') {
-      if (recorded.status === 'fulfilled') await this.removeVolume(volume);
-      if (lostRace(won.reason)) return undefined;
-      // Unknown outcome (a timeout): if the rename did happen, reconcile removes the record-less member.
-      throw this.host.mapError(won.reason);
-    }
-    if (recorded.status === 'rejected') {
-      // Ours alone now, so it can go back to the pool.
-      await call(docker.getContainer(claimedName(key)).rename({ name: poolName(key) }), 'rename').catch(() =>
-        this.removeContainer(claimedName(key)),
-      );
-      throw this.host.mapError(recorded.reason);
-    }
-    const name = containerName(spec.id);
+    if (!(await this.win(key, labels, POOL_LABELS.claim))) return undefined;
+    // Ours alone now. A member recycled after it was listed is gone: its record went after it.
+    let member: Docker.ContainerInspectInfo | undefined;
     try {
-      await call(docker.getContainer(claimedName(key)).rename({ name }), 'rename');
+      member = await call(docker.getContainer(poolName(key)).inspect(), 'inspect');
     } catch (err) {
-      await this.removeContainer(claimedName(key));
-      await this.removeVolume(volume);
-      throw this.host.mapError(err);
+      if (httpStatusOf(err) !== 404) {
+        // Nothing names the sandbox yet, so giving the record back returns the member to the pool.
+        await this.removeVolume(claimVolumeName(key));
+        throw this.host.mapError(err);
+      }
     }
-    const member = this.known.get(key) ?? (await this.inspectLabels(name));
-    this.known.delete(key);
-    const record = this.host.claims.remember({ id: spec.id, name, labels: member }, labels);
+    if (!member?.State.Running || member.Config.Labels?.[POOL_LABELS.key] !== key) {
+      if (member) await this.removeContainer(member.Id);
+      await this.removeVolume(claimVolumeName(key));
+      return undefined;
+    }
+    const record = this.host.claims.remember(
+      { id: spec.id, name: poolName(key), labels: member.Config.Labels, ref: member.Id },
+      labels,
+    );
     if (!record) throw new Error(`claim of pool member ${key} left no readable record`);
+    this.renameSoon(key, spec.id);
     return this.host.toInfo(record, 'running');
   }
 
   async recycle(key: string): Promise<boolean> {
     if (!isPoolKey(key)) return false;
-    try {
-      await this.host.call(this.host.docker.getContainer(poolName(key)).rename({ name: recycleName(key) }), 'rename');
-    } catch (err) {
-      if (lostRace(err)) return false;
-      throw this.host.mapError(err);
-    }
-    this.known.delete(key);
-    await this.removeContainer(recycleName(key));
+    const nonce = randomBytes(8).toString('hex');
+    if (!(await this.win(key, recycleLabels(key, nonce), POOL_LABELS.recycle))) return false;
+    await this.removeContainer(poolName(key));
+    await this.removeVolume(claimVolumeName(key));
     return true;
   }
 
-  private async inspectLabels(name: string): Promise<Record<string, string>> {
+  /** Gives the claimed containers their sandbox names now (at shutdown) instead of RENAME_DELAY_MS after their claims. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.renames.values()].map((r) => r.run()));
+  }
+
+  /**
+   * A claim still under its member's name long after its claim: its gateway stopped before the
+   * rename. Any gateway's pool pass does it then, so it does not wait for a boot.
+   */
+  private renameOverdue(key: string, record: Docker.VolumeInspectInfo): void {
+    const id = record.Labels?.[POOL_LABELS.claim];
+    const madeAt = Date.parse((record as { CreatedAt?: string }).CreatedAt ?? '');
+    if (!isValidSandboxId(id) || this.renames.has(key) || !(Date.now() - madeAt > OVERDUE_MS)) return;
+    this.renameSoon(key, id, 0);
+  }
+
+  private renameSoon(key: string, id: string, delayMs = RENAME_DELAY_MS): void {
+    const run = async (): Promise<void> => {
+      if (!this.renames.delete(key)) return;
+      clearTimeout(timer);
+      // 404: deleted meanwhile; 400, 409: a reconcile renamed it first. Otherwise boot reconcile renames it.
+      await this.host
+        .call(this.host.docker.getContainer(poolName(key)).rename({ name: containerName(id) }), 'rename')
+        .catch(() => undefined);
+    };
+    const timer = setTimeout(() => void run(), delayMs);
+    timer.unref();
+    this.renames.set(key, { timer, run });
+  }
+
+  /** Makes the member's claim record with `labels`, unless another claim or recycle made it first. */
+  private async win(key: string, labels: Record<string, string>, winner: string): Promise<boolean> {
+    const { docker, call } = this.host;
     try {
-      return (await this.host.call(this.host.docker.getContainer(name).inspect(), 'inspect')).Config.Labels ?? {};
+      return await createExclusiveVolume(docker, call, claimVolumeName(key), labels, winner);
     } catch (err) {
+      // Unknown outcome (a timeout): a record that is ours after all is given back, so the member
+      // is neither claimed by no one nor stuck.
+      await call(docker.getVolume(claimVolumeName(key)).inspect(), 'volume inspect')
+        .then(async (v) => {
+          if ((v as { Labels?: Record<string, string> }).Labels?.[winner] === labels[winner]) {
+            await this.removeVolume(claimVolumeName(key));
+          }
+        })
+        .catch(() => undefined);
       throw this.host.mapError(err);
     }
   }

@@ -1,10 +1,17 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { RUNTIME_REGISTRY, type RuntimeRegistry } from '@sandboxed/plugin-sdk';
 import { DockerRuntime } from './docker.runtime.js';
 
-/** Registers the Docker runtime when the module starts, and reconciles with the engine at boot. */
+/** Registers the Docker runtime when the module starts, reconciles with the engine at boot, and closes it at shutdown. */
 @Injectable()
-export class DockerRuntimeRegistrar implements OnModuleInit, OnApplicationBootstrap {
+export class DockerRuntimeRegistrar implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('runtime-docker');
 
   constructor(
@@ -33,5 +40,10 @@ export class DockerRuntimeRegistrar implements OnModuleInit, OnApplicationBootst
     } catch (err) {
       this.logger.warn(`reconcile at boot failed: ${(err as Error).message}`);
     }
+  }
+
+  /** Sandboxes stay; claims this gateway has not renamed yet get their names (pool-member.codec.ts). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.close().catch((err: Error) => this.logger.warn(`close failed: ${err.message}`));
   }
 }

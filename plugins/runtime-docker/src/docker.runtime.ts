@@ -48,7 +48,7 @@ import { DockerExecSession } from './docker-exec.session.js';
 import type { DockerRuntimeLogger, DockerRuntimeOptions, DockerTemplate } from './docker-runtime.options.js';
 import { ClaimRecords } from './claim-record.store.js';
 import { DockerPoolDriver } from './docker-pool.driver.js';
-import { claimVolumeName, isMemberName, POOL_LABELS } from './pool-member.codec.js';
+import { claimVolumeName, isMemberName, isPoolKey, poolName, POOL_LABELS } from './pool-member.codec.js';
 import { reconcilePool } from './pool-member.reconciler.js';
 import { runToEnd } from './exec-output.reader.js';
 import { bridgeToDuplex } from './port-bridge.connector.js';
@@ -58,7 +58,6 @@ import { DISK_VOLUME_LABEL, isQuotaRefusal, quotaCapable, TMPFS_DIRS, type DiskL
 import { assessRunc, runcWarning, type RuncAssessment } from './runc-version.check.js';
 import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import {
-  CONTAINER_PREFIX,
   containerName,
   decodeLabels,
   labelFilters,
@@ -223,18 +222,47 @@ export class DockerRuntime implements SandboxRuntime {
   }
 
   async get(id: string): Promise<SandboxInfo | undefined> {
-    if (!isValidSandboxId(id)) return undefined;
+    if (!isValidSandboxId(id) || isMemberName(containerName(id))) return undefined;
     try {
-      const info = await this.call(this.docker.getContainer(containerName(id)).inspect(), 'inspect');
+      const info = await this.locate(id);
+      if (!info) return undefined;
       const labels = info.Config.Labels;
       const record = labels?.[POOL_LABELS.key]
-        ? await this.claims.one({ id, name: info.Name.replace(/^\//, ''), labels })
+        ? await this.claims.one({ id, name: info.Name.replace(/^\//, ''), labels, ref: info.Id })
         : decodeLabels(labels);
       return record?.id === id ? this.toInfo(record, statusOf(info.State.Status)) : undefined;
     } catch (err) {
-      if (httpStatusOf(err) === 404) return undefined;
       throw this.mapError(err);
     }
+  }
+
+  /**
+   * The container of sandbox `id`: by its engine id once this gateway knows it (a claimed sandbox,
+   * whose name changes a moment after its claim), else by its name; a claim not renamed yet is
+   * found through its record (pool-member.codec.ts).
+   */
+  private async locate(id: string): Promise<ContainerInspectInfo | undefined> {
+    const inspect = (ref: string) =>
+      this.call(this.docker.getContainer(ref).inspect(), 'inspect').catch((err: unknown) => {
+        if (httpStatusOf(err) === 404) return undefined;
+        throw err;
+      });
+    const ref = this.claims.ref(id);
+    if (ref) {
+      const known = await inspect(ref);
+      if (!known) this.claims.forget(id);
+      return known;
+    }
+    const named = await inspect(containerName(id));
+    if (named) return named;
+    const key = await this.claims.keyOf(id);
+    // Renamed between the two looks: by name again.
+    return key ? ((await inspect(poolName(key))) ?? (await inspect(containerName(id)))) : undefined;
+  }
+
+  /** The container to act on for sandbox `id` (an operation comes after the lookup that found it). */
+  private containerOf(id: string): Container {
+    return this.docker.getContainer(this.claims.ref(id) ?? containerName(id));
   }
 
   async list(selector: SandboxSelector = {}): Promise<SandboxInfo[]> {
@@ -249,42 +277,47 @@ export class DockerRuntime implements SandboxRuntime {
     return out;
   }
 
-  /** Sandboxes that were pool members (pool-member.codec.ts), with their claim records. */
+  /** Sandboxes that were pool members (pool-member.codec.ts), with their claim records: one list of each. */
   private async listClaimed(owner?: string): Promise<Array<{ record?: SandboxRecord; container: ContainerInfo }>> {
     let containers: ContainerInfo[];
+    let records: Map<string, Record<string, string>>;
     try {
-      containers = await this.call(
-        this.docker.listContainers({ all: true, filters: { label: [POOL_LABELS.key] } }),
-        'list',
-      );
+      [containers, records] = await Promise.all([
+        this.call(this.docker.listContainers({ all: true, filters: { label: [POOL_LABELS.key] } }), 'list'),
+        this.claims.byKey(owner),
+      ]);
     } catch (err) {
       throw this.mapError(err);
     }
-    const claimed = containers.flatMap((container) => {
+    return containers.flatMap((container) => {
+      const labels = records.get(container.Labels?.[POOL_LABELS.key] ?? '');
+      const id = labels?.[POOL_LABELS.claim];
+      if (!labels || !isValidSandboxId(id)) return [];
       const name = container.Names?.[0]?.replace(/^\//, '') ?? '';
-      const id = name.slice(CONTAINER_PREFIX.length);
-      if (!name.startsWith(CONTAINER_PREFIX) || !isValidSandboxId(id) || isMemberName(name)) return [];
-      return [{ container, claim: { id, name, labels: container.Labels } }];
+      const record = this.claims.remember({ id, name, labels: container.Labels, ref: container.Id }, labels);
+      return record ? [{ record, container }] : [];
     });
-    if (claimed.length === 0) return [];
-    let records: Map<string, SandboxRecord>;
-    try {
-      records = await this.claims.many(
-        claimed.map((c) => c.claim),
-        owner,
-      );
-    } catch (err) {
-      throw this.mapError(err);
-    }
-    return claimed.map(({ container, claim }) => ({ record: records.get(claim.id), container }));
   }
 
   async destroy(id: string): Promise<void> {
-    if (!isValidSandboxId(id)) return;
-    await this.removeContainer(containerName(id));
-    // A sandbox that was a pool member: its claim record goes after it (a leftover one describes nothing).
+    if (!isValidSandboxId(id) || isMemberName(containerName(id))) return;
+    let info: ContainerInspectInfo | undefined;
+    try {
+      info = await this.locate(id);
+    } catch (err) {
+      throw this.mapError(err);
+    }
+    // By engine id: a claimed container may be renamed at any moment.
+    await this.removeContainer(info?.Id ?? containerName(id));
     this.claims.forget(id);
-    await this.call(this.docker.getVolume(claimVolumeName(id)).remove(), 'volume remove').catch((err: unknown) => {
+    // A sandbox that was a pool member: its claim record goes after it (a leftover one describes nothing).
+    const key = info?.Config.Labels?.[POOL_LABELS.key];
+    if (!isPoolKey(key)) return;
+    const record = await this.call(this.docker.getVolume(claimVolumeName(key)).inspect(), 'volume inspect').catch(
+      () => undefined,
+    );
+    if ((record as { Labels?: Record<string, string> } | undefined)?.Labels?.[POOL_LABELS.claim] !== id) return;
+    await this.call(this.docker.getVolume(claimVolumeName(key)).remove(), 'volume remove').catch((err: unknown) => {
       if (httpStatusOf(err) !== 404) throw this.mapError(err);
     });
   }
@@ -294,7 +327,7 @@ export class DockerRuntime implements SandboxRuntime {
     validateExecRequest(req);
     const cwd = resolveExecCwd(SANDBOX_WORKDIR, req.cwd);
     const tty = req.tty === true;
-    const container = this.docker.getContainer(containerName(id));
+    const container = this.containerOf(id);
     const execId = randomBytes(8).toString('hex');
     const exec = await this.createExec(id, container, {
       Cmd: wrapArgv(execId, req.argv, {
@@ -344,7 +377,7 @@ export class DockerRuntime implements SandboxRuntime {
     let badArchive: unknown;
     owned.once('error', (err) => (badArchive = err));
     try {
-      await this.docker.getContainer(containerName(id)).putArchive(owned, { path });
+      await this.containerOf(id).putArchive(owned, { path });
       if (badArchive) throw badArchive;
     } catch (err) {
       tar.destroy();
@@ -371,10 +404,7 @@ export class DockerRuntime implements SandboxRuntime {
     if (!isValidSandboxId(id)) throw this.sandboxNotFound(id);
     const target = resolveSandboxPath(SANDBOX_WORKDIR, path);
     try {
-      return (await this.call(
-        this.docker.getContainer(containerName(id)).getArchive({ path: target }),
-        'archive',
-      )) as Readable;
+      return (await this.call(this.containerOf(id).getArchive({ path: target }), 'archive')) as Readable;
     } catch (err) {
       const gone = containerStateError(err, id);
       if (gone) throw gone;
@@ -461,7 +491,8 @@ export class DockerRuntime implements SandboxRuntime {
   }
 
   async close(): Promise<void> {
-    // Containers are deliberately left running: sandboxes outlive this process.
+    // Containers are deliberately left running: sandboxes outlive this process. Claims get their names.
+    await this.pool.flush();
   }
 
   private async listRecords(

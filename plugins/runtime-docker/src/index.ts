@@ -16,7 +16,7 @@ export { DEFAULT_TEMPLATES, LOCAL_IMAGES } from './default-templates.js';
 export { createDockerClient } from './docker-client.factory.js';
 export type { DockerClient } from './docker-client.factory.js';
 export { LABELS as SANDBOX_LABELS } from './sandbox-labels.codec.js';
-export { POOL_LABELS, poolName, claimedName, recycleName, claimVolumeName } from './pool-member.codec.js';
+export { POOL_LABELS, poolName, claimVolumeName } from './pool-member.codec.js';
 export { reconcilePool, CLAIM_GRACE_MS } from './pool-member.reconciler.js';
 export type { PoolReconcileResult } from './pool-member.reconciler.js';
 

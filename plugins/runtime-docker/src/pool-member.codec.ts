@@ -3,27 +3,28 @@ import { containerName, CONTAINER_PREFIX, decodeLabels, LABELS } from './sandbox
 
 /**
  * Warm-pool state on the engine (docs/docker.md, "Warm pools"). Container labels cannot change,
- * so a member's state is its container name, and a claimed sandbox's owner, labels and expiry
- * live in the labels of a claim volume that the gateway creates and the sandbox cannot touch:
+ * so who owns a member is the labels of a claim record volume, named after the member, that
+ * exactly one claim or recycle creates (claim-volume.exclusive.ts), and the sandbox cannot touch:
  *
- *   sandboxed-pool-<key>     unclaimed member (labels: template, resources, pool key; no id, no owner)
- *   sandboxed-claimed-<key>  won by one claim: renaming a container to a fixed name is exclusive
- *   sandboxed-<id>           the claimed sandbox, found like any other by its id
- *   sandboxed-recycle-<key>  won by a recycle, about to be removed
- *   volume sandboxed-claim-<id>  the claim record: id, owner, template, expiry, user labels, pool key
+ *   sandboxed-pool-<key>          member (labels: template, resources, pool key; no id, no owner);
+ *                                 unclaimed while its claim record does not exist
+ *   volume sandboxed-claim-<key>  the claim record: id, owner, template, expiry, user labels, pool
+ *                                 key (or, made by a recycle, only the key and a recycle nonce)
+ *   sandboxed-<id>                the name its claim gives the claimed sandbox, a moment after the
+ *                                 claim (until then it is found through its record)
  */
 export const POOL_LABELS = {
   /** The member's template; present on members and on the sandboxes they became. */
   pool: 'sandboxed.pool',
   /** Random, fixed at fill: ties a claim record to its container. */
   key: 'sandboxed.pool-key',
-  /** On a claim volume: the sandbox id it describes. */
+  /** On a claim record: the sandbox id it describes. */
   claim: 'sandboxed.claim',
+  /** On a record a recycle made: that recycle's nonce. */
+  recycle: 'sandboxed.recycle',
 } as const;
 
 export const POOL_PREFIX = `${CONTAINER_PREFIX}pool-`;
-export const CLAIMED_PREFIX = `${CONTAINER_PREFIX}claimed-`;
-export const RECYCLE_PREFIX = `${CONTAINER_PREFIX}recycle-`;
 const CLAIM_VOLUME_PREFIX = `${CONTAINER_PREFIX}claim-`;
 
 const KEY = /^[0-9a-f]{32}$/;
@@ -33,9 +34,8 @@ export function isPoolKey(key: unknown): key is string {
 }
 
 export const poolName = (key: string): string => `${POOL_PREFIX}${key}`;
-export const claimedName = (key: string): string => `${CLAIMED_PREFIX}${key}`;
-export const recycleName = (key: string): string => `${RECYCLE_PREFIX}${key}`;
-export const claimVolumeName = (id: string): string => `${CLAIM_VOLUME_PREFIX}${id}`;
+/** The claim record of the member with this pool key. */
+export const claimVolumeName = (key: string): string => `${CLAIM_VOLUME_PREFIX}${key}`;
 
 /** A member's labels: the cold labels of its container spec without id, owner, expiry or user labels. */
 export function memberLabels(
@@ -51,7 +51,7 @@ export function memberLabels(
   return { ...out, [LABELS.template]: template, [POOL_LABELS.pool]: template, [POOL_LABELS.key]: key };
 }
 
-/** The claim volume's labels: everything a cold container's labels would say that the member's do not. */
+/** The claim record's labels: everything a cold container's labels would say that the member's do not. */
 export function claimLabels(spec: SandboxSpec, key: string, claimedAt: Date): Record<string, string> {
   const labels: Record<string, string> = {
     [POOL_LABELS.claim]: spec.id,
@@ -66,10 +66,15 @@ export function claimLabels(spec: SandboxSpec, key: string, claimedAt: Date): Re
   return labels;
 }
 
+/** The labels of the record a recycle makes: it describes no sandbox. */
+export function recycleLabels(key: string, nonce: string): Record<string, string> {
+  return { [POOL_LABELS.key]: key, [POOL_LABELS.recycle]: nonce };
+}
+
 /**
- * The record of a claimed sandbox, or undefined unless the container named `sandboxed-<id>` and
- * the claim volume agree on the id and the pool key (a leftover volume of a lost or crashed claim
- * never describes another container).
+ * The record of a claimed sandbox, or undefined unless its container (named `sandboxed-<id>`, or
+ * still `sandboxed-pool-<key>` right after the claim) and its claim record agree on the id and
+ * the pool key.
  */
 export function decodeClaim(
   id: string,
@@ -77,7 +82,7 @@ export function decodeClaim(
   volumeLabels: Record<string, string> | undefined,
 ): SandboxRecord | undefined {
   const key = container.labels?.[POOL_LABELS.key];
-  if (!isPoolKey(key) || container.name !== containerName(id)) return undefined;
+  if (!isPoolKey(key) || (container.name !== containerName(id) && container.name !== poolName(key))) return undefined;
   if (!volumeLabels || volumeLabels[POOL_LABELS.claim] !== id || volumeLabels[POOL_LABELS.key] !== key)
     return undefined;
   // Resources from the container, the rest from the claim; the member carries no id or owner.
@@ -85,7 +90,7 @@ export function decodeClaim(
   return record?.id === id ? record : undefined;
 }
 
-/** A container name that is a pool member's state, not a sandbox's (`sandboxed-<id>`). */
+/** A container name that is a pool member's, not a sandbox's (`sandboxed-<id>`). */
 export function isMemberName(name: string): boolean {
-  return name.startsWith(POOL_PREFIX) || name.startsWith(CLAIMED_PREFIX) || name.startsWith(RECYCLE_PREFIX);
+  return name.startsWith(POOL_PREFIX);
 }

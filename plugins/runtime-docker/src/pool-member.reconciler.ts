@@ -1,9 +1,9 @@
 import type Docker from 'dockerode';
 import { statusOf as httpStatusOf } from './docker-error.mapper.js';
-import { claimedName, decodeClaim, isPoolKey, poolName, POOL_LABELS, recycleName } from './pool-member.codec.js';
-import { CONTAINER_PREFIX } from './sandbox-labels.codec.js';
+import { claimVolumeName, decodeClaim, isPoolKey, poolName, POOL_LABELS } from './pool-member.codec.js';
+import { containerName, CONTAINER_PREFIX } from './sandbox-labels.codec.js';
 
-/** How long a claim may sit between its steps before a reconcile takes it for a crashed gateway's. */
+/** How long a claim record may describe no container before a reconcile takes it for a dead gateway's leftover. */
 export const CLAIM_GRACE_MS = 60_000;
 
 export interface PoolReconcileResult {
@@ -14,15 +14,22 @@ export interface PoolReconcileResult {
 
 type Call = <T>(work: Promise<T>, what: string) => Promise<T>;
 
+interface ClaimRecordVolume {
+  name: string;
+  labels: { [label: string]: string };
+  createdAt: number;
+}
+
 /**
- * At boot: finishes what crashed gateways left halfway through a claim, recycle or delete
- * (pool-member.codec.ts). Unclaimed members stay for the kernel's pool service; a member won by a
- * claim that never finished is removed, never handed out; claimed sandboxes without a matching
- * record or past their expiry are removed; claim records that describe no container go after
- * CLAIM_GRACE_MS. A claim creates its record while it renames to `sandboxed-claimed-<key>`, so
- * a won member seen here without a record is either abandoned or a claim a few milliseconds
- * old: removing the latter only fails that claim (its final rename finds nothing, and the create
- * goes cold); no member is ever handed out twice, since only the exclusive rename hands one out.
+ * At boot: finishes what stopped gateways left halfway through a claim, recycle or delete
+ * (pool-member.codec.ts), per pool key:
+ *   - a member without a record is left for the kernel's pool service (it recycles by age);
+ *   - a member with a recycle's record is removed, then the record;
+ *   - a claimed sandbox (named `sandboxed-<id>`, or still the member's name: its rename is done
+ *     here) is adopted when its record names it and it has not expired, else removed;
+ *   - a record of no container (a delete or a recycle cut short, or a claim of a member that was
+ *     gone) goes after CLAIM_GRACE_MS.
+ * No member is ever handed out twice: the record is the claim, and only a record's absence makes a member.
  */
 export async function reconcilePool(
   docker: Docker,
@@ -31,61 +38,63 @@ export async function reconcilePool(
   graceMs = CLAIM_GRACE_MS,
 ): Promise<PoolReconcileResult> {
   const result: PoolReconcileResult = { adopted: [], reaped: [], problems: [] };
+  // Records first: one made after this list belongs to a claim under way, whose container is listed below.
+  const { Volumes } = await call(docker.listVolumes({ filters: { label: [POOL_LABELS.key] } }), 'volume list');
   const containers = await call(docker.listContainers({ all: true, filters: { label: [POOL_LABELS.key] } }), 'list');
-  const { Volumes } = await call(docker.listVolumes({ filters: { label: [POOL_LABELS.claim] } }), 'volume list');
-  const volumes = (Volumes ?? []).map((v) => ({
-    name: v.Name,
-    labels: v.Labels ?? {},
-    createdAt: Date.parse((v as { CreatedAt?: string }).CreatedAt ?? '') || 0,
-  }));
-  const young = (createdAt: number) => now.getTime() - createdAt < graceMs;
-  const remove = async (name: string, what: string) => {
+  const records = new Map<string, ClaimRecordVolume>();
+  for (const v of Volumes ?? []) {
+    const key = v.Labels?.[POOL_LABELS.key];
+    if (!isPoolKey(key) || v.Name !== claimVolumeName(key)) continue;
+    const createdAt = Date.parse((v as { CreatedAt?: string }).CreatedAt ?? '') || 0;
+    records.set(key, { name: v.Name, labels: v.Labels, createdAt });
+  }
+  const young = (r: ClaimRecordVolume) => now.getTime() - r.createdAt < graceMs;
+  const removeContainer = async (name: string, what: string): Promise<boolean> => {
     try {
       await call(docker.getContainer(name).remove({ force: true, v: true }), 'remove');
       result.reaped.push(name);
     } catch (err) {
-      if (httpStatusOf(err) !== 404) result.problems.push(`cannot remove ${what} ${name}: ${(err as Error).message}`);
+      if (httpStatusOf(err) === 404) return true;
+      result.problems.push(`cannot remove ${what} ${name}: ${(err as Error).message}`);
+      return false;
+    }
+    return true;
+  };
+  const removeRecord = async (r: ClaimRecordVolume): Promise<void> => {
+    try {
+      await call(docker.getVolume(r.name).remove(), 'volume remove');
+      result.reaped.push(r.name);
+    } catch (err) {
+      if (httpStatusOf(err) !== 404)
+        result.problems.push(`cannot remove claim record ${r.name}: ${(err as Error).message}`);
     }
   };
-  const kept = new Set<string>();
+  const settled = new Set<string>();
   for (const c of containers) {
     const name = c.Names?.[0]?.replace(/^\//, '') ?? '';
     const key = c.Labels?.[POOL_LABELS.key];
     if (!isPoolKey(key)) continue;
-    if (name === poolName(key)) continue;
-    if (name === recycleName(key)) {
-      await remove(name, 'the recycled pool member');
-    } else if (name === claimedName(key)) {
-      const pending = volumes.some((v) => v.labels[POOL_LABELS.key] === key && young(v.createdAt));
-      if (pending) kept.add(name);
-      else await remove(name, 'the half-claimed pool member');
-    } else if (name.startsWith(CONTAINER_PREFIX)) {
-      const id = name.slice(CONTAINER_PREFIX.length);
-      const volume = volumes.find((v) => v.labels[POOL_LABELS.claim] === id);
-      const record = decodeClaim(id, { name, labels: c.Labels }, volume?.labels);
-      if (record && record.expiresAt.getTime() > now.getTime()) {
-        kept.add(name);
-        result.adopted.push(id);
-      } else {
-        await remove(name, record ? 'the expired sandbox' : 'the pool sandbox without a claim record');
-      }
-    }
-  }
-  for (const v of volumes) {
-    const id = v.labels[POOL_LABELS.claim] ?? '';
-    const key = v.labels[POOL_LABELS.key] ?? '';
-    if (kept.has(`${CONTAINER_PREFIX}${id}`) || (isPoolKey(key) && kept.has(claimedName(key))) || young(v.createdAt)) {
+    settled.add(key);
+    const record = records.get(key);
+    if (name === poolName(key) && !record) continue;
+    if (name === poolName(key) && record?.labels[POOL_LABELS.recycle] !== undefined) {
+      if (await removeContainer(name, 'the recycled pool member')) await removeRecord(record);
       continue;
     }
-    try {
-      await call(docker.getVolume(v.name).remove(), 'volume remove');
-      result.reaped.push(v.name);
-    } catch (err) {
-      const status = httpStatusOf(err);
-      // 409: in use, i.e. not a record after all; 404: removed meanwhile.
-      if (status !== 404 && status !== 409)
-        result.problems.push(`cannot remove claim record ${v.name}: ${(err as Error).message}`);
+    if (!name.startsWith(CONTAINER_PREFIX)) continue;
+    const id = record?.labels[POOL_LABELS.claim] ?? name.slice(CONTAINER_PREFIX.length);
+    const claimed = decodeClaim(id, { name, labels: c.Labels }, record?.labels);
+    if (claimed && claimed.expiresAt.getTime() > now.getTime()) {
+      result.adopted.push(id);
+      if (name === poolName(key)) {
+        // A claim whose gateway stopped before renaming it: 404, 400 or 409 if it is being renamed now.
+        await call(docker.getContainer(name).rename({ name: containerName(id) }), 'rename').catch(() => undefined);
+      }
+      continue;
     }
+    const what = claimed ? 'the expired sandbox' : 'the pool sandbox without a claim record';
+    if ((await removeContainer(name, what)) && record) await removeRecord(record);
   }
+  for (const [key, record] of records) if (!settled.has(key) && !young(record)) await removeRecord(record);
   return result;
 }

@@ -28,7 +28,9 @@ import { assertValidSandboxId, isValidSandboxId } from '@sandboxed/plugin-sdk';
 import { SandboxCgroups } from './sandbox-cgroup.manager.js';
 import { ensureSandboxHelper, findCompiler, isSandboxHelperBuilt } from './sandbox-helper.binary.js';
 import { canInstallPackages, installHint, installPackages } from './system-packages.installer.js';
-import { SandboxMetaStore, type SandboxMeta } from './sandbox-meta.store.js';
+import { SandboxMetaStore, slotOf, type SandboxMeta } from './sandbox-meta.store.js';
+import { LocalPoolDriver } from './local-pool.driver.js';
+import { parsePoolEntry, slotName } from './pool-entry.names.js';
 import { WorkspaceVolumes } from './workspace-volume.manager.js';
 import { connectDirect, connectInNamespace } from './sandbox-port.connector.js';
 
@@ -89,6 +91,8 @@ export class LocalRuntime implements SandboxRuntime {
   private readonly destroying = new Set<string>();
   private hostSetup?: Promise<HostSetup>;
   private lock?: DataDirLock;
+  /** Warm pools (local-pool.driver.ts): members are sandbox directories named by their state. */
+  readonly pool: LocalPoolDriver;
 
   constructor(
     private readonly options: LocalRuntimeOptions,
@@ -101,6 +105,16 @@ export class LocalRuntime implements SandboxRuntime {
     // As root, sandbox processes run as an unprivileged host uid (never host root).
     const uid = options.sandboxUid ?? DEFAULT_SANDBOX_UID;
     this.runAs = this.isolated && process.getuid?.() === 0 ? { uid, gid: uid } : undefined;
+    this.pool = new LocalPoolDriver({
+      store: this.store,
+      build: async (name, meta) => {
+        await this.build(name, meta, await this.creatable());
+      },
+      tearDown: async (name, known) => this.tearDown(name, await this.setup(), known),
+      statusOf: (meta) => this.statusOf(meta),
+      toInfo: (meta, status) => this.toInfo(meta, status),
+      log: (message) => (this.logger ?? console).warn(message),
+    });
     if (options.isolation === 'none') {
       (logger ?? console).warn(
         'runtime-local: isolation is "none": sandboxed commands run directly on this host, as the gateway user, ' +
@@ -119,23 +133,7 @@ export class LocalRuntime implements SandboxRuntime {
 
   async create(spec: SandboxSpec): Promise<SandboxInfo> {
     assertValidSandboxId(spec.id);
-    const host = await this.setup();
-    if (this.isolated) await this.checkTools();
-    if (this.isolated && !host.cgroups && this.options.resourceLimits !== 'best-effort') {
-      throw new UnavailableError(
-        `runtime-local cannot enforce the sandbox's cpu, memory and pids limits: ${host.cgroupProblem}. ` +
-          'Run the gateway as root on a host with cgroups, or set the runtime-local option ' +
-          '`resourceLimits: best-effort` to accept per-process rlimits only.',
-        { reason: host.cgroupProblem },
-      );
-    }
-    try {
-      await this.store.createDirs(spec.id, this.runAs);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-        throw new ConflictError(`Sandbox ${spec.id} already exists`);
-      throw err;
-    }
+    const host = await this.creatable();
     const meta: SandboxMeta = {
       id: spec.id,
       owner: spec.owner,
@@ -148,39 +146,84 @@ export class LocalRuntime implements SandboxRuntime {
     };
     // Until the holder runs, execs that find the sandbox (it is listed from here on) wait for it
     // instead of starting a second one.
-    const started = this.setUp(spec.id, meta, host);
+    const started = this.build(spec.id, meta, host);
     this.starting.set(spec.id, started);
     try {
       await started;
-    } catch (err) {
-      await killHolder(meta.holder, spec.id).catch(() => undefined);
-      await host.cgroups?.destroy(spec.id).catch(() => undefined);
-      await this.releaseVolume(spec.id, host).catch(() => undefined);
-      await this.store.remove(spec.id).catch(() => undefined);
-      throw err;
     } finally {
       this.starting.delete(spec.id);
     }
     return this.toInfo(meta, 'running');
   }
 
+  /** The host, once it can make sandboxes (the tools are there, and cgroups unless best-effort). */
+  private async creatable(): Promise<HostSetup> {
+    const host = await this.setup();
+    if (this.isolated) await this.checkTools();
+    if (this.isolated && !host.cgroups && this.options.resourceLimits !== 'best-effort') {
+      throw new UnavailableError(
+        `runtime-local cannot enforce the sandbox's cpu, memory and pids limits: ${host.cgroupProblem}. ` +
+          'Run the gateway as root on a host with cgroups, or set the runtime-local option ' +
+          '`resourceLimits: best-effort` to accept per-process rlimits only.',
+        { reason: host.cgroupProblem },
+      );
+    }
+    return host;
+  }
+
+  /**
+   * Makes directory `name` (a sandbox id or a pool entry) a running sandbox as `meta` says;
+   * resolves to the holder's pid. On failure nothing of it is left.
+   */
+  private async build(name: string, meta: SandboxMeta, host: HostSetup): Promise<number> {
+    try {
+      await this.store.createDirs(name, this.runAs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ConflictError(`Sandbox ${name} already exists`);
+      throw err;
+    }
+    try {
+      return await this.setUp(name, meta, host);
+    } catch (err) {
+      await this.tearDown(name, host, meta).catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** A new sandbox's metadata, cgroup, workspace volume and holder; resolves to the holder's pid. */
-  private async setUp(id: string, meta: SandboxMeta, host: HostSetup): Promise<number> {
+  private async setUp(name: string, meta: SandboxMeta, host: HostSetup): Promise<number> {
     // Recorded before the holder starts: a crash in between leaves a holder that boot reaps.
-    await this.store.write(meta);
+    await this.store.write(meta, name);
     if (!this.isolated) return 0;
-    await host.cgroups?.create(id, meta.resources);
+    const slot = slotOf(meta);
+    await host.cgroups?.create(slot, meta.resources);
     if (host.volumes && meta.resources.diskMb) {
       await host.volumes.create(
-        this.store.workspaceImage(id),
-        this.store.workspaceDir(id),
+        this.store.workspaceImage(name),
+        this.store.workspaceDir(name),
         meta.resources.diskMb,
         this.runAs,
       );
     }
-    meta.holder = await startHolder(this.holderOptions(id, host, meta));
-    await this.store.write(meta);
+    meta.holder = await startHolder(this.holderOptions(name, slot, host, meta));
+    await this.store.write(meta, name);
     return meta.holder.childPid;
+  }
+
+  /**
+   * Kills, releases and removes what directory `name` holds: its holder, everything in its
+   * cgroup, its workspace volume, the directory. `known` is the caller's newer copy of its
+   * meta.json (a holder started but not yet recorded).
+   */
+  private async tearDown(name: string, host: HostSetup, known?: SandboxMeta): Promise<void> {
+    const meta = known ?? (await this.store.readEntry(name));
+    const entry = parsePoolEntry(name);
+    const slot = meta ? slotOf(meta) : entry ? slotName(entry.key) : name;
+    await killHolder(meta?.holder, slot);
+    // Everything else the sandbox still runs (execs in flight, their orphans) is in its cgroup.
+    await host.cgroups?.destroy(slot);
+    await this.releaseVolume(name, host);
+    await this.store.remove(name);
   }
 
   async get(id: string): Promise<SandboxInfo | undefined> {
@@ -202,13 +245,7 @@ export class LocalRuntime implements SandboxRuntime {
     this.destroying.add(id);
     try {
       await this.starting.get(id)?.catch(() => undefined);
-      const meta = await this.store.read(id);
-      if (meta) await killHolder(meta.holder, id);
-      // Everything else the sandbox still runs (execs in flight, their orphans) is in its cgroup.
-      const host = await this.setup();
-      await host.cgroups?.destroy(id);
-      await this.releaseVolume(id, host);
-      await this.store.remove(id);
+      await this.tearDown(id, await this.setup());
     } finally {
       this.destroying.delete(id);
     }
@@ -236,9 +273,9 @@ export class LocalRuntime implements SandboxRuntime {
       env,
       resources: meta.resources,
       ...(tty ? { tty } : {}),
-      ...(targetPid !== undefined ? { target: { pid: targetPid, sandboxId: id } } : {}),
+      ...(targetPid !== undefined ? { target: { pid: targetPid, sandboxId: slotOf(meta) } } : {}),
       ...(this.runAs ? { runAs: this.runAs } : {}),
-      cgroups: this.isolated ? (host.cgroups?.dirs(id) ?? []) : [],
+      cgroups: this.isolated ? (host.cgroups?.dirs(slotOf(meta)) ?? []) : [],
       ...(req.keepBackground ? { keepBackground: true } : {}),
     });
     return LocalExecSession.start({
@@ -268,7 +305,7 @@ export class LocalRuntime implements SandboxRuntime {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`Invalid port: ${port}`);
     if (!this.sandboxNetworkIsolated) return connectDirect(port);
     const host = await this.setup();
-    const target = { pid: await this.ensureHolder(meta, host), sandboxId: id };
+    const target = { pid: await this.ensureHolder(meta, host), sandboxId: slotOf(meta) };
     return connectInNamespace(host.helperPath, target, port, this.runAs);
   }
 
@@ -303,6 +340,8 @@ export class LocalRuntime implements SandboxRuntime {
     if (this.isolated && host.volumeProblem) {
       (this.logger ?? console).warn(`runtime-local: workspace disk use is not bounded: ${host.volumeProblem}`);
     }
+    // Pool entries a crashed gateway left halfway through a claim or recycle, then holders no one records.
+    await this.pool.sweep();
     if (this.isolated) await this.reapStrayHolders();
   }
 
@@ -363,15 +402,24 @@ export class LocalRuntime implements SandboxRuntime {
     return join(this.store.dataDir, '.helper');
   }
 
-  private async releaseVolume(id: string, host: HostSetup): Promise<void> {
-    if (!host.volumes || !isValidSandboxId(id) || !existsSync(this.store.sandboxDir(id))) return;
-    await host.volumes.release(this.store.workspaceImage(id), this.store.workspaceDir(id));
+  private async releaseVolume(name: string, host: HostSetup): Promise<void> {
+    if (!host.volumes || (!isValidSandboxId(name) && !parsePoolEntry(name))) return;
+    if (!existsSync(this.store.sandboxDir(name))) return;
+    await host.volumes.release(this.store.workspaceImage(name), this.store.workspaceDir(name));
   }
 
   private async reapStrayHolders(): Promise<void> {
     const holders = await findHolders(this.homeTag);
+    if (holders.length === 0) return;
+    // Holders are tagged with the slot (the id, or a pool member's pool-<key> for life).
+    const bySlot = new Map<string, SandboxMeta>();
+    for (const name of await this.store.entries()) {
+      if (!isValidSandboxId(name) && !parsePoolEntry(name)) continue;
+      const meta = await this.store.readEntry(name);
+      if (meta) bySlot.set(slotOf(meta), meta);
+    }
     for (const { pid, sandboxId } of holders) {
-      const meta = await this.store.read(sandboxId);
+      const meta = bySlot.get(sandboxId);
       if (meta?.holder && (meta.holder.pid === pid || meta.holder.childPid === pid)) continue;
       this.logger?.log?.(`runtime-local: reaping holder ${pid} of sandbox ${sandboxId}, which no sandbox records`);
       await killHolder({ pid, childPid: pid }, sandboxId);
@@ -397,18 +445,19 @@ export class LocalRuntime implements SandboxRuntime {
     }
   }
 
-  private holderOptions(id: string, host: HostSetup, meta: SandboxMeta): HolderStartOptions {
+  /** The holder of directory `name`, tagged (and its cgroup named) `slot`. */
+  private holderOptions(name: string, slot: string, host: HostSetup, meta: SandboxMeta): HolderStartOptions {
     return {
-      sandboxId: id,
+      sandboxId: slot,
       homeTag: this.homeTag,
       helperPath: host.helperPath,
       bwrapPath: this.bwrapPath,
-      cgroups: host.cgroups?.dirs(id) ?? [],
+      cgroups: host.cgroups?.dirs(slot) ?? [],
       ...(this.runAs ? { runAs: this.runAs } : {}),
       ...(meta.resources.diskMb ? { tmpBytes: meta.resources.diskMb * 1024 * 1024 } : {}),
-      workspace: this.store.workspaceDir(id),
+      workspace: this.store.workspaceDir(name),
       network: this.options.network,
-      logPath: this.store.holderLogPath(id),
+      logPath: this.store.holderLogPath(name),
     };
   }
 
@@ -416,23 +465,24 @@ export class LocalRuntime implements SandboxRuntime {
     if (!this.isolated) return 'running';
     if (this.starting.has(meta.id)) return 'starting';
     // A dead holder is restarted on next use; until then the sandbox is stopped.
-    return (await isHolderAlive(meta.holder, meta.id)) ? 'running' : 'stopped';
+    return (await isHolderAlive(meta.holder, slotOf(meta))) ? 'running' : 'stopped';
   }
 
   /** The pid whose namespaces execs join: the live holder's, or a freshly started one (after a reboot or a kill). */
   private async ensureHolder(meta: SandboxMeta, host: HostSetup): Promise<number> {
-    if (meta.holder && (await isHolderAlive(meta.holder, meta.id))) return meta.holder.childPid;
+    if (meta.holder && (await isHolderAlive(meta.holder, slotOf(meta)))) return meta.holder.childPid;
     const inFlight = this.starting.get(meta.id);
     if (inFlight) return inFlight;
     const start = (async () => {
       const current = await this.require(meta.id);
-      if (current.holder && (await isHolderAlive(current.holder, meta.id))) return current.holder.childPid;
+      const slot = slotOf(current);
+      if (current.holder && (await isHolderAlive(current.holder, slot))) return current.holder.childPid;
       await this.checkTools();
-      await killHolder(current.holder, meta.id);
+      await killHolder(current.holder, slot);
       this.logger?.log?.(`runtime-local: starting the holder of sandbox ${meta.id}`);
-      await host.cgroups?.create(meta.id, current.resources);
+      await host.cgroups?.create(slot, current.resources);
       await host.volumes?.ensureMounted(this.store.workspaceImage(meta.id), this.store.workspaceDir(meta.id));
-      current.holder = await startHolder(this.holderOptions(meta.id, host, current));
+      current.holder = await startHolder(this.holderOptions(meta.id, slot, host, current));
       await this.store.write(current);
       return current.holder.childPid;
     })();

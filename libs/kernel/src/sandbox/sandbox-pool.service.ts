@@ -66,7 +66,7 @@ export class SandboxPoolService implements OnApplicationBootstrap, OnApplication
     }
     const known = driver.templates();
     pools.forEach((pool, i) => {
-      if (!known.includes(pool.template)) {
+      if (known && !known.includes(pool.template)) {
         throw new Error(
           `sandbox.pools.${i}.template: "${pool.template}" is not a template of runtime ${runtime!.name} (templates: ${known.join(', ')})`,
         );
