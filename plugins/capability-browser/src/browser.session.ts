@@ -6,7 +6,10 @@ import { BrowserTab, type Viewport } from './browser.tab.js';
 import { sendCdp } from './cdp.send.js';
 import type { CdpSocketBridge } from './cdp-socket.bridge.js';
 
-const connectCdp = createRequire(import.meta.url)('chrome-remote-interface') as typeof CDP;
+const require = createRequire(import.meta.url);
+/** Required by the first session, not at boot: a gateway that never opens a browser does not hold it. */
+const connectCdp = (options: CDP.Options): Promise<CDP.Client> =>
+  (require('chrome-remote-interface') as typeof CDP)(options);
 
 export interface DownloadRecord {
   id: string;

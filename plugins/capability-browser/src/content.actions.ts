@@ -1,4 +1,3 @@
-import TurndownService from 'turndown';
 import { InvalidArgumentError, LimitExceededError, TimeoutError } from '@sandboxed/plugin-sdk';
 import { buildAxSnapshot, type AxNode } from './ax-snapshot.builder.js';
 import type { BrowserTab } from './browser.tab.js';
@@ -43,6 +42,8 @@ export async function textOf(
 ): Promise<Capped> {
   if (format === 'text') return cap(await tab.value<string>(TEXT_OF, [], on), maxBytes);
   const html = await tab.value<string>(HTML_OF, [], on);
+  // Imported by the first markdown call: an idle gateway need not hold it.
+  const { default: TurndownService } = await import('turndown');
   const markdown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced' })
     .remove(['script', 'style', 'noscript'])
     .turndown(html);

@@ -7,24 +7,38 @@ import {
 } from '@sandboxed/plugin-sdk';
 import { EgressPolicy } from './egress.policy.js';
 import type { SearchProvider } from './search.provider.js';
-import { SearxngProvider } from './searxng.provider.js';
 import { WebSettings } from './web-options.dto.js';
 import { WebFetchInput, WebFetchOutput, WebSearchInput, WebSearchOutput } from './web.dto.js';
-import { WebFetcher } from './web.fetcher.js';
+import type { WebFetcher } from './web.fetcher.js';
 
+/**
+ * The fetcher and the search provider are imported by their first call: undici and the HTML converters
+ * (linkedom, Readability, turndown) are about 12 MB of heap that an idle gateway need not hold.
+ */
 @Injectable()
 export class WebOperations implements OnModuleInit {
+  private fetcher?: Promise<WebFetcher>;
+  private provider?: Promise<SearchProvider>;
+
   constructor(
     @Inject(OPERATION_REGISTRY) private readonly registry: OperationRegistry,
     @Inject(WebSettings) private readonly settings: WebSettings,
   ) {}
 
+  private webFetcher(): Promise<WebFetcher> {
+    return (this.fetcher ??= import('./web.fetcher.js').then(
+      ({ WebFetcher }) => new WebFetcher(this.settings, new EgressPolicy(this.settings.allowlist)),
+    ));
+  }
+
+  private searchProvider(search: NonNullable<WebSettings['search']>): Promise<SearchProvider> {
+    return (this.provider ??= import('./searxng.provider.js').then(
+      ({ SearxngProvider }) => new SearxngProvider(search.url, search.timeoutMs, this.settings.userAgent),
+    ));
+  }
+
   onModuleInit(): void {
-    const fetcher = new WebFetcher(this.settings, new EgressPolicy(this.settings.allowlist));
     const search = this.settings.search;
-    const provider: SearchProvider | undefined = search
-      ? new SearxngProvider(search.url, search.timeoutMs, this.settings.userAgent)
-      : undefined;
     this.registry.register(
       globalOperation({
         id: 'web.fetch',
@@ -40,7 +54,7 @@ export class WebOperations implements OnModuleInit {
         requiredScope: 'web:fetch',
         hints: { readOnly: true, idempotent: true },
         http: { method: 'POST', path: 'web/fetch' },
-        handler: async (ctx, input) => fetcher.fetch(input, ctx.signal),
+        handler: async (ctx, input) => (await this.webFetcher()).fetch(input, ctx.signal),
       }),
     );
     this.registry.register(
@@ -56,12 +70,13 @@ export class WebOperations implements OnModuleInit {
         hints: { readOnly: true, idempotent: true },
         http: { method: 'POST', path: 'web/search' },
         handler: async (ctx, input) => {
-          if (!provider) {
+          if (!search) {
             throw new NotImplementedError(
               'web.search has no provider on this gateway: an operator sets the capability-web option search, e.g. ' +
                 '{ provider: searxng, url: http://searxng:8080 }',
             );
           }
+          const provider = await this.searchProvider(search);
           return { results: await provider.search(input.query, input.limit ?? 10, ctx.signal) };
         },
       }),

@@ -1,5 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { signalQuietly } from './process.helpers.js';
+import { readdir } from 'node:fs/promises';
+import { readProcFile, signalQuietly } from './process.helpers.js';
 
 export interface ProcStat {
   pid: number;
@@ -10,7 +10,7 @@ export interface ProcStat {
 
 async function readStat(pid: number): Promise<ProcStat | undefined> {
   try {
-    const raw = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const raw = await readProcFile(`/proc/${pid}/stat`);
     const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
     // after "(comm) ": state ppid pgrp session tty_nr ...
     return { pid, ppid: Number(fields[1]), pgrp: Number(fields[2]), ttyNr: Number(fields[4]) };

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyRequest } from 'fastify';
 import {
   AUTHENTICATOR,
@@ -9,6 +8,7 @@ import {
   type Principal,
   type RequestAdmission,
 } from '@sandboxed/plugin-sdk';
+import { ErrorCode } from './json-rpc.error-codes.js';
 import { McpHttpError } from './json-rpc.http-error.js';
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';

@@ -1,9 +1,9 @@
 import {
-  ErrorCode,
   isInitializeRequest,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from './json-rpc.error-codes.js';
 import { McpHttpError } from './json-rpc.http-error.js';
 
 /** MCP versions with JSON-RPC batching: 2025-03-26 added it, 2025-06-18 removed it again. */

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from './json-rpc.error-codes.js';
 
 /** An HTTP-level refusal on an MCP endpoint, sent as a JSON-RPC error body with an HTTP status. */
 export class McpHttpError extends Error {

@@ -1,12 +1,14 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { drainRefusedBody, ROUTE_ACCESS } from '@sandboxed/plugin-sdk';
+import { drainRefusedBody, GATEWAY_INFO, ROUTE_ACCESS, type GatewayInfo } from '@sandboxed/plugin-sdk';
 import { McpHttpGuard } from './http-caller.guard.js';
 import { McpHttpError, sendRpcError, toMcpHttpError } from './json-rpc.http-error.js';
+import type { McpHttpHandlers } from './mcp-http.handlers.js';
 import { DEFAULT_PROFILE } from './mcp-options.dto.js';
-import { SseHandler, SSE_MESSAGES_PATH } from './sse.handler.js';
-import { StreamableHttpHandler } from './streamable-http.handler.js';
+import { McpSessionStore } from './session.store.js';
+import { SSE_MESSAGES_PATH } from './sse-messages.path.js';
+import { McpToolCatalog } from './tool.catalog.js';
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
@@ -16,13 +18,22 @@ const profileOf = (req: FastifyRequest): string => (req.params as { profile?: st
 @Injectable()
 export class McpHttpRoutes implements OnApplicationBootstrap {
   private readonly logger = new Logger('McpTransport');
+  private handlers?: Promise<McpHttpHandlers>;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly streamable: StreamableHttpHandler,
-    private readonly sse: SseHandler,
     private readonly guard: McpHttpGuard,
+    private readonly store: McpSessionStore,
+    private readonly catalog: McpToolCatalog,
+    @Inject(GATEWAY_INFO) private readonly info: GatewayInfo,
   ) {}
+
+  /** Imported by the first admitted request (see mcp-http.handlers.ts). */
+  private loadHandlers(): Promise<McpHttpHandlers> {
+    return (this.handlers ??= import('./mcp-http.handlers.js').then(({ createMcpHttpHandlers }) =>
+      createMcpHttpHandlers({ guard: this.guard, store: this.store, catalog: this.catalog, info: this.info }),
+    ));
+  }
 
   onApplicationBootstrap(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
@@ -47,15 +58,17 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
       scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
       scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
       scope.setErrorHandler((err, _req, reply) => sendRpcError(reply, toMcpHttpError(err)));
-      const mcp = this.guarded((req, reply) => this.streamable.handle(req, reply, profileOf(req)));
-      const sse = this.guarded((req, reply) => this.sse.open(req, reply, profileOf(req)));
+      const mcp = this.guarded(async (req, reply) =>
+        (await this.loadHandlers()).streamable.handle(req, reply, profileOf(req)),
+      );
+      const sse = this.guarded(async (req, reply) => (await this.loadHandlers()).sse.open(req, reply, profileOf(req)));
       scope.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler: mcp });
       scope.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp/:profile', handler: mcp });
       scope.get('/sse', sse);
       scope.get('/sse/:profile', sse);
       scope.post(
         SSE_MESSAGES_PATH,
-        this.guarded((req, reply) => this.sse.message(req, reply)),
+        this.guarded(async (req, reply) => (await this.loadHandlers()).sse.message(req, reply)),
       );
     });
     this.logger.log(`MCP endpoints: /mcp (streamable HTTP), /sse + ${SSE_MESSAGES_PATH} (legacy SSE)`);

@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
-  ErrorCode,
   ListToolsRequestSchema,
   McpError,
   type CallToolRequest,
@@ -11,13 +10,8 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import {
-  GATEWAY_INFO,
-  SandboxedError,
-  toSandboxedError,
-  type GatewayInfo,
-  type Principal,
-} from '@sandboxed/plugin-sdk';
+import { SandboxedError, toSandboxedError, type GatewayInfo, type Principal } from '@sandboxed/plugin-sdk';
+import { ErrorCode } from './json-rpc.error-codes.js';
 import type { ToolEventSink } from './mcp.tool.js';
 import { RunningToolCalls } from './running-tool-calls.js';
 import type { ToolSet } from './tool.set.js';
@@ -71,11 +65,10 @@ function eventSink(server: Server, extra: HandlerExtra): ToolEventSink {
 }
 
 /** Makes the low-level MCP `Server` of one connection: tools/list and tools/call over a profile's tool set. */
-@Injectable()
 export class McpServerFactory {
   private readonly logger = new Logger('McpTransport');
 
-  constructor(@Inject(GATEWAY_INFO) private readonly info: GatewayInfo) {}
+  constructor(private readonly info: GatewayInfo) {}
 
   /** `calls` tracks the tool calls this server runs, so that whoever owns the session can end them. */
   create(tools: ToolSet, principalOf: PrincipalSource, calls = new RunningToolCalls()): Server {

@@ -3,11 +3,8 @@ import { McpHttpGuard } from './http-caller.guard.js';
 import { McpHttpRoutes } from './mcp-http.routes.js';
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import { resolveMcpOptions, type McpTransportOptions } from './mcp-options.dto.js';
-import { McpServerFactory } from './mcp-server.factory.js';
 import { McpSessionStore } from './session.store.js';
-import { SseHandler } from './sse.handler.js';
 import { McpStdioServer } from './stdio.server.js';
-import { StreamableHttpHandler } from './streamable-http.handler.js';
 import { McpToolCatalog } from './tool.catalog.js';
 
 @Module({})
@@ -18,11 +15,8 @@ export class McpTransportModule {
       providers: [
         { provide: MCP_OPTIONS, useValue: resolveMcpOptions(options) },
         McpToolCatalog,
-        McpServerFactory,
         McpHttpGuard,
         McpSessionStore,
-        StreamableHttpHandler,
-        SseHandler,
         McpHttpRoutes,
         McpStdioServer,
       ],

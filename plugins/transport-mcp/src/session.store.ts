@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '@sandboxed/plugin-sdk';
+import { ErrorCode } from './json-rpc.error-codes.js';
 import { McpHttpError } from './json-rpc.http-error.js';
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { Injectable } from '@nestjs/common';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from './json-rpc.error-codes.js';
 import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
 import { McpHttpGuard } from './http-caller.guard.js';
 import { batchRefusal } from './json-rpc-batch.policy.js';
@@ -11,13 +11,12 @@ import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.
 import { McpServerFactory } from './mcp-server.factory.js';
 import { RunningToolCalls } from './running-tool-calls.js';
 import { McpSessionStore } from './session.store.js';
+import { SSE_MESSAGES_PATH } from './sse-messages.path.js';
 import { McpToolCatalog } from './tool.catalog.js';
 
-export const SSE_MESSAGES_PATH = '/messages';
 const HEARTBEAT_MS = 15_000;
 
 /** The legacy HTTP+SSE transport: `GET /sse[/<profile>]` opens the stream, `POST /messages?sessionId=` carries requests. */
-@Injectable()
 export class SseHandler {
   constructor(
     private readonly guard: McpHttpGuard,

@@ -1,4 +1,5 @@
-import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from './json-rpc.error-codes.js';
 
 /**
  * The SDK's stdio transport drops a line it cannot parse and only reports it through `onerror`.

@@ -1,10 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { Principal } from '@sandboxed/plugin-sdk';
+import { GATEWAY_INFO, type GatewayInfo, type Principal } from '@sandboxed/plugin-sdk';
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';
-import { McpServerFactory } from './mcp-server.factory.js';
 import { withoutBatchLines } from './stdio-batch.filter.js';
 import { batchNotSupported, replyToUnreadableLine } from './stdio-line.errors.js';
 import { McpToolCatalog } from './tool.catalog.js';
@@ -30,8 +28,8 @@ export class McpStdioServer {
 
   constructor(
     private readonly catalog: McpToolCatalog,
-    private readonly factory: McpServerFactory,
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+    @Inject(GATEWAY_INFO) private readonly info: GatewayInfo,
   ) {}
 
   async serve(opts: StdioServeOptions = {}): Promise<StdioSession> {
@@ -42,7 +40,12 @@ export class McpStdioServer {
         `No MCP profile named "${profile}" (configured: ${Object.keys(this.options.profiles).join(', ')})`,
       );
     const principal: Principal = { id: this.options.stdioPrincipal, scopes: ['*'] };
-    const server = this.factory.create(tools, () => principal);
+    // The SDK is imported here, not at boot (see mcp-http.handlers.ts).
+    const [{ McpServerFactory }, { StdioServerTransport }] = await Promise.all([
+      import('./mcp-server.factory.js'),
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+    ]);
+    const server = new McpServerFactory(this.info).create(tools, () => principal);
     const input = opts.input ?? process.stdin;
     const lines = withoutBatchLines(input, () => void transport.send(batchNotSupported()));
     const transport = new StdioServerTransport(lines, opts.output ?? process.stdout);

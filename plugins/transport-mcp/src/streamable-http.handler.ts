@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Injectable } from '@nestjs/common';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ErrorCode, isInitializeRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { onCredentialsExpiry, type Principal } from '@sandboxed/plugin-sdk';
+import { ErrorCode } from './json-rpc.error-codes.js';
 import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
 import { McpHttpGuard } from './http-caller.guard.js';
 import { batchRefusal, negotiatedVersion } from './json-rpc-batch.policy.js';
@@ -23,7 +23,6 @@ const isJsonRpc = (body: unknown): boolean =>
   Array.isArray(body) ? body.length > 0 && body.every(isMessage) : isMessage(body);
 
 /** `/mcp` and `/mcp/<profile>`: MCP streamable HTTP, one SDK transport and Server per session. */
-@Injectable()
 export class StreamableHttpHandler {
   constructor(
     private readonly guard: McpHttpGuard,

@@ -1,5 +1,8 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { InvalidArgumentError, type JsonSchema } from '@sandboxed/plugin-sdk';
+
+const require = createRequire(import.meta.url);
 
 /** One argument and what is wrong with it; the same shape the kernel's input validation reports. */
 export interface FieldProblem {
@@ -99,19 +102,21 @@ function grouped(errors: ErrorObject[]): FieldProblem[] {
 
 /**
  * Compiles tool input schemas into checks that name each bad argument and what it should be, for a
- * tool result the model can act on. Formats are left to the operation's own validation.
+ * tool result the model can act on. Formats are left to the operation's own validation. Ajv is loaded
+ * by the first compile (the first tools/call), not at boot.
  */
 export class ToolArgumentsValidator {
-  private readonly ajv = new Ajv({
-    allErrors: true,
-    strict: false,
-    validateFormats: false,
-    validateSchema: false,
-    verbose: true,
-  });
+  private ajv?: Ajv;
 
   /** Throws when the schema does not compile. */
   compile(schema: JsonSchema): ArgumentsCheck {
+    this.ajv ??= new (require('ajv') as typeof import('ajv')).Ajv({
+      allErrors: true,
+      strict: false,
+      validateFormats: false,
+      validateSchema: false,
+      verbose: true,
+    });
     const validate: ValidateFunction = this.ajv.compile(schema);
     return (args) => (validate(args) ? undefined : grouped(validate.errors ?? []));
   }
