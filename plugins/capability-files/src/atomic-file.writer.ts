@@ -62,7 +62,7 @@ export class AtomicFileWriter {
       return size;
     } catch (err) {
       await this.shell
-        .run(['rm', '-f', '--', tmp], { builtin: { name: 'remove', args: [tmp] } })
+        .run(['rm', '-f', '--', tmp], { builtin: { name: 'remove', args: [tmp] }, outlivesCaller: true })
         .catch(() => undefined);
       throw err;
     }

@@ -11,6 +11,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** The sandbox agent's built-in that does exactly what argv does; it answers where an agent runs. */
   builtin?: ExecBuiltin;
+  /** Clean-up that must finish even after the caller went away (its abort would kill the command). */
+  outlivesCaller?: boolean;
 }
 
 export interface ScriptOptions extends Omit<RunOptions, 'builtin'> {
@@ -46,7 +48,7 @@ export class SandboxShell {
     const session = await this.spawn(argv, opts);
     const out = await collectOutput(session, {
       maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT,
-      signal: this.ctx.signal,
+      signal: opts.outlivesCaller ? undefined : this.ctx.signal,
       stdin: opts.stdin,
     });
     if (out.exit.timedOut) throw new TimeoutError(`'${argv[0]}' in the sandbox timed out`);
