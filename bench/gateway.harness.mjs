@@ -7,6 +7,24 @@ import { fileURLToPath } from 'node:url';
 import { createGateway, deepMerge, loadConfig } from '@sandboxed/kernel';
 
 /** Boots a real gateway from the built packages on an ephemeral loopback port. */
+/** A bench gateway's config: the default plugins (local keeps its data in `dataDir`), an ephemeral port, quiet logs. */
+export function benchConfig({ runtime, dataDir, extraPlugins = [], overrides = {} }) {
+  const base = loadConfig({ env: {} });
+  const plugins = base.plugins.map((p) =>
+    p.use === 'runtime-local' ? { ...p, options: { ...p.options, dataDir } } : p,
+  );
+  return loadConfig({
+    env: {},
+    overrides: {
+      server: { port: 0 },
+      log: { level: 'error' },
+      runtime: { default: runtime },
+      plugins: [...plugins, ...extraPlugins.filter((e) => !plugins.some((p) => p.use === e.use))],
+      ...overrides,
+    },
+  });
+}
+
 export async function startBenchGateway({
   runtime = 'local',
   extraPlugins = [],
@@ -14,20 +32,11 @@ export async function startBenchGateway({
   config: extra = {},
 } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-bench-'));
-  const base = loadConfig({ env: {} });
-  const plugins = base.plugins.map((p) =>
-    p.use === 'runtime-local' ? { ...p, options: { ...p.options, dataDir } } : p,
-  );
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      server: { port: 0 },
-      log: { level: 'error' },
-      runtime: { default: runtime },
-      agent: { ...base.agent, enabled: agent },
-      plugins: [...plugins, ...extraPlugins.filter((e) => !plugins.some((p) => p.use === e.use))],
-      ...extra,
-    },
+  const config = benchConfig({
+    runtime,
+    dataDir,
+    extraPlugins,
+    overrides: { agent: { ...loadConfig({ env: {} }).agent, enabled: agent }, ...extra },
   });
   const gateway = await createGateway({ config, version: 'bench' });
   const client = gatewayClient(gateway.url);

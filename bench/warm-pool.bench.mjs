@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGateway, loadConfig } from '@sandboxed/kernel';
+import { createGateway } from '@sandboxed/kernel';
 import Docker from 'dockerode';
 import { DockerRuntime, POOL_LABELS, resolveDockerRuntimeOptions } from '@sandboxed/runtime-docker';
 import { LocalRuntime } from '@sandboxed/runtime-local';
 import { rawContainerBody, rawEcho } from './docker-rest.bench.mjs';
+import { benchConfig } from './gateway.harness.mjs';
 import { measure } from './stats.mjs';
 
 const TEMPLATE = 'base';
@@ -28,19 +29,12 @@ async function until(what, check, timeoutMs = 300_000) {
 async function startPoolGateway({ runtime, template, pools = [] }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'sandboxed-bench-pool-'));
   const key = `sk_bench_${randomBytes(12).toString('hex')}`;
-  const base = loadConfig({ env: {} });
-  const plugins = base.plugins.map((p) =>
-    p.use === 'runtime-local' ? { ...p, options: { ...p.options, dataDir } } : p,
-  );
-  if (runtime === 'docker') plugins.push(dockerPlugin(template));
-  const config = loadConfig({
-    env: {},
+  const config = benchConfig({
+    runtime,
+    dataDir,
+    extraPlugins: runtime === 'docker' ? [dockerPlugin(template)] : [],
     overrides: {
-      server: { port: 0 },
-      log: { level: 'error' },
-      runtime: { default: runtime },
       auth: { apiKeys: { [key]: `bench-${randomBytes(4).toString('hex')}` } },
-      plugins,
       sandbox: { pools: pools.map((size) => ({ template, size })) },
     },
   });

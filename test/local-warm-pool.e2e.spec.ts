@@ -9,6 +9,7 @@ import type { PoolMember } from '@sandboxed/plugin-sdk';
 import { LocalRuntime } from '@sandboxed/runtime-local';
 import { HttpClient, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { spawnGateway, type GatewayProcess } from './support/gateway.process.js';
+import { claimMarker, expectClaimedAsCreated } from './support/warm-pool.support.js';
 
 /**
  * Issue 12, item 2 on the local runtime: warm pools whose members are sandbox directories in one
@@ -59,22 +60,6 @@ async function wipe(dataDir: string): Promise<void> {
   await rt.start();
   await rt.close();
   await rm(dataDir, { recursive: true, force: true });
-}
-
-/**
- * Proves an exec ran in a sandbox of its own: each writes its id into a file that must not exist
- * yet, so two callers handed one sandbox would see each other's file.
- */
-async function claimMarker(api: HttpClient, id: string): Promise<void> {
-  const res = await api.post(`/v1/sandboxes/${id}/exec`, {
-    command: `test ! -e /tmp/owner && echo ${id} > /tmp/owner && cat /tmp/owner`,
-  });
-  expect({ id, status: res.status, stdout: res.body.stdout, exitCode: res.body.exitCode }).toEqual({
-    id,
-    status: 200,
-    stdout: `${id}\n`,
-    exitCode: 0,
-  });
 }
 
 describe('warm pools on the local runtime', () => {
@@ -177,22 +162,7 @@ describe('warm pools on the local runtime', () => {
       expect((await probeOf(dir).pool.members()).length).toBeGreaterThanOrEqual(1);
       expect((await asBob.post('/v1/sandboxes', { template: TEMPLATE })).status).toBe(429);
 
-      const got = await asBob.get(`/v1/sandboxes/${one.body.id}`);
-      expect(got.body).toMatchObject({
-        id: one.body.id,
-        template: TEMPLATE,
-        labels: { team: 'blue' },
-        status: 'running',
-      });
-      const createdAt = Date.parse(got.body.createdAt);
-      expect(createdAt).toBeGreaterThanOrEqual(started - 1000);
-      expect(Date.parse(got.body.expiresAt) - createdAt).toBeGreaterThanOrEqual(119_000);
-      expect(Date.parse(got.body.expiresAt) - createdAt).toBeLessThanOrEqual(121_000);
-      const byLabel = await asBob.get('/v1/sandboxes?labels=team=blue');
-      expect(byLabel.body.sandboxes.map((s: { id: string }) => s.id)).toEqual([one.body.id]);
-      expect((await asCarol.get(`/v1/sandboxes/${one.body.id}`)).status).toBe(404);
-      expect((await asCarol.post(`/v1/sandboxes/${one.body.id}/exec`, { command: 'true' })).status).toBe(404);
-      expect((await asCarol.get('/v1/sandboxes')).body.sandboxes).toEqual([]);
+      await expectClaimedAsCreated(asBob, asCarol, one.body.id, TEMPLATE, started);
       // A create with env goes cold (and still works).
       const cold = await asCarol.post('/v1/sandboxes', { template: TEMPLATE, env: { A: '1' } });
       expect(cold.status).toBe(201);

@@ -16,6 +16,7 @@ import type { PoolMember, SandboxPoolDriver, SandboxRuntime } from '@sandboxed/p
 import { HttpClient, sandboxSpec, startTestGateway, waitFor, type TestGateway } from '@sandboxed/testing';
 import { describeWithDocker, dockerUnavailableReason } from './support/docker-engine.support.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway.process.js';
+import { claimMarker, expectClaimedAsCreated } from './support/warm-pool.support.js';
 import { kubeTarget } from './support/kube-fake.support.js';
 
 const SLOW = 180_000;
@@ -65,22 +66,6 @@ const ready = (members: PoolMember[]) => members.filter((m) => m.template === TE
 
 async function membersOf(probe: Target['probe'] extends () => infer R ? R : never): Promise<PoolMember[]> {
   return ready(await probe.pool.members());
-}
-
-/**
- * Proves an exec ran in a sandbox of its own: each writes its id into a file that must not exist
- * yet, so two callers handed one sandbox would see each other's file.
- */
-async function claimMarker(api: HttpClient, id: string): Promise<void> {
-  const res = await api.post(`/v1/sandboxes/${id}/exec`, {
-    command: `test ! -e /tmp/owner && echo ${id} > /tmp/owner && cat /tmp/owner`,
-  });
-  expect({ id, status: res.status, stdout: res.body.stdout, exitCode: res.body.exitCode }).toEqual({
-    id,
-    status: 200,
-    stdout: `${id}\n`,
-    exitCode: 0,
-  });
 }
 
 for (const target of targets) {
@@ -181,22 +166,7 @@ for (const target of targets) {
         const remaining = new Set((await membersOf(probe)).map((m) => m.key));
         expect([...keys].filter((k) => !remaining.has(k)).length).toBeGreaterThanOrEqual(1);
 
-        const got = await asBob.get(`/v1/sandboxes/${one.body.id}`);
-        expect(got.body).toMatchObject({
-          id: one.body.id,
-          template: TEMPLATE,
-          labels: { team: 'blue' },
-          status: 'running',
-        });
-        const createdAt = Date.parse(got.body.createdAt);
-        expect(createdAt).toBeGreaterThanOrEqual(started - 1000);
-        expect(Date.parse(got.body.expiresAt) - createdAt).toBeGreaterThanOrEqual(119_000);
-        expect(Date.parse(got.body.expiresAt) - createdAt).toBeLessThanOrEqual(121_000);
-        const byLabel = await asBob.get('/v1/sandboxes?labels=team=blue');
-        expect(byLabel.body.sandboxes.map((s: { id: string }) => s.id)).toEqual([one.body.id]);
-        expect((await asCarol.get(`/v1/sandboxes/${one.body.id}`)).status).toBe(404);
-        expect((await asCarol.post(`/v1/sandboxes/${one.body.id}/exec`, { command: 'true' })).status).toBe(404);
-        expect((await asCarol.get('/v1/sandboxes')).body.sandboxes).toEqual([]);
+        await expectClaimedAsCreated(asBob, asCarol, one.body.id, TEMPLATE, started);
         // A create asking for more than a member has goes cold (and still works).
         expect((await asCarol.post('/v1/sandboxes', { template: TEMPLATE, env: { A: '1' } })).status).toBe(201);
         await claimMarker(asBob, one.body.id);

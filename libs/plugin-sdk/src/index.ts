@@ -32,6 +32,7 @@ export type {
   RuntimeHealth,
 } from './runtime.types.js';
 export type { SandboxPoolDriver, PoolMember, PoolFillSpec } from './sandbox-pool.types.js';
+export { poolSeedSpec } from './pool-seed.factory.js';
 export type {
   Class,
   OperationDefinition,

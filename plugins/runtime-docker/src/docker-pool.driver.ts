@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import {
   assertValidSandboxId,
+  poolSeedSpec,
   isValidSandboxId,
   type PoolFillSpec,
   type PoolMember,
@@ -74,15 +75,7 @@ export class DockerPoolDriver implements SandboxPoolDriver {
   async fill(spec: PoolFillSpec): Promise<PoolMember> {
     const key = randomBytes(16).toString('hex');
     const createdAt = new Date();
-    const seed: SandboxSpec = {
-      id: key,
-      owner: '',
-      template: spec.template,
-      env: {},
-      labels: {},
-      resources: spec.resources,
-      expiresAt: spec.expiresAt,
-    };
+    const seed = poolSeedSpec(key, spec);
     await this.host.start(spec.template, (template, disk) => {
       const cold = buildContainerSpec(seed, template, this.host.options, createdAt, disk);
       return { ...cold, name: poolName(key), Labels: memberLabels(cold.Labels ?? {}, spec.template, key) };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import {
   assertValidSandboxId,
+  poolSeedSpec,
   type PoolFillSpec,
   type PoolMember,
   type SandboxedError,
@@ -66,15 +67,7 @@ export class KubePoolDriver implements SandboxPoolDriver {
     if (!template || !Object.hasOwn(this.host.options.templates, spec.template)) {
       throw new Error(`runtime-kubernetes has no template "${spec.template}"`);
     }
-    const seed: SandboxSpec = {
-      id: key,
-      owner: '',
-      template: spec.template,
-      env: {},
-      labels: {},
-      resources: spec.resources,
-      expiresAt: spec.expiresAt,
-    };
+    const seed = poolSeedSpec(key, spec);
     const cold = buildPod(seed, template, this.host.options, createdAt);
     const pod = await this.host.startPod(
       { ...cold, metadata: memberMetadata(cold, key, this.namespace) },
