@@ -78,11 +78,16 @@ for (const target of targets) {
     const carol = principal('pool-carol');
     const apiKeys = { [alice.key]: alice.id, [bob.key]: bob.id, [carol.key]: carol.id };
 
-    async function gateway(pools: unknown[], extra: Record<string, unknown> = {}): Promise<TestGateway> {
+    async function gateway(
+      pools: unknown[],
+      extra: Record<string, unknown> = {},
+      config: Record<string, unknown> = {},
+    ): Promise<TestGateway> {
       const gw = await startTestGateway({
         onlyPlugins: ['capability-shell', 'transport-rest'],
         extraPlugins: [target.plugin()],
         config: {
+          ...config,
           runtime: { default: target.name },
           sandbox: { reapIntervalSeconds: 3600, pools, ...extra },
           auth: { apiKeys },
@@ -257,6 +262,47 @@ for (const target of targets) {
     );
 
     if (target.name === 'docker') {
+      it(
+        'a member’s agent runs before anyone claims it, and the claim’s first exec goes through that one',
+        async () => {
+          await drain();
+          const gw = await gateway(
+            [{ template: TEMPLATE, size: 1 }],
+            {},
+            { agent: { enabled: true, idleSeconds: 600 } },
+          );
+          await waitFor(async () => (await membersOf(probe)).length >= 1, { timeoutMs: 120_000, what: 'a full pool' });
+          const key = (await membersOf(probe))[0]!.key;
+          const agents = async (): Promise<string[]> => {
+            const session = await probe.pool.execMember!(key, {
+              argv: [
+                'sh',
+                '-c',
+                'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "^/tmp/.sandboxed-agent-" && echo ${p#/proc/}; done',
+              ],
+            });
+            const out: Buffer[] = [];
+            session.stdout.on('data', (d: Buffer) => out.push(d));
+            await session.wait();
+            return Buffer.concat(out).toString().split('\n').filter(Boolean);
+          };
+          await waitFor(async () => (await agents()).length === 1, { timeoutMs: 60_000, what: 'the member’s agent' });
+          const [before] = await agents();
+          const api = new HttpClient(gw.url, { 'x-api-key': alice.key });
+          const created = await api.post('/v1/sandboxes', { template: TEMPLATE });
+          expect(created.status).toBe(201);
+          const docker = createDockerClient().docker;
+          const record = await docker.getVolume(claimVolumeName(key)).inspect();
+          expect(record.Labels?.[POOL_LABELS.claim]).toBe(created.body.id);
+          await claimMarker(api, created.body.id);
+          // Still the one agent, started before the claim: the exec started none.
+          expect(await agents()).toEqual([before]);
+          expect((await api.delete(`/v1/sandboxes/${created.body.id}`)).status).toBe(204);
+          for (const g of gateways.splice(0)) await g.close();
+        },
+        SLOW,
+      );
+
       it(
         'of racing claims and recycles of one member exactly one makes its record; only that claim renames it',
         async () => {

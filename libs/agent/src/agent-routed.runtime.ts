@@ -14,6 +14,7 @@ import {
 } from '@sandboxed/plugin-sdk';
 import type { AgentBinary } from './agent-binary.builder.js';
 import { AgentConnection } from './agent.connection.js';
+import { AgentWarmedPool, type MemberExecPool } from './agent-warmed.pool.js';
 
 /** Where the agent binary goes in every sandbox: /tmp is writable in every template. */
 export const AGENT_DIR = '/tmp';
@@ -44,11 +45,24 @@ export class AgentRoutedRuntime implements SandboxRuntime {
   /** Sandboxes being destroyed here: their execs get the runtime's own answer (404 or 409). */
   private readonly destroying = new Set<string>();
   private unbuilt?: string;
+  private readonly warmedPool?: AgentWarmedPool;
 
   constructor(
     private readonly inner: SandboxRuntime,
     private readonly options: AgentRoutingOptions,
-  ) {}
+  ) {
+    const pool = inner.pool;
+    if (pool?.execMember && pool.putMemberArchive) {
+      this.warmedPool = new AgentWarmedPool(pool as MemberExecPool, {
+        start: async (put, exec) => {
+          const binary = await this.builtBinary();
+          return binary && this.install(binary, put, exec);
+        },
+        adopt: (id, workdir, agent) => this.adopt(id, workdir, agent),
+        log: options.log,
+      });
+    }
+  }
 
   get name(): string {
     return this.inner.name;
@@ -59,7 +73,7 @@ export class AgentRoutedRuntime implements SandboxRuntime {
   }
 
   get pool(): SandboxRuntime['pool'] {
-    return this.inner.pool;
+    return this.warmedPool ?? this.inner.pool;
   }
 
   create(spec: SandboxSpec): Promise<SandboxInfo> {
@@ -112,6 +126,7 @@ export class AgentRoutedRuntime implements SandboxRuntime {
 
   /** Ends every agent connection (the agents exit when their stdin closes); the runtime stays open. */
   async closeAgents(): Promise<void> {
+    this.warmedPool?.close('the gateway is shutting down');
     for (const id of [...this.routes.keys()]) await this.drop(id, 'the gateway is shutting down');
   }
 
@@ -143,13 +158,23 @@ export class AgentRoutedRuntime implements SandboxRuntime {
     }
   }
 
-  private async start(id: string): Promise<Route | undefined> {
-    let binary: AgentBinary;
+  /** The agent binary, or undefined (logged once) when this gateway has none. */
+  private async builtBinary(): Promise<AgentBinary | undefined> {
+    if (this.unbuilt !== undefined) return undefined;
     try {
-      binary = await this.options.binary();
+      return await this.options.binary();
     } catch (err) {
-      this.unbuilt = (err as Error).message;
-      this.options.log(`sandbox agent: not available (${this.unbuilt}); every exec uses the runtime's own path`);
+      if (this.unbuilt === undefined) {
+        this.unbuilt = (err as Error).message;
+        this.options.log(`sandbox agent: not available (${this.unbuilt}); every exec uses the runtime's own path`);
+      }
+      return undefined;
+    }
+  }
+
+  private async start(id: string): Promise<Route | undefined> {
+    const binary = await this.builtBinary();
+    if (!binary) {
       this.routes.delete(id);
       return undefined;
     }
@@ -158,16 +183,15 @@ export class AgentRoutedRuntime implements SandboxRuntime {
       this.routes.delete(id);
       return undefined; // the runtime's exec answers with its own not-found error
     }
-    const file = `${AGENT_DIR}/.sandboxed-agent-${binary.hash}`;
     try {
-      let agent = await this.startPreinstalled(id);
-      if (!agent) {
-        await this.inner.putArchive(id, AGENT_DIR, agentArchive(file.slice(AGENT_DIR.length + 1), binary.bytes));
-        agent = await this.launch(id, file);
-      }
-      void agent.closed.then(() => {
-        void this.routes.get(id)?.then((r) => r?.agent === agent && this.routes.delete(id));
-      });
+      const agent =
+        (await this.startPreinstalled(id)) ??
+        (await this.install(
+          binary,
+          (dir, archive) => this.inner.putArchive(id, dir, archive),
+          (req) => this.inner.exec(id, req),
+        ));
+      this.watch(id, agent);
       return { workdir: info.workdir, agent };
     } catch (err) {
       // The sandbox is gone or going: the caller gets the runtime's answer, and nothing falls back.
@@ -184,9 +208,37 @@ export class AgentRoutedRuntime implements SandboxRuntime {
     }
   }
 
-  private async launch(id: string, file: string): Promise<AgentConnection> {
+  /** Copies the agent in with `put` and starts it with `exec`. */
+  private async install(
+    binary: AgentBinary,
+    put: (dir: string, archive: Readable) => Promise<void>,
+    exec: (req: ExecRequest) => Promise<ExecSession>,
+  ): Promise<AgentConnection> {
+    const name = `.sandboxed-agent-${binary.hash}`;
+    await put(AGENT_DIR, agentArchive(name, binary.bytes));
+    return this.launch(exec, `${AGENT_DIR}/${name}`);
+  }
+
+  /** A claimed pool member's agent, started before the claim (AgentWarmedPool). */
+  private adopt(id: string, workdir: string, agent: AgentConnection): void {
+    if (this.routes.has(id)) {
+      agent.close('the sandbox already has an agent');
+      return;
+    }
+    this.routes.set(id, Promise.resolve({ workdir, agent }));
+    this.watch(id, agent);
+  }
+
+  /** Forgets sandbox `id`'s route when its agent ends, so the next exec starts another. */
+  private watch(id: string, agent: AgentConnection): void {
+    void agent.closed.then(() => {
+      void this.routes.get(id)?.then((r) => r?.agent === agent && this.routes.delete(id));
+    });
+  }
+
+  private async launch(exec: (req: ExecRequest) => Promise<ExecSession>, file: string): Promise<AgentConnection> {
     const argv = [file, ...(this.options.idleMs > 0 ? ['--idle-ms', String(this.options.idleMs)] : [])];
-    const agent = new AgentConnection(await this.inner.exec(id, { argv, keepBackground: true }));
+    const agent = new AgentConnection(await exec({ argv, keepBackground: true }));
     await agent.ready();
     return agent;
   }
@@ -199,7 +251,7 @@ export class AgentRoutedRuntime implements SandboxRuntime {
     const file = this.inner.preinstalledAgentPath;
     if (!file) return undefined;
     try {
-      return await this.launch(id, file);
+      return await this.launch((req) => this.inner.exec(id, req), file);
     } catch (err) {
       if (['not_found', 'conflict'].includes((err as { code?: string }).code ?? '')) throw err;
       this.options.log(

@@ -24,6 +24,7 @@ import { InMemoryOperationRegistry } from './operations/operation.registry.js';
 import { DtoSchemaCatalog } from './operations/schema.catalog.js';
 import { InMemoryRuntimeRegistry } from './sandbox/runtime.registry.js';
 import { SandboxReaper } from './sandbox/sandbox-reaper.service.js';
+import { DefaultRuntime } from './sandbox/default-runtime.provider.js';
 import { SandboxPoolService } from './sandbox/sandbox-pool.service.js';
 import { SandboxOperations } from './sandbox/sandbox.operations.js';
 import { SandboxService } from './sandbox/sandbox.service.js';
@@ -56,6 +57,7 @@ export class KernelModule {
         { provide: SCHEMA_CATALOG, useClass: DtoSchemaCatalog },
         { provide: AUTHENTICATOR, useClass: KernelAuthenticator },
         { provide: REQUEST_ADMISSION, useClass: KernelRequestAdmission },
+        DefaultRuntime,
         SandboxPoolService,
         SandboxService,
         { provide: OPERATION_INVOKER, useClass: KernelOperationInvoker },

@@ -1,4 +1,12 @@
-import type { SandboxInfo, SandboxResources, SandboxSpec, SandboxStatus } from './runtime.types.js';
+import type { Readable } from 'node:stream';
+import type {
+  ExecRequest,
+  ExecSession,
+  SandboxInfo,
+  SandboxResources,
+  SandboxSpec,
+  SandboxStatus,
+} from './runtime.types.js';
 
 /** An unclaimed, ready sandbox of a warm pool. It belongs to nobody and is no sandbox yet. */
 export interface PoolMember {
@@ -50,4 +58,13 @@ export interface SandboxPoolDriver {
   claim(member: string, spec: SandboxSpec): Promise<SandboxInfo | undefined>;
   /** Removes an unclaimed member; false (and nothing removed) when it was claimed first. */
   recycle(member: string): Promise<boolean>;
+  /**
+   * Optional, both or neither: exec in and copy into an unclaimed member, as `SandboxRuntime`'s
+   * exec and putArchive do in a sandbox (same user, limits and path rules). Only the gateway's own
+   * helpers use them (the sandbox agent, started before a claim so the claim's first exec finds
+   * it running), never a caller. The session outlives the claim: it belongs to the container,
+   * not to its name.
+   */
+  execMember?(member: string, req: ExecRequest): Promise<ExecSession>;
+  putMemberArchive?(member: string, dir: string, archive: Readable): Promise<void>;
 }

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import {
   assertValidSandboxId,
   poolSeedSpec,
   isValidSandboxId,
+  NotFoundError,
+  type ExecRequest,
+  type ExecSession,
   type PoolFillSpec,
   type PoolMember,
   type SandboxInfo,
@@ -43,6 +47,9 @@ export interface DockerPoolHost {
     build: (template: DockerTemplate, disk: DiskLimitMode) => Docker.ContainerCreateOptions,
   ): Promise<Docker.ContainerCreateOptions>;
   toInfo(record: SandboxRecord, status: SandboxStatus): SandboxInfo;
+  /** The runtime's exec and putArchive on one container; `label` names it in errors. */
+  execIn(container: Docker.Container, label: string, req: ExecRequest): Promise<ExecSession>;
+  putArchiveIn(container: Docker.Container, label: string, dir: string, archive: Readable): Promise<void>;
 }
 
 /** How long after a claim its container gets its sandbox name (see DockerPoolDriver). */
@@ -155,6 +162,33 @@ export class DockerPoolDriver implements SandboxPoolDriver {
     await this.removeContainer(poolName(key));
     await this.removeVolume(claimVolumeName(key));
     return true;
+  }
+
+  async execMember(key: string, req: ExecRequest): Promise<ExecSession> {
+    const [container, label] = await this.unclaimed(key);
+    return this.host.execIn(container, label, req);
+  }
+
+  async putMemberArchive(key: string, dir: string, archive: Readable): Promise<void> {
+    const [container, label] = await this.unclaimed(key);
+    return this.host.putArchiveIn(container, label, dir, archive);
+  }
+
+  /**
+   * An unclaimed member's container, by engine id: a session started in it keeps working (and
+   * can be killed) after a claim renames it.
+   */
+  private async unclaimed(key: string): Promise<[Docker.Container, string]> {
+    const label = `pool member ${String(key).slice(0, 64)}`;
+    if (!isPoolKey(key)) throw new NotFoundError(`No ${label}`);
+    let member: Docker.ContainerInspectInfo;
+    try {
+      member = await this.host.call(this.host.docker.getContainer(poolName(key)).inspect(), 'inspect');
+    } catch (err) {
+      throw httpStatusOf(err) === 404 ? new NotFoundError(`No ${label}`) : this.host.mapError(err);
+    }
+    if (member.Config.Labels?.[POOL_LABELS.key] !== key) throw new NotFoundError(`No ${label}`);
+    return [this.host.docker.getContainer(member.Id), label];
   }
 
   /** Gives the claimed containers their sandbox names now (at shutdown) instead of RENAME_DELAY_MS after their claims. */

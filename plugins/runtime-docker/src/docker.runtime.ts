@@ -106,6 +106,8 @@ export class DockerRuntime implements SandboxRuntime {
       mapError: (err) => this.mapError(err),
       start: (template, build) => this.startContainer(template, build),
       toInfo: (record, status) => this.toInfo(record, status),
+      execIn: (container, label, req) => this.execIn(container, label, req),
+      putArchiveIn: (container, label, dir, tar) => this.putArchiveIn(container, label, dir, tar),
     });
   }
 
@@ -324,10 +326,14 @@ export class DockerRuntime implements SandboxRuntime {
 
   async exec(id: string, req: ExecRequest): Promise<ExecSession> {
     if (!isValidSandboxId(id)) throw this.sandboxNotFound(id);
+    return this.execIn(this.containerOf(id), id, req);
+  }
+
+  /** exec in `container`; `id` names it in errors (a sandbox id, or a pool member's handle). */
+  private async execIn(container: Container, id: string, req: ExecRequest): Promise<ExecSession> {
     validateExecRequest(req);
     const cwd = resolveExecCwd(SANDBOX_WORKDIR, req.cwd);
     const tty = req.tty === true;
-    const container = this.containerOf(id);
     const execId = randomBytes(8).toString('hex');
     const exec = await this.createExec(id, container, {
       Cmd: wrapArgv(execId, req.argv, {
@@ -372,12 +378,16 @@ export class DockerRuntime implements SandboxRuntime {
 
   async putArchive(id: string, dir: string, tar: Readable): Promise<void> {
     if (!isValidSandboxId(id)) throw this.sandboxNotFound(id);
+    return this.putArchiveIn(this.containerOf(id), id, dir, tar);
+  }
+
+  private async putArchiveIn(container: Container, id: string, dir: string, tar: Readable): Promise<void> {
     const path = resolveSandboxPath(SANDBOX_WORKDIR, dir);
     const owned = ownArchiveEntries(tar, SANDBOX_UID, SANDBOX_GID);
     let badArchive: unknown;
     owned.once('error', (err) => (badArchive = err));
     try {
-      await this.containerOf(id).putArchive(owned, { path });
+      await container.putArchive(owned, { path });
       if (badArchive) throw badArchive;
     } catch (err) {
       tar.destroy();

@@ -1,14 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import {
-  RUNTIME_REGISTRY,
-  type PoolMember,
-  type RuntimeRegistry,
-  type SandboxInfo,
-  type SandboxPoolDriver,
-  type SandboxSpec,
-} from '@sandboxed/plugin-sdk';
+import { type PoolMember, type SandboxInfo, type SandboxPoolDriver, type SandboxSpec } from '@sandboxed/plugin-sdk';
 import type { GatewayConfig, SandboxPoolConfig } from '../config/config.schema.js';
 import { GATEWAY_CONFIG } from '../kernel.tokens.js';
+import { DefaultRuntime } from './default-runtime.provider.js';
 
 /** Unclaimed members older than this are recycled when a pool sets no maxAgeSeconds. */
 export const DEFAULT_POOL_MAX_AGE_SECONDS = 3600;
@@ -50,13 +44,13 @@ export class SandboxPoolService implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(RUNTIME_REGISTRY) private readonly runtimes: RuntimeRegistry,
+    @Inject(DefaultRuntime) private readonly defaultRuntime: DefaultRuntime,
   ) {}
 
   onApplicationBootstrap(): void {
     const pools = this.config.sandbox.pools ?? [];
     if (pools.length === 0) return;
-    const runtime = this.runtimes.get(this.config.runtime.default);
+    const runtime = this.defaultRuntime.find();
     const driver = runtime?.pool;
     if (!driver) {
       this.logger.warn(
@@ -135,7 +129,7 @@ export class SandboxPoolService implements OnApplicationBootstrap, OnApplication
   }
 
   private driver(): SandboxPoolDriver | undefined {
-    return this.runtimes.get(this.config.runtime.default)?.pool;
+    return this.defaultRuntime.find()?.pool;
   }
 
   private maxAgeMs(pool: SandboxPoolConfig): number {

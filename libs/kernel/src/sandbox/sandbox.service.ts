@@ -1,22 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { AgentRoutedRuntime, ensureAgentBinary, type AgentBinary } from '@sandboxed/agent';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   InvalidArgumentError,
   isValidSandboxId,
   NotFoundError,
   QuotaExceededError,
-  RUNTIME_REGISTRY,
   type Principal,
-  type RuntimeRegistry,
   type SandboxInfo,
   type SandboxResources,
   type SandboxRuntime,
@@ -26,6 +15,7 @@ import { GATEWAY_CONFIG } from '../kernel.tokens.js';
 import { OwnerQuotaReservations } from './owner-quota.reservations.js';
 import type { CreateSandboxInput, SandboxDto } from './sandbox.dto.js';
 import { resolveResources } from './sandbox-resources.resolver.js';
+import { DefaultRuntime } from './default-runtime.provider.js';
 import { SandboxPoolService } from './sandbox-pool.service.js';
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
@@ -43,10 +33,6 @@ function checkMap(name: string, map: Record<string, unknown> | undefined, keyPat
   }
 }
 
-function agentCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandboxed');
-}
-
 function sameResources(a: SandboxResources, b: SandboxResources): boolean {
   const keys = Object.keys({ ...a, ...b }) as (keyof SandboxResources)[];
   return keys.every((k) => a[k] === b[k]);
@@ -54,18 +40,15 @@ function sameResources(a: SandboxResources, b: SandboxResources): boolean {
 
 /** Owns the sandbox lifecycle and the tenancy rule: a sandbox is visible only to its owner. */
 @Injectable()
-export class SandboxService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SandboxService implements OnApplicationBootstrap {
   private readonly logger = new Logger('SandboxService');
   private readonly reservations = new OwnerQuotaReservations();
   /** Deletes in progress in this gateway, by sandbox id. */
   private readonly deleting = new Map<string, Promise<void>>();
-  /** The runtime as capabilities see it: exec through each sandbox's agent where it runs. */
-  private routed?: { inner: SandboxRuntime; outer: AgentRoutedRuntime };
-  private agentBinary?: Promise<AgentBinary>;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(RUNTIME_REGISTRY) private readonly runtimes: RuntimeRegistry,
+    @Inject(DefaultRuntime) private readonly defaultRuntime: DefaultRuntime,
     @Inject(SandboxPoolService) private readonly pools: SandboxPoolService,
   ) {}
 
@@ -73,32 +56,9 @@ export class SandboxService implements OnApplicationBootstrap, BeforeApplication
     this.runtime();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.routed?.outer.closeAgents();
-  }
-
-  /** The runtime named by `runtime.default`. */
+  /** The runtime as capabilities see it: exec through each sandbox's agent where it runs. */
   runtime(): SandboxRuntime {
-    const name = this.config.runtime.default;
-    const runtime = this.runtimes.get(name);
-    if (!runtime) {
-      const loaded = this.runtimes.names();
-      throw new Error(
-        `runtime.default is "${name}", but no loaded plugin provides it (loaded runtimes: ${loaded.join(', ') || 'none'}); add its plugin to \`plugins\``,
-      );
-    }
-    if (!this.config.agent.enabled) return runtime;
-    if (this.routed?.inner !== runtime) {
-      this.routed = {
-        inner: runtime,
-        outer: new AgentRoutedRuntime(runtime, {
-          binary: () => (this.agentBinary ??= ensureAgentBinary(agentCacheDir())),
-          idleMs: this.config.agent.idleSeconds * 1000,
-          log: (message) => this.logger.warn(message),
-        }),
-      };
-    }
-    return this.routed.outer;
+    return this.defaultRuntime.get();
   }
 
   async create(principal: Principal, input: CreateSandboxInput): Promise<SandboxInfo> {
