@@ -110,7 +110,7 @@ describe('MCP auth discovery (RFC 9728) and CORS', () => {
       for (const suffix of ['/mcp/nosuchprofile', '/v1/sandboxes', '/mcp/reader/x']) {
         const res = await fetch(`${gw.url}/.well-known/oauth-protected-resource${suffix}`);
         expect(res.status).toBe(404);
-        expect((await res.json()).error.code).toBe('not_found');
+        expect(((await res.json()) as any).error.code).toBe('not_found');
       }
     });
   });
@@ -292,7 +292,7 @@ describe('MCP auth discovery without an issuer', () => {
     for (const suffix of ['', '/mcp']) {
       const res = await fetch(`${gw.url}/.well-known/oauth-protected-resource${suffix}`);
       expect(res.status).toBe(404);
-      expect((await res.json()).error.message).toMatch(/auth\.jwt\.issuer/);
+      expect(((await res.json()) as any).error.message).toMatch(/auth\.jwt\.issuer/);
     }
     const mcp = await new RawMcpHttp(`${gw.url}/mcp`).post(INITIALIZE);
     expect(mcp.status).toBe(401);
