@@ -13,8 +13,11 @@ import {
   type Limits,
 } from '@sandboxed/plugin-sdk';
 import { KernelAuthenticator } from './auth/authenticator.service.js';
+import { ProtectedResourceMetadata } from './auth/protected-resource.metadata.js';
+import { ProtectedResourceRoutes } from './auth/protected-resource.routes.js';
 import type { GatewayConfig } from './config/config.schema.js';
 import { HealthController } from './gateway/health.controller.js';
+import { HttpResources } from './gateway/http-resources.registry.js';
 import { KernelRequestAdmission } from './gateway/request-admission.service.js';
 import { ShutdownGrace } from './gateway/shutdown-grace.service.js';
 import { GATEWAY_CONFIG } from './kernel.tokens.js';
@@ -56,6 +59,9 @@ export class KernelModule {
         { provide: CHANNEL_REGISTRY, useClass: InMemoryChannelRegistry },
         { provide: SCHEMA_CATALOG, useClass: DtoSchemaCatalog },
         { provide: AUTHENTICATOR, useClass: KernelAuthenticator },
+        HttpResources,
+        ProtectedResourceMetadata,
+        ProtectedResourceRoutes,
         { provide: REQUEST_ADMISSION, useClass: KernelRequestAdmission },
         DefaultRuntime,
         SandboxPoolService,

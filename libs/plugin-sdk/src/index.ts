@@ -73,6 +73,7 @@ export type {
   OriginAllowances,
   RequestAdmission,
 } from './kernel.tokens.js';
+export type { BearerChallenge, HttpResourceDeclaration } from './http-resource.types.js';
 export { ROUTE_ACCESS, routeAccess } from './route-access.js';
 export { drainRefusedBody } from './refused-body.drain.js';
 export type { RouteAccess } from './route-access.js';

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { OpenedChannel } from './channel.types.js';
+import type { BearerChallenge, HttpResourceDeclaration } from './http-resource.types.js';
 import type { OperationEvent } from './operation.types.js';
 import type { Principal } from './principal.types.js';
 
@@ -69,6 +70,14 @@ export interface RequestAdmission {
   checkHostAndOrigin(req: IncomingMessage, extra?: OriginAllowances): void;
   /** The principal the kernel authenticated for this request on its headers, before reading its body. */
   principalOf(req: IncomingMessage): Principal | undefined;
+  /** Declares a transport's own paths: their extra CORS origins and their protected resources (see the type). */
+  declareHttpResources(declaration: HttpResourceDeclaration): void;
+  /**
+   * The `WWW-Authenticate` value for a 401 or 403 on this request: `Bearer realm="sandboxed"`, plus
+   * `resource_metadata` (the resource's RFC 9728 metadata URL) when the gateway advertises one, `scope`
+   * and `error` as given.
+   */
+  bearerChallenge(req: IncomingMessage, challenge: BearerChallenge): string;
 }
 
 export type JsonSchema = Record<string, unknown>;

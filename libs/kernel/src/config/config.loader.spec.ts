@@ -102,6 +102,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('checks the OAuth discovery URLs: publicUrl an origin, authorizationServers absolute', () => {
+    const load = (overrides: Record<string, unknown>) => () =>
+      loadConfig({ configDir: repoConfig, env: {}, overrides });
+    expect(load({ server: { publicUrl: 'https://gw.example.com/api' } })).toThrow(
+      /server\.publicUrl: must be an origin/,
+    );
+    expect(load({ server: { publicUrl: 'gw.example.com' } })).toThrow(/server\.publicUrl: .* is not an absolute URL/);
+    expect(load({ auth: { jwt: { authorizationServers: ['ftp://as.example'] } } })).toThrow(
+      /auth\.jwt\.authorizationServers\.0: must be an http\(s\) URL/,
+    );
+    expect(load({ server: { publicUrl: 'https://gw.example.com' } })().server.publicUrl).toBe('https://gw.example.com');
+  });
+
   it('fails clearly on a missing profile', () => {
     expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_PROFILE: 'nope' } })).toThrow(ConfigError);
     expect(() => loadConfig({ configDir: repoConfig, env: { SANDBOXED_PROFILE: 'nope' } })).toThrow(

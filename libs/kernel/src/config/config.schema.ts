@@ -22,6 +22,11 @@ export class ServerConfig {
   @IsBoolean() trustProxy: boolean;
   /** Browser origins allowed besides loopback and same-origin ones (`*`: any but `null`). */
   @IsArray() @IsString({ each: true }) allowedOrigins: string[];
+  /**
+   * The gateway's public origin (`https://sandboxes.example.com`, no path): names resources in OAuth discovery.
+   * Unset: taken from each request's Host (and X-Forwarded-Proto/-Host with trustProxy).
+   */
+  @IsOptional() @IsString() publicUrl?: string;
   /** Host header values (with or without port) answered besides loopback names (DNS rebinding guard). */
   @IsArray() @IsString({ each: true }) allowedHosts: string[];
   /** Time to receive a whole request, headers and body (0: no limit); a trickled body is cut with 408. */
@@ -49,7 +54,10 @@ export class JwtConfig {
   /** PEM (SPKI) public key for RS256/ES256. */
   @IsOptional() @IsString() publicKey?: string;
   @IsOptional() @IsString() jwksUrl?: string;
+  /** Checked on tokens when set; also turns on OAuth discovery (RFC 9728 metadata) as the authorization server. */
   @IsOptional() @IsString() issuer?: string;
+  /** Authorization servers (issuer URLs) the RFC 9728 metadata names instead of `[issuer]`. */
+  @IsOptional() @IsArray() @IsString({ each: true }) authorizationServers?: string[];
   @IsOptional() @IsString() audience?: string;
   @IsOptional()
   @IsArray()
@@ -65,6 +73,8 @@ export class AuthConfig {
   @ValidateNested() @Type(() => JwtConfig) jwt: JwtConfig;
   /** API key → principal id. */
   @IsObject() apiKeys: Record<string, string>;
+  /** `resource_name` in the RFC 9728 metadata (default `sandboxed`). */
+  @IsOptional() @IsString() resourceName?: string;
 }
 
 export class ExecLimits {

@@ -57,6 +57,30 @@ function poolProblems({ sandbox }: GatewayConfig): string[] {
   return problems;
 }
 
+function absoluteUrlProblem(value: string, path: string, originOnly: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${path}: "${value}" is not an absolute URL`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${path}: must be an http(s) URL`;
+  if (url.search || url.hash) return `${path}: must have no query or fragment`;
+  if (originOnly && url.pathname !== '/') return `${path}: must be an origin (scheme, host, port) with no path`;
+  return undefined;
+}
+
+function discoveryProblems({ server, auth }: GatewayConfig): string[] {
+  const problems: Array<string | undefined> = [];
+  if (typeof server?.publicUrl === 'string') {
+    problems.push(absoluteUrlProblem(server.publicUrl, 'server.publicUrl', true));
+  }
+  (Array.isArray(auth?.jwt?.authorizationServers) ? auth.jwt.authorizationServers : []).forEach((as, i) => {
+    if (typeof as === 'string') problems.push(absoluteUrlProblem(as, `auth.jwt.authorizationServers.${i}`, false));
+  });
+  return problems.filter((p): p is string => p !== undefined);
+}
+
 /** Validates the merged config tree. Unknown or ill-typed keys fail with their dotted path. */
 export function validateConfig(raw: Record<string, unknown>): GatewayConfig {
   normalizePlugins(raw);
@@ -69,7 +93,7 @@ export function validateConfig(raw: Record<string, unknown>): GatewayConfig {
   if (config.limits?.exec && config.limits.exec.timeoutMs > config.limits.exec.maxTimeoutMs) {
     problems.push('limits.exec.timeoutMs: must not exceed limits.exec.maxTimeoutMs');
   }
-  problems.push(...serverTimeoutProblems(config), ...poolProblems(config));
+  problems.push(...serverTimeoutProblems(config), ...poolProblems(config), ...discoveryProblems(config));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }
