@@ -117,6 +117,8 @@ describe('every REST response matches its declared schema', () => {
       );
       const page = (await api.get(sb(`/processes/${pid}/logs`))).body;
       expect(page.lines.map((l: { text: string }) => l.text)).toEqual(['got ping']);
+      const waited = (await api.post(sb(`/processes/${pid}/wait`), { timeoutMs: 30_000 })).body;
+      expect(waited).toMatchObject({ done: true, process: { status: 'exited' } });
       const logs = await api.get(sb(`/processes/${pid}/logs/stream`));
       expect(logs.body).toContain('got ping');
       const sleeper = (await api.post(sb('/processes'), { argv: ['sleep', '300'] })).body.id as string;

@@ -225,6 +225,37 @@ const processSuite = (setup: RuntimeSetup) => () => {
     await api.post(`${base()}/${pid}/kill`, {});
   });
 
+  it('waits in bounded calls: each returns what came so far and a cursor, the last one the exit', async () => {
+    const pid = await start({ command: 'echo first; read line; echo "got $line"; exit 3' });
+    const wait = async (body: Record<string, unknown>) => {
+      const res = await api.post(`${base()}/${pid}/wait`, body);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const one = await wait({ limit: 1, timeoutMs: 60_000 });
+    expect(one).toMatchObject({ done: false, cursor: 1, lines: [{ line: 0, stream: 'stdout', text: 'first' }] });
+    expect(one.process).toMatchObject({ id: pid, status: 'running', exitCode: null });
+    // Blocked on its stdin: the wait runs out with nothing new, and leaves no reader behind.
+    const idle = await wait({ cursor: one.cursor, timeoutMs: 300 });
+    expect(idle).toMatchObject({ done: false, cursor: 1, lines: [], process: { status: 'running' } });
+    const readers = async () =>
+      Number((await api.post(`/v1/sandboxes/${id}/exec`, { command: COUNT_LOG_READERS })).body.stdout);
+    await waitFor(async () => (await readers()) === 0, { what: 'the wait’s log reader to stop' });
+    expect((await api.post(`${base()}/${pid}/stdin`, { data: 'hello\n', eof: true })).status).toBe(204);
+    const last = await wait({ cursor: idle.cursor, timeoutMs: 60_000 });
+    expect(last).toMatchObject({ done: true, cursor: 2, lines: [{ line: 1, text: 'got hello' }] });
+    expect(last.process).toMatchObject({ status: 'exited', exitCode: 3 });
+    // Ended: a wait of 0 ms reads the whole log at once.
+    expect(await wait({ timeoutMs: 0 })).toMatchObject({
+      done: true,
+      lines: [{ text: 'first' }, { text: 'got hello' }],
+    });
+    const tooLong = await api.post(`${base()}/${pid}/wait`, { timeoutMs: 300_001 });
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body)).toMatch(/timeoutMs/);
+    expect((await api.post(`${base()}/0123456789abcdef/wait`, { timeoutMs: 10 })).status).toBe(404);
+  });
+
   it('answers unknown processes with 404 and bad ids with 400', async () => {
     const missing = '0123456789abcdef';
     expect((await api.get(`${base()}/${missing}`)).status).toBe(404);

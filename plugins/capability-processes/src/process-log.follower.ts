@@ -21,6 +21,8 @@ export async function* followProcessLogs(
   });
   const onAbort = (): void => void session.kill().catch(() => undefined);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
+  // Aborted while the reader was starting: no abort event comes any more.
+  if (ctx.signal.aborted) onAbort();
   // Stdin stays open: the reader in the sandbox stops when it closes, e.g. if this gateway dies.
   session.stdin.on('error', () => undefined);
   session.stderr.resume();

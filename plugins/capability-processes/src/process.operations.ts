@@ -7,6 +7,8 @@ import {
 } from '@sandboxed/plugin-sdk';
 import { followProcessLogs } from './process-log.follower.js';
 import { LogCursorInput, LogPage, ReadLogsInput } from './process-logs.dto.js';
+import { DEFAULT_WAIT_MS, ProcessWaitResult, WaitProcessInput } from './process-wait.dto.js';
+import { waitForProcess } from './process.waiter.js';
 import type { ProcessesOptions } from './process-options.dto.js';
 import {
   KillProcessInput,
@@ -94,6 +96,25 @@ export function processOperations(options: ProcessesOptions, limits: Limits): Op
       http: { method: 'GET', path: 'processes/{processId}/logs' },
       handler: (ctx, input) =>
         processes(ctx).readLogs(input.processId, input.cursor ?? 0, input.limit ?? DEFAULT_LOG_PAGE),
+    }),
+    sandboxOperation({
+      id: 'process.wait',
+      summary: 'Wait for a background process, reading its output',
+      description:
+        'Waits until the process ends, `timeoutMs` passes (default 30 s) or `limit` lines arrive, then returns ' +
+        'the output lines from `cursor` on and the process as it is then. While it still runs, `done` is false ' +
+        'and `process.status` is `running`: call again with the returned `cursor` to go on exactly where this ' +
+        'call stopped, so a command of any length is followed in calls of bounded length.',
+      input: WaitProcessInput,
+      output: ProcessWaitResult,
+      hints: { readOnly: true, idempotent: true },
+      http: { method: 'POST', path: 'processes/{processId}/wait' },
+      handler: (ctx, input) =>
+        waitForProcess(ctx, processes(ctx), input.processId, {
+          cursor: input.cursor ?? 0,
+          limit: input.limit ?? DEFAULT_LOG_PAGE,
+          timeoutMs: input.timeoutMs ?? DEFAULT_WAIT_MS,
+        }),
     }),
     sandboxStreamOperation({
       id: 'process.logs.stream',
