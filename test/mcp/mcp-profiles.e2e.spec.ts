@@ -46,7 +46,8 @@ describe('MCP tool profiles and limits', () => {
       'sandbox_list',
       'shell_exec',
     ]);
-    const all = await toolsAt();
+    // /mcp is the compact core set now; /mcp/full has every tool (test/mcp/mcp-tool-lists.e2e.spec.ts).
+    const all = await toolsAt('full');
     expect(all).toEqual(
       expect.arrayContaining(['shell_exec_stream', 'files_write', 'create_sandbox', 'destroy_sandbox']),
     );
