@@ -97,6 +97,12 @@ describe('MCP tool profiles and limits', () => {
     await expect(
       startTestGateway({
         onlyPlugins: BASE,
+        extraPlugins: [{ use: 'transport-mcp', options: { profiles: { ro: { compact: 'yes' } } } }],
+      }),
+    ).rejects.toThrow(/ro\.compact: must be true or false/);
+    await expect(
+      startTestGateway({
+        onlyPlugins: BASE,
         extraPlugins: [{ use: 'transport-mcp', options: { stdioProfile: 'missing' } }],
       }),
     ).rejects.toThrow(/stdioProfile/);
