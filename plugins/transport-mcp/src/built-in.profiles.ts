@@ -16,6 +16,7 @@ export const CORE_TOOLS: readonly string[] = [
   'files.edit',
   'process.start',
   'process.logs',
+  'process.wait',
   'process.kill',
   'code.run',
 ];
@@ -32,6 +33,7 @@ export const AGENT_TOOLS: readonly string[] = [
   'web.search',
   'browser.*',
   'process.logs',
+  'process.wait',
   'process.kill',
   ...LIFECYCLE,
 ];
