@@ -258,7 +258,7 @@ const browserSuite = (setup: RuntimeSetup) => () => {
   it('answers browser_* tools over MCP, the screenshot as an image content item', async () => {
     let mcp: Client | undefined;
     try {
-      mcp = await connectMcpHttp(gw.url, 'streamable', { headers: ALICE });
+      mcp = await connectMcpHttp(gw.url, 'streamable', { headers: ALICE, profile: 'full' });
       const nav = await mcp.callTool({ name: 'browser_navigate', arguments: { sandbox_id: id, url: PAGE } });
       expect(nav.isError).toBeFalsy();
       expect(nav.structuredContent).toMatchObject({ title: 'Sign up', status: 200 });

@@ -10,7 +10,7 @@ describe('MCP tool schemas under strict JSON Schema validation', () => {
   let client: Client;
   beforeAll(async () => {
     gw = await startTestGateway();
-    client = await connectMcpHttp(gw.url, 'streamable');
+    client = await connectMcpHttp(gw.url, 'streamable', { profile: 'full' });
   });
   afterAll(async () => {
     await closeMcp(client);

@@ -106,7 +106,7 @@ describe('web.fetch: SSRF-safe fetch by the gateway, over REST and MCP', () => {
     });
     gw.app.getHttpServer().on('request', (req: IncomingMessage) => gatewayPaths.push(req.url ?? ''));
     api = new HttpClient(gw.url);
-    mcp = await connectMcpHttp(gw.url, 'streamable');
+    mcp = await connectMcpHttp(gw.url, 'streamable', { profile: 'full' });
   });
 
   afterAll(async () => {

@@ -57,7 +57,7 @@ describe('web.search', () => {
       extraPlugins: [{ use: 'capability-web', options: { search: { provider: 'searxng', url: `${searx.url}/` } } }],
     });
     bare = await startTestGateway({ onlyPlugins: PLUGINS, extraPlugins: ['capability-web'] });
-    mcp = await connectMcpHttp(gw.url, 'streamable');
+    mcp = await connectMcpHttp(gw.url, 'streamable', { profile: 'full' });
   });
 
   afterAll(async () => {

@@ -25,7 +25,7 @@ describeWithDocker('MCP on the kubernetes runtime (fake API server)', kube.unava
       extraPlugins: [kube.plugin],
       config: { runtime: { default: 'kubernetes' } },
     });
-    client = await connectMcpHttp(gw.url, 'streamable');
+    client = await connectMcpHttp(gw.url, 'streamable', { profile: 'full' });
   }, 60_000);
   afterAll(async () => {
     await closeMcp(client);

@@ -142,8 +142,8 @@ describe('MCP auth and tenancy', () => {
     let alice: Client;
     let bob: Client;
     beforeAll(async () => {
-      alice = await connectMcpHttp(gw.url, kind, { headers: await bearer('alice') });
-      bob = await connectMcpHttp(gw.url, kind, { headers: await bearer('bob') });
+      alice = await connectMcpHttp(gw.url, kind, { headers: await bearer('alice'), profile: 'full' });
+      bob = await connectMcpHttp(gw.url, kind, { headers: await bearer('bob'), profile: 'full' });
     });
     afterAll(async () => {
       await closeMcp(alice);
@@ -181,7 +181,10 @@ describe('MCP auth and tenancy', () => {
   });
 
   it('enforces scopes through the tools: a read-only token cannot create', async () => {
-    const reader = await connectMcpHttp(gw.url, 'streamable', { headers: await bearer('carol', 'sandbox:read') });
+    const reader = await connectMcpHttp(gw.url, 'streamable', {
+      headers: await bearer('carol', 'sandbox:read'),
+      profile: 'full',
+    });
     const res = await reader.callTool({ name: 'create_sandbox', arguments: { language: 'python' } });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/forbidden.*sandbox:write/);

@@ -58,7 +58,7 @@ describe('MCP sessions end when the token expires (issue 8, item 7)', () => {
       onlyPlugins: ['runtime-local', 'capability-shell', 'transport-mcp'],
       config: { auth: { jwt: { secret: SECRET, clockToleranceSeconds: 0 } } },
     });
-    mcpUrl = `${gw.url}/mcp`;
+    mcpUrl = `${gw.url}/mcp/full`;
     owner = await connectMcpHttp(gw.url, 'streamable', { headers: (await token('alice', 600)).bearer });
     sandboxId = structuredOf<{ id: string }>(await owner.callTool({ name: 'sandbox_create', arguments: {} })).id;
   });
@@ -69,7 +69,7 @@ describe('MCP sessions end when the token expires (issue 8, item 7)', () => {
 
   it('streamable HTTP (SDK client): a running call ends with an unauthorized result at exp, its command is killed, and the session is gone', async () => {
     const t = await token('alice', 3);
-    const client = await connectMcpHttp(gw.url, 'streamable', { headers: t.bearer });
+    const client = await connectMcpHttp(gw.url, 'streamable', { headers: t.bearer, profile: 'full' });
     const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
     try {
       const result = await client.callTool({
@@ -143,7 +143,7 @@ describe('MCP sessions end when the token expires (issue 8, item 7)', () => {
 
   it('legacy SSE: at exp the running call gets an unauthorized result, then the stream ends and the session is gone', async () => {
     const t = await token('alice', 3);
-    const sse = await RawMcpSse.open(gw.url, t.bearer);
+    const sse = await RawMcpSse.open(gw.url, t.bearer, 'full');
     await sse.initialize();
     expect(
       await sse.post({

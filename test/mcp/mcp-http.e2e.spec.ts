@@ -21,7 +21,7 @@ describe.each<McpHttpTransportKind>(['streamable', 'sse'])('MCP over %s HTTP', (
   let client: Client;
   beforeAll(async () => {
     gw = await startTestGateway({ extraPlugins: ['./test/fixtures/acme-echo-plugin/index.ts'] });
-    client = await connectMcpHttp(gw.url, kind);
+    client = await connectMcpHttp(gw.url, kind, { profile: 'full' });
   }, SLOW);
   afterAll(async () => {
     await closeMcp(client);

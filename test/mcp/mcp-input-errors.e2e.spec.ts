@@ -48,7 +48,7 @@ describe('MCP input validation errors reach the model as tool results', () => {
     let client: Client;
     let sandbox_id: string;
     beforeAll(async () => {
-      client = await connectMcpHttp(gw.url, kind);
+      client = await connectMcpHttp(gw.url, kind, { profile: 'full' });
       sandbox_id = structuredOf(await client.callTool({ name: 'sandbox_create', arguments: {} })).id;
     }, SLOW);
     afterAll(async () => {

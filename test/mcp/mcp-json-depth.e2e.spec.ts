@@ -49,7 +49,7 @@ describe('deeply nested JSON in MCP tool arguments (issue 8, item 14)', () => {
   describe('streamable HTTP (raw POST /mcp)', () => {
     let raw: RawMcpHttp;
     beforeAll(async () => {
-      raw = new RawMcpHttp(`${gw.url}/mcp`);
+      raw = new RawMcpHttp(`${gw.url}/mcp/full`); // a third-party tool: in the full profile
       expect((await raw.initialize()).status).toBe(200);
     });
 
@@ -85,7 +85,7 @@ describe('deeply nested JSON in MCP tool arguments (issue 8, item 14)', () => {
       const body = await raw.post(nestedArrays(DEEP));
       expect(body.status).toBe(400);
       expect(body.messages[0]).toMatchObject({ error: { code: -32600 } });
-      const anonymous = await new RawMcpHttp(`${gw.url}/mcp`).post(nested(DEEP));
+      const anonymous = await new RawMcpHttp(`${gw.url}/mcp/full`).post(nested(DEEP));
       expect(anonymous.status).toBe(400);
       expect(anonymous.messages[0]).toMatchObject({ error: { code: -32600 } });
       expect((await raw.post({ jsonrpc: '2.0', id: 6, method: 'ping' })).messages[0]).toMatchObject({
@@ -96,7 +96,7 @@ describe('deeply nested JSON in MCP tool arguments (issue 8, item 14)', () => {
   });
 
   it('legacy HTTP+SSE: the same isError result on the stream, and the session keeps serving', async () => {
-    const sse = await RawMcpSse.open(gw.url);
+    const sse = await RawMcpSse.open(gw.url, {}, 'full');
     try {
       await sse.initialize();
       expect(await sse.post(callText(1, 'freeform_describe', `{"value":${nested(DEEP)}}`))).toBe(202);
@@ -113,7 +113,7 @@ describe('deeply nested JSON in MCP tool arguments (issue 8, item 14)', () => {
     const output = new PassThrough();
     const lines: any[] = [];
     createInterface({ input: output }).on('line', (line) => lines.push(JSON.parse(line)));
-    const stdio = await gw.app.get(McpStdioServer).serve({ input, output });
+    const stdio = await gw.app.get(McpStdioServer).serve({ input, output, profile: 'full' });
     try {
       input.write(
         `${JSON.stringify({

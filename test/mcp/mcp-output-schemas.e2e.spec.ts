@@ -14,7 +14,7 @@ describe('MCP results match their output schemas', () => {
     gw = await startTestGateway({
       onlyPlugins: ['runtime-local', 'capability-shell', 'capability-files', 'transport-mcp'],
     });
-    client = await connectMcpHttp(gw.url, 'streamable');
+    client = await connectMcpHttp(gw.url, 'streamable', { profile: 'full' });
     await client.listTools();
     sandbox_id = structuredOf(
       await client.callTool({ name: 'sandbox_create', arguments: { labels: { suite: 'schemas' } } }),

@@ -46,7 +46,8 @@ describe('MCP tool profiles and limits', () => {
       'sandbox_list',
       'shell_exec',
     ]);
-    const all = await toolsAt();
+    // /mcp is the compact core set now; /mcp/full has every tool (test/mcp/mcp-tool-lists.e2e.spec.ts).
+    const all = await toolsAt('full');
     expect(all).toEqual(
       expect.arrayContaining(['shell_exec_stream', 'files_write', 'create_sandbox', 'destroy_sandbox']),
     );
@@ -93,6 +94,12 @@ describe('MCP tool profiles and limits', () => {
         extraPlugins: [{ use: 'transport-mcp', options: { profiles: { ro: { includes: ['x'] } } } }],
       }),
     ).rejects.toThrow(/ro\.includes: unknown key/);
+    await expect(
+      startTestGateway({
+        onlyPlugins: BASE,
+        extraPlugins: [{ use: 'transport-mcp', options: { profiles: { ro: { compact: 'yes' } } } }],
+      }),
+    ).rejects.toThrow(/ro\.compact: must be true or false/);
     await expect(
       startTestGateway({
         onlyPlugins: BASE,

@@ -31,7 +31,7 @@ describe('MCP seed-system aliases answer in the seed systems’ shapes (local ru
   let tools: Tool[];
   beforeAll(async () => {
     gw = await startTestGateway({ onlyPlugins: PLUGINS });
-    client = await connectMcpHttp(gw.url, 'streamable');
+    client = await connectMcpHttp(gw.url, 'streamable', { profile: 'full' });
     // listTools makes the SDK client check every later structuredContent against the tool's outputSchema.
     tools = (await client.listTools()).tools;
   }, SLOW);

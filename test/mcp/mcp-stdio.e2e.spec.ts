@@ -48,7 +48,7 @@ describe('MCP over stdio (the real entry point)', () => {
     gw = await startTestGateway({ onlyPlugins: PLUGINS });
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: stdioArgs(dataDir, ['--log.level=warn'], 'agent-7'),
+      args: stdioArgs(dataDir, ['--log.level=warn', '--mcp-profile', 'full'], 'agent-7'),
       cwd: process.cwd(),
       env: getDefaultEnvironment(),
       stderr: 'pipe',

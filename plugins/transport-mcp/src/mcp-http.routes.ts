@@ -6,13 +6,18 @@ import { McpHttpGuard } from './http-caller.guard.js';
 import { McpHttpError, sendRpcError, toMcpHttpError } from './json-rpc.http-error.js';
 import type { McpHttpHandlers } from './mcp-http.handlers.js';
 import { DEFAULT_PROFILE } from './mcp-options.dto.js';
+import { endpointKey } from './sandbox-binding.js';
 import { McpSessionStore } from './session.store.js';
 import { SSE_MESSAGES_PATH } from './sse-messages.path.js';
 import { McpToolCatalog } from './tool.catalog.js';
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-const profileOf = (req: FastifyRequest): string => (req.params as { profile?: string }).profile ?? DEFAULT_PROFILE;
+/** `agent`, or `agent/<sandbox-id>` on an endpoint bound to one sandbox (see sandbox-binding.ts). */
+const profileOf = (req: FastifyRequest): string => {
+  const { profile, sandbox } = req.params as { profile?: string; sandbox?: string };
+  return endpointKey(profile ?? DEFAULT_PROFILE, sandbox);
+};
 
 /** Mounts the MCP HTTP endpoints in their own Fastify scope, which keeps JSON bodies as text. */
 @Injectable()
@@ -64,8 +69,10 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
       const sse = this.guarded(async (req, reply) => (await this.loadHandlers()).sse.open(req, reply, profileOf(req)));
       scope.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler: mcp });
       scope.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp/:profile', handler: mcp });
+      scope.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp/:profile/:sandbox', handler: mcp });
       scope.get('/sse', sse);
       scope.get('/sse/:profile', sse);
+      scope.get('/sse/:profile/:sandbox', sse);
       scope.post(
         SSE_MESSAGES_PATH,
         this.guarded(async (req, reply) => (await this.loadHandlers()).sse.message(req, reply)),

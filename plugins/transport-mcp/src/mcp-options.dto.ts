@@ -9,11 +9,14 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import { BUILT_IN_PROFILES } from './built-in.profiles.js';
 
 /** Which operations an MCP endpoint exposes: glob patterns (picomatch) on operation ids or tool names. */
 export interface ToolProfile {
   include?: string[];
   exclude?: string[];
+  /** List tools without their output schemas (results are unchanged), to keep tools/list small. */
+  compact?: boolean;
 }
 
 export const DEFAULT_PROFILE = 'default';
@@ -24,10 +27,13 @@ const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((s) =>
 function profileProblem(name: string, value: unknown): string | undefined {
   if (!PROFILE_NAME.test(name)) return `"${name}" is not a valid profile name (letters, digits, _ and -)`;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return `${name}: must be a map with include and/or exclude`;
-  for (const [key, list] of Object.entries(value)) {
-    if (key !== 'include' && key !== 'exclude') return `${name}.${key}: unknown key (use include, exclude)`;
-    if (!isStringList(list)) return `${name}.${key}: must be a list of glob patterns`;
+    return `${name}: must be a map with include, exclude and/or compact`;
+  for (const [key, entry] of Object.entries(value)) {
+    if (key === 'compact') {
+      if (typeof entry !== 'boolean') return `${name}.compact: must be true or false`;
+    } else if (key !== 'include' && key !== 'exclude') {
+      return `${name}.${key}: unknown key (use include, exclude, compact)`;
+    } else if (!isStringList(entry)) return `${name}.${key}: must be a list of glob patterns`;
   }
   return undefined;
 }
@@ -46,7 +52,7 @@ function IsProfileMap(options?: ValidationOptions): PropertyDecorator {
         defaultMessage: (args) => {
           const value = args?.value as unknown;
           if (typeof value !== 'object' || value === null || Array.isArray(value))
-            return 'profiles must be a map of profile name to { include, exclude }';
+            return 'profiles must be a map of profile name to { include, exclude, compact }';
           const problem = Object.entries(value)
             .map(([n, p]) => profileProblem(n, p))
             .find(Boolean);
@@ -63,7 +69,10 @@ function IsProfileMap(options?: ValidationOptions): PropertyDecorator {
  * The issue's `mcp.profiles.<name>.include/exclude` lives here as `options.profiles`.
  */
 export class McpTransportOptions {
-  /** Named tool profiles, served at `/mcp/<name>` and `/sse/<name>`; `default` (everything unless given) at `/mcp`. */
+  /**
+   * Named tool profiles, served at `/mcp/<name>` and `/sse/<name>` (and `/mcp/<name>/<sandbox-id>`, bound to one
+   * sandbox); `default` at `/mcp`. They add to (and may replace) the built-in `default`, `full` and `agent`.
+   */
   @IsOptional() @IsProfileMap() profiles?: Record<string, ToolProfile>;
 
   /** Browser origins allowed besides same-origin and loopback ones, e.g. `https://app.example.com`. */
@@ -97,7 +106,7 @@ export interface ResolvedMcpOptions {
 }
 
 export function resolveMcpOptions(o: Partial<McpTransportOptions> = {}): ResolvedMcpOptions {
-  const profiles: Record<string, ToolProfile> = { [DEFAULT_PROFILE]: {}, ...(o.profiles ?? {}) };
+  const profiles: Record<string, ToolProfile> = { ...BUILT_IN_PROFILES, ...(o.profiles ?? {}) };
   const stdioProfile = o.stdioProfile ?? DEFAULT_PROFILE;
   if (!profiles[stdioProfile]) throw new Error(`options.stdioProfile: no profile named "${stdioProfile}"`);
   return {

@@ -23,5 +23,10 @@ export interface McpTool {
   operations: string[];
   /** Set for a tool generated from one operation (not for aliases). */
   opId?: string;
+  /**
+   * Shown only by a profile whose `include` names it (the agent tools: `read`, `bash`, ... would otherwise
+   * join every profile that shows `files.*` or `shell.*`).
+   */
+  namedOnly?: boolean;
   call(args: Record<string, unknown>, ctx: ToolCallContext): Promise<CallToolResult>;
 }

@@ -8,6 +8,8 @@ import { mediaResult, toolResult } from './tool-result.js';
 /** The argument that addresses the sandbox of a sandbox-scoped operation. */
 export const SANDBOX_ID_ARG = 'sandbox_id';
 
+export const SANDBOX_ID_SCHEMA = { type: 'string', description: 'Id of the sandbox to act in (from sandbox_create)' };
+
 export interface OperationToolDeps {
   catalog: SchemaCatalog;
   invoker: OperationInvoker;
@@ -44,7 +46,7 @@ function inputSchemaFor(op: OperationDefinition, catalog: SchemaCatalog): JsonSc
   return {
     ...base,
     properties: {
-      [SANDBOX_ID_ARG]: { type: 'string', description: 'Id of the sandbox to act in (from create_sandbox)' },
+      [SANDBOX_ID_ARG]: SANDBOX_ID_SCHEMA,
       ...properties,
     },
     required: [SANDBOX_ID_ARG, ...((base.required as string[] | undefined) ?? [])],

@@ -53,3 +53,20 @@ describe('profileFilter', () => {
     expect(names({ exclude: ['list_sandboxes', 'files_*', 'code_run'] })).toEqual(['sandbox_create', 'shell_exec']);
   });
 });
+
+describe('profileFilter on namedOnly aliases', () => {
+  const read: McpTool = { ...alias('read', ['files.read']), namedOnly: true };
+  const shown = (profile: Parameters<typeof profileFilter>[0]): boolean => profileFilter(profile)(read);
+
+  it('shows one only when an include names it', () => {
+    expect(shown({})).toBe(false);
+    expect(shown({ include: ['files.*'] })).toBe(false);
+    expect(shown({ include: ['read'] })).toBe(true);
+    expect(shown({ include: ['re*'] })).toBe(true);
+  });
+
+  it('hides it when excluded by name or operation', () => {
+    expect(shown({ include: ['read'], exclude: ['read'] })).toBe(false);
+    expect(shown({ include: ['read'], exclude: ['files.*'] })).toBe(false);
+  });
+});

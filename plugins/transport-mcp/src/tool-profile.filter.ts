@@ -13,7 +13,8 @@ function onOperation(matches: Matcher): Matcher {
 /**
  * A profile's test for a tool. Patterns (picomatch globs) match operation ids or tool names.
  * An alias is shown when a pattern names it, or when every operation it calls is shown; an
- * `exclude` that matches its name or one of its operations hides it.
+ * `exclude` that matches its name or one of its operations hides it. A `namedOnly` alias is shown only
+ * when an `include` pattern names it.
  */
 export function profileFilter(profile: ToolProfile): (tool: McpTool) => boolean {
   const include: Matcher = profile.include?.length ? picomatch(profile.include) : () => true;
@@ -24,6 +25,7 @@ export function profileFilter(profile: ToolProfile): (tool: McpTool) => boolean 
     if (tool.opId) return included(tool.opId) && !excluded(tool.opId);
     const name = tool.definition.name;
     if (exclude(name) || tool.operations.some(excluded)) return false;
+    if (tool.namedOnly) return profile.include?.length ? include(name) : false;
     return (profile.include?.length ? include(name) : false) || tool.operations.every(included);
   };
 }

@@ -11,12 +11,15 @@ import {
   type SchemaCatalog,
 } from '@sandboxed/plugin-sdk';
 import type { AliasDeps } from './alias.deps.js';
+import { agentAliasTools } from './agent-alias.tools.js';
 import { codeAliasTools } from './code-alias.tools.js';
+import { compactTool } from './compact.tool.js';
 import type { McpTool } from './mcp.tool.js';
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';
 import { isBinaryOperation, operationTool } from './operation-tool.factory.js';
 import { sandboxAliasTools } from './sandbox-alias.tools.js';
+import { bindTool, boundForm, parseEndpointKey, type BoundForm } from './sandbox-binding.js';
 import { ToolArgumentsValidator, type ArgumentsCheck } from './tool-arguments.validator.js';
 import { ToolSet } from './tool.set.js';
 import { profileFilter } from './tool-profile.filter.js';
@@ -28,6 +31,9 @@ export class McpToolCatalog implements OnApplicationBootstrap {
   private readonly argumentsValidator = new ToolArgumentsValidator();
   private readonly validators = new WeakMap<McpTool, ArgumentsCheck>();
   private sets?: Map<string, ToolSet>;
+  private readonly boundForms = new Map<string, BoundForm[]>();
+  /** A bound endpoint's tool → the form it binds, whose schema its arguments are checked against. */
+  private readonly formOf = new WeakMap<McpTool, McpTool>();
 
   constructor(
     @Inject(OPERATION_REGISTRY) private readonly registry: OperationRegistry,
@@ -44,19 +50,37 @@ export class McpToolCatalog implements OnApplicationBootstrap {
     this.logger.log(`MCP tools per profile: ${counts.join(', ')}`);
   }
 
-  /** The tools of a profile; undefined when no such profile is configured. */
-  toolSet(profile: string): ToolSet | undefined {
-    return this.build().get(profile);
+  /**
+   * The tools of an endpoint: a profile (`agent`), or a profile bound to one sandbox (`agent/<sandbox-id>`,
+   * see sandbox-binding.ts); undefined when no such profile is configured. Whose sandbox it is, the invoker
+   * checks on every call, as for any `sandbox_id`.
+   */
+  toolSet(endpoint: string): ToolSet | undefined {
+    const parsed = parseEndpointKey(endpoint);
+    const set = parsed && this.build().get(parsed.profile);
+    if (!set || parsed.sandboxId === undefined) return set;
+    const sandboxId = parsed.sandboxId;
+    let forms = this.boundForms.get(parsed.profile);
+    if (!forms) {
+      forms = set.tools().flatMap((tool) => boundForm(tool) ?? []);
+      this.boundForms.set(parsed.profile, forms);
+    }
+    const tools = forms.map((form) => {
+      const tool = bindTool(form, sandboxId);
+      this.formOf.set(tool, form.tool);
+      return tool;
+    });
+    return new ToolSet(endpoint, tools, (tool) => this.validatorFor(this.formOf.get(tool) ?? tool));
   }
 
   private build(): Map<string, ToolSet> {
     if (this.sets) return this.sets;
     const all = this.allTools();
     this.sets = new Map(
-      Object.entries(this.options.profiles).map(([name, profile]) => [
-        name,
-        new ToolSet(name, all.filter(profileFilter(profile)), (tool) => this.validatorFor(tool)),
-      ]),
+      Object.entries(this.options.profiles).map(([name, profile]) => {
+        const shown = all.filter(profileFilter(profile));
+        return [name, new ToolSet(name, profile.compact ? shown.map(compactTool) : shown, (t) => this.validatorFor(t))];
+      }),
     );
     return this.sets;
   }
@@ -66,7 +90,8 @@ export class McpToolCatalog implements OnApplicationBootstrap {
     const deps = { catalog: this.catalog, invoker: this.invoker, maxOutputBytes: this.limits.exec.maxOutputBytes };
     const tools = ops.filter((op) => !isBinaryOperation(op)).map((op) => operationTool(op, deps));
     const registered = new Set(ops.map((op) => op.id));
-    const aliases = [...sandboxAliasTools(this.aliasDeps()), ...codeAliasTools(this.aliasDeps())];
+    const aliasDeps = this.aliasDeps();
+    const aliases = [...sandboxAliasTools(aliasDeps), ...codeAliasTools(aliasDeps), ...agentAliasTools(aliasDeps)];
     // An alias needs the operations it calls (run_code and execute_python need capability-code).
     tools.push(...aliases.filter((a) => a.operations.every((id) => registered.has(id))));
     const seen = new Map<string, McpTool>();

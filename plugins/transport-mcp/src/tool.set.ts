@@ -14,6 +14,10 @@ export class ToolSet {
     this.byName = new Map(tools.map((t) => [t.definition.name, t]));
   }
 
+  tools(): McpTool[] {
+    return [...this.byName.values()];
+  }
+
   definitions(): Tool[] {
     return [...this.byName.values()].map((t) => t.definition);
   }

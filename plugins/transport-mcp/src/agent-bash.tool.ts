@@ -1,0 +1,118 @@
+import type { ExecResult } from '@sandboxed/plugin-sdk';
+import { InvalidArgumentError } from '@sandboxed/plugin-sdk';
+import { callOp, type AliasDeps } from './alias.deps.js';
+import {
+  agentAnnotations,
+  agentInputSchema,
+  agentResult,
+  agentTool,
+  opProperty,
+  sandboxOf,
+} from './agent-tool.support.js';
+import type { McpTool } from './mcp.tool.js';
+
+/**
+ * Runs `$1` with bash where the sandbox has it (templates without bash fall back to sh); `$0` names it in
+ * error messages. The foreground form sends stderr into stdout first, so the output keeps the order the
+ * command wrote it in, as an agent's terminal shows it.
+ */
+const FOREGROUND = 'exec 2>&1; command -v bash >/dev/null && exec bash -c "$1"; exec /bin/sh -c "$1"';
+const BACKGROUND = 'command -v bash >/dev/null && exec bash -c "$1"; exec /bin/sh -c "$1"';
+
+interface StartedProcess {
+  id: string;
+  status: string;
+}
+
+/** The result text: the output, then what a terminal would tell (cut, killed, exit code). */
+function describeRun(r: ExecResult, timeoutMs: number | undefined): string {
+  const notes: string[] = [];
+  if (r.truncated) notes.push('[output cut at the gateway’s output limit]');
+  if (r.timedOut) {
+    notes.push(
+      timeoutMs === undefined
+        ? '[killed: still running at the gateway’s exec timeout]'
+        : `[killed: still running after ${timeoutMs} ms]`,
+    );
+  } else if (r.exitCode === null) notes.push('[killed by a signal]');
+  else if (r.exitCode !== 0) notes.push(`[exit code ${r.exitCode}]`);
+  const output = r.stdout.replace(/\n$/, '');
+  if (!output && !notes.length) return '(no output)';
+  return [output, ...notes].filter(Boolean).join('\n');
+}
+
+/** `bash {command, timeout_ms?, run_in_background?}`: shell.exec, or process.start in the background. */
+export function bashTool(deps: AliasDeps): McpTool {
+  const background = deps.hasOperation('process.start');
+  return agentTool({
+    definition: {
+      name: 'bash',
+      title: 'Run a shell command',
+      description:
+        'Runs a bash command in the sandbox’s working directory and returns its output (stderr merged into ' +
+        'stdout, in order) with the exit code when it is not 0. `timeout_ms` kills it and its children. ' +
+        (background
+          ? 'With `run_in_background` it keeps running after the call and the result is its process id: read ' +
+            'its output with process_logs, stop it with process_kill (timeout_ms does not apply).'
+          : '`run_in_background` needs capability-processes, which this gateway does not load.'),
+      inputSchema: agentInputSchema(
+        {
+          command: opProperty(deps, 'shell.exec', 'command', 'The command; bash syntax'),
+          timeout_ms: opProperty(
+            deps,
+            'shell.exec',
+            'timeoutMs',
+            'Kill it after this many ms (default: the gateway’s)',
+          ),
+          run_in_background: { type: 'boolean', description: 'Start it as a background process and return its id' },
+          description: {
+            type: 'string',
+            maxLength: 128,
+            description: 'A few words on what it does (names a background process)',
+          },
+        },
+        ['command'],
+      ),
+      annotations: agentAnnotations('Run a shell command', 'run'),
+    },
+    operations: background ? ['shell.exec', 'process.start'] : ['shell.exec'],
+    async call(args, ctx) {
+      const command = String(args.command);
+      const sandboxId = sandboxOf(args);
+      if (args.run_in_background === true) {
+        if (!background) {
+          throw new InvalidArgumentError(
+            'run_in_background needs capability-processes, which this gateway does not load',
+          );
+        }
+        const name = typeof args.description === 'string' ? args.description : undefined;
+        const started = await callOp<StartedProcess>(
+          deps,
+          ctx,
+          'process.start',
+          { argv: ['/bin/sh', '-c', BACKGROUND, 'bash', command], ...(name ? { name } : {}) },
+          sandboxId,
+        );
+        return agentResult(
+          `Started in the background as process ${started.id}. Read its output with process_logs ` +
+            `{processId: "${started.id}"}; stop it with process_kill.`,
+          { process_id: started.id, status: started.status },
+        );
+      }
+      const timeoutMs = args.timeout_ms as number | undefined;
+      const r = await callOp<ExecResult>(
+        deps,
+        ctx,
+        'shell.exec',
+        { argv: ['/bin/sh', '-c', FOREGROUND, 'bash', command], ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+        sandboxId,
+      );
+      return agentResult(describeRun(r, timeoutMs), {
+        output: r.stdout,
+        exit_code: r.exitCode,
+        timed_out: r.timedOut,
+        truncated: r.truncated,
+      });
+    },
+  });
+}
