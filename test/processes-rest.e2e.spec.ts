@@ -256,6 +256,35 @@ const processSuite = (setup: RuntimeSetup) => () => {
     expect((await api.post(`${base()}/0123456789abcdef/wait`, { timeoutMs: 10 })).status).toBe(404);
   });
 
+  it('kills the whole process group at its timeoutMs and says so', async () => {
+    const pid = await start({ command: 'sleep 300 & echo "child $!"; wait', timeoutMs: 1500 });
+    const res = await api.post(`${base()}/${pid}/wait`, { timeoutMs: 60_000 });
+    expect(res.body).toMatchObject({ done: true, lines: [{ text: expect.stringMatching(/^child \d+$/) }] });
+    expect(res.body.process).toMatchObject({ status: 'killed', signal: 'SIGKILL', exitCode: 137, timedOut: true });
+    const child = res.body.lines[0].text.split(' ')[1];
+    const alive = await api.post(`/v1/sandboxes/${id}/exec`, {
+      command: `kill -0 ${child} 2>/dev/null && echo alive || echo gone`,
+    });
+    expect(alive.body.stdout).toBe('gone\n');
+    // Without a timeout nothing kills it; when it exits, what it left in its process group goes.
+    const untimed = await start({ command: 'sleep 300 & echo "child $!"; exit 0' });
+    const ended = (await api.post(`${base()}/${untimed}/wait`, {})).body;
+    expect(ended.process).toMatchObject({ status: 'exited', exitCode: 0, timedOut: false });
+    const left = ended.lines[0].text.split(' ')[1];
+    await waitFor(
+      async () =>
+        (
+          await api.post(`/v1/sandboxes/${id}/exec`, {
+            command: `kill -0 ${left} 2>/dev/null && echo alive || echo gone`,
+          })
+        ).body.stdout === 'gone\n',
+      { what: 'the exited process’s leftover child to be killed' },
+    );
+    const tooLong = await api.post(base(), { command: 'true', timeoutMs: 10_000_000 });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.message).toMatch(/timeoutMs: at most \d+/);
+  });
+
   it('answers unknown processes with 404 and bad ids with 400', async () => {
     const missing = '0123456789abcdef';
     expect((await api.get(`${base()}/${missing}`)).status).toBe(404);

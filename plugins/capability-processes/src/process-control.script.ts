@@ -5,7 +5,7 @@ import { PICK_ROOT } from './process-root.js';
  * Prints the state of the given processes (all when none is given), one block each, with
  * shell builtins where it can (one fork per process), so listing many stays quick:
  *   "@ <id>", then "meta <json>", "pid <n>", "started <ms>", "exit <status> <ms>",
- *   "killed <SIG>", "alive 0|1" (is the supervisor, by pid and start time, still there),
+ *   "killed <SIG>", "timedout 1", "alive 0|1" (is the supervisor, by pid and start time, still there),
  *   "first <n>" (oldest kept line) and "lines <n>" (lines logged so far).
  */
 const STATUS = String.raw`${PICK_ROOT}
@@ -18,7 +18,7 @@ for id in "$@"; do
   [ -f "$d/meta.json" ] || continue
   echo "@ $id"
   # A last line without a newline still counts (read fails on it but fills v).
-  for k in meta.json pid started exit killed; do
+  for k in meta.json pid started exit killed timedout; do
     v=
     { [ -f "$d/$k" ] && { IFS= read -r v <"$d/$k" || [ -n "$v" ]; } && echo "${'$'}{k%.json} $v"; } 2>/dev/null
   done

@@ -22,11 +22,21 @@ describe('parseProcessStates', () => {
       status: 'running',
       exitCode: null,
       signal: null,
+      timedOut: false,
       startedAt: new Date(1700000000000).toISOString(),
       endedAt: null,
       lines: 12,
       firstLine: 0,
     });
+  });
+
+  it('reads the timeout marker the supervisor writes (a scribbled one is not a timeout)', () => {
+    const [timed, scribbled] = parseProcessStates(
+      `@ a\nmeta {}\nexit 137 1700000000500\nkilled SIGKILL\ntimedout 1\nalive 0\n` +
+        `@ b\nmeta {}\nexit 0 1700000000500\ntimedout yes\nalive 0\n`,
+    );
+    expect(timed).toMatchObject({ status: 'killed', signal: 'SIGKILL', exitCode: 137, timedOut: true });
+    expect(scribbled).toMatchObject({ status: 'exited', timedOut: false });
   });
 
   it('tells exited from killed by the kill marker and the signal in the status', () => {

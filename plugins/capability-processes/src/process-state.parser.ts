@@ -46,6 +46,7 @@ function toInfo({ id, fields }: RawState): ProcessInfo {
     status: running ? 'running' : killed && (signal !== null || !exited) ? 'killed' : 'exited',
     exitCode: code,
     signal,
+    timedOut: fields.get('timedout')?.trim() === '1',
     startedAt: isoOf(int(fields.get('started'))),
     endedAt: exited ? isoOf(int(endedText)) : null,
     lines: int(fields.get('lines')) ?? 0,

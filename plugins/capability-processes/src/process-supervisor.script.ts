@@ -10,7 +10,8 @@ import { MAKE_ROOT } from './process-root.js';
  *   supervisor     "<pid> <starttime>" of the supervisor, to tell it apart from a reused pid
  *   pid, started   the command's pid (= its process group) and start time (epoch ms)
  *   exit           "<status> <ended ms>", written last, after every output line is on disk
- *   killed         the signal process.kill sent
+ *   killed         the signal process.kill sent (SIGKILL at the timeout)
+ *   timedout       "1": the supervisor killed it at its timeout
  *   log.<N>        output lines N, N+1, ...: "o <text>" (stdout) or "e <text>" (stderr)
  *   in             FIFO feeding the command's stdin; stdin.pid holds it open until eof
  */
@@ -29,7 +30,7 @@ export const MAX_LOG_LINE_BYTES = 4000;
 // session (its process group is signalled as one) and writes its pid once its pipes are open;
 // `env --default-signal` undoes the SIGINT/SIGQUIT ignoring sh gives background jobs. Leftovers
 // holding the pipes open get 5 s before the taggers are stopped and the log is closed.
-const SUPERVISOR = String.raw`d=$1; S=$2; K=$3; cwd=$4; shift 4
+const SUPERVISOR = String.raw`d=$1; S=$2; K=$3; T=$4; cwd=$5; shift 5
 echo "$S" >"$d/seg"
 ${PICK_AWK}
 st=$($A '{ sub(/^.*\) /, ""); print $20 }' /proc/$$/stat 2>/dev/null)
@@ -55,9 +56,16 @@ if env --default-signal true 2>/dev/null; then E='env --default-signal'; else E=
 date +%s%3N >"$d/started"
 setsid sh -c 'echo $$ >"$1/pid.tmp" && mv "$1/pid.tmp" "$1/pid"; cd "$2" || exit 126; shift 2; exec "$@"' sandboxed-run "$d" "$cwd" $E "$@" <"$d/in" >"$d/o" 2>"$d/e" 3>&- &
 p=$!
+k=
+if [ "$T" != 0 ]; then
+  ( trap 'kill $s 2>/dev/null; exit 0' TERM; sleep "$T" & s=$!; wait $s || exit 0
+    echo 1 >"$d/timedout"; echo SIGKILL >"$d/killed"; kill -s KILL -- "-$p" 2>/dev/null ) 3>&- </dev/null >/dev/null 2>&1 &
+  k=$!
+fi
 wait "$p"
 c=$?
-kill -KILL -- "-$p" 2>/dev/null
+[ -z "$k" ] || kill "$k" 2>/dev/null
+kill -s KILL -- "-$p" 2>/dev/null
 kill "$h" 2>/dev/null
 ( trap 'kill $s 2>/dev/null; exit 0' TERM; sleep 5 & s=$!; wait $s; kill "$to" "$te" 2>/dev/null ) 3>&- &
 x=$!
@@ -71,13 +79,13 @@ echo "$c $(date +%s%3N)" >"$d/exit.tmp" && mv "$d/exit.tmp" "$d/exit"`;
 export const LAUNCH_EXIT = { limit: 75, exists: 73, noCwd: 72 } as const;
 
 /**
- * argv: roots(2) supervisor id maxRunning keepExited segmentLines keepSegments cwd -- command...;
+ * argv: roots(2) supervisor id maxRunning keepExited segmentLines keepSegments timeout cwd -- command...;
  * stdin: meta.json.
  * Starts the supervisor in its own session (so it outlives this exec and the gateway), waits
  * for the command's pid, and prints "<pid> <started ms>".
  */
 const LAUNCHER = String.raw`${MAKE_ROOT}
-sup=$1; id=$2; max=$3; keepx=$4; S=$5; K=$6; cwd=$7; shift 8
+sup=$1; id=$2; max=$3; keepx=$4; S=$5; K=$6; T=$7; cwd=$8; shift 9
 [ -d "$cwd" ] || { echo "no such directory: $cwd" >&2; exit ${LAUNCH_EXIT.noCwd}; }
 r=$R
 n=0
@@ -88,7 +96,7 @@ d=$r/$id
 mkdir -m 700 "$d" || exit ${LAUNCH_EXIT.exists}
 cat >"$d/meta.json"
 mkfifo "$d/in" "$d/o" "$d/e" "$d/l" || exit 1
-setsid sh -c "$sup" sandboxed-proc "$d" "$S" "$K" "$cwd" "$@" </dev/null >/dev/null 2>"$d/supervisor.err" &
+setsid sh -c "$sup" sandboxed-proc "$d" "$S" "$K" "$T" "$cwd" "$@" </dev/null >/dev/null 2>"$d/supervisor.err" &
 i=0
 while [ ! -s "$d/pid" ]; do
   i=$((i + 1))
@@ -103,6 +111,8 @@ export interface LaunchArgs {
   cwd: string;
   maxRunning: number;
   keepExited: number;
+  /** Kill its process group after this long; 0 never. */
+  timeoutMs: number;
   argv: string[];
 }
 
@@ -120,6 +130,8 @@ export function launchArgv(args: LaunchArgs): string[] {
     String(args.keepExited),
     String(LOG_SEGMENT_LINES),
     String(LOG_KEEP_SEGMENTS),
+    // sleep(1) of coreutils and busybox both take fractions.
+    args.timeoutMs > 0 ? (args.timeoutMs / 1000).toFixed(3) : '0',
     args.cwd,
     '--',
     ...args.argv,

@@ -26,6 +26,17 @@ export class StartProcessInput extends CommandInput {
   @MaxLength(128)
   @JSONSchema({ description: 'A label for humans, e.g. "dev-server"', example: 'web' })
   name?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @JSONSchema({
+    description:
+      'Kill its whole process group after this many ms (at most limits.exec.maxTimeoutMs); it then ends ' +
+      '`killed` by SIGKILL with `timedOut: true`. Default: it runs until it ends or is killed.',
+    example: 600000,
+  })
+  timeoutMs?: number;
 }
 
 export class ProcessRef {
@@ -97,6 +108,8 @@ export class ProcessInfo {
     type: ['string', 'null'],
   })
   signal: string | null;
+
+  @IsBoolean() @JSONSchema({ description: 'True when its `timeoutMs` ran out and it was killed' }) timedOut: boolean;
 
   @IsOptional()
   @IsString()

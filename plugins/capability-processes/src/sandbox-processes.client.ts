@@ -45,7 +45,11 @@ export class SandboxProcesses {
     const { argv, cwd } = resolveCommand(input, this.ctx.sandbox.workdir);
     const id = randomBytes(8).toString('hex');
     const meta = { id, name: input.name ?? null, command: input.command ?? null, argv, cwd };
-    const out = await this.run(launchArgv({ roots: this.roots, id, argv, cwd, ...this.options }), {
+    const timeoutMs = input.timeoutMs ?? 0;
+    if (timeoutMs > this.limits.exec.maxTimeoutMs) {
+      throw new InvalidArgumentError(`timeoutMs: at most ${this.limits.exec.maxTimeoutMs} (limits.exec.maxTimeoutMs)`);
+    }
+    const out = await this.run(launchArgv({ roots: this.roots, id, argv, cwd, timeoutMs, ...this.options }), {
       env: { ...DEFAULT_ENV, ...input.env },
       stdin: `${JSON.stringify(meta)}\n`,
       // The launcher exits once the supervisor runs; the supervisor must outlive it.
@@ -64,6 +68,7 @@ export class SandboxProcesses {
       status: 'running',
       exitCode: null,
       signal: null,
+      timedOut: false,
       startedAt: Number.isSafeInteger(started) ? new Date(started!).toISOString() : null,
       endedAt: null,
       lines: 0,
