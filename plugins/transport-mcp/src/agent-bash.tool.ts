@@ -1,6 +1,7 @@
 import type { ExecResult } from '@sandboxed/plugin-sdk';
 import { InvalidArgumentError } from '@sandboxed/plugin-sdk';
 import { callOp, type AliasDeps } from './alias.deps.js';
+import { handleNote, runBounded } from './bounded-exec.runner.js';
 import {
   agentAnnotations,
   agentInputSchema,
@@ -51,6 +52,10 @@ export function bashTool(deps: AliasDeps): McpTool {
       description:
         'Runs a bash command in the sandbox’s working directory and returns its output (stderr merged into ' +
         'stdout, in order) with the exit code when it is not 0. `timeout_ms` kills it and its children. ' +
+        (deps.hasOperation('process.wait')
+          ? `A call answers within ${Math.round(deps.execBounds.boundMs / 1000)} s: a command still running then ` +
+            'comes back with its process id and a log cursor, keeps running, and process_wait continues from there. '
+          : '') +
         (background
           ? 'With `run_in_background` it keeps running after the call and the result is its process id: read ' +
             'its output with process_logs, stop it with process_kill (timeout_ms does not apply).'
@@ -100,13 +105,21 @@ export function bashTool(deps: AliasDeps): McpTool {
         );
       }
       const timeoutMs = args.timeout_ms as number | undefined;
-      const r = await callOp<ExecResult>(
+      const r = await runBounded(
         deps,
         ctx,
-        'shell.exec',
+        sandboxId as string,
         { argv: ['/bin/sh', '-c', FOREGROUND, 'bash', command], ...(timeoutMs === undefined ? {} : { timeoutMs }) },
-        sandboxId,
+        deps.execBounds,
       );
+      if ('running' in r) {
+        return agentResult([r.stdout.replace(/\n$/, ''), handleNote(r, sandboxId)].filter(Boolean).join('\n'), {
+          output: r.stdout,
+          running: true,
+          process_id: r.processId,
+          cursor: r.cursor,
+        });
+      }
       return agentResult(describeRun(r, timeoutMs), {
         output: r.stdout,
         exit_code: r.exitCode,

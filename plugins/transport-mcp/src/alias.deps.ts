@@ -1,4 +1,5 @@
 import type { JsonSchema, OperationInvoker } from '@sandboxed/plugin-sdk';
+import type { BoundedExecOptions } from './bounded-exec.runner.js';
 import type { ToolCallContext } from './mcp.tool.js';
 
 /** What alias tools need: they only call registered operations through the invoker. */
@@ -10,6 +11,8 @@ export interface AliasDeps {
   hasOperation(opId: string): boolean;
   /** JSON Schema of one property of a registered operation's input DTO. */
   inputPropertyOf(opId: string, property: string): JsonSchema | undefined;
+  /** How long a command tool's call may take before it answers with a handle. */
+  execBounds: BoundedExecOptions;
 }
 
 export function callOp<T>(

@@ -92,6 +92,12 @@ export class McpTransportOptions {
 
   /** A session with no request for this long is closed. */
   @IsOptional() @IsInt() @Min(10) sessionIdleSeconds?: number;
+
+  /**
+   * Longest a `shell_exec` or `bash` call runs before it answers with a handle (process id and log cursor)
+   * to continue with `process_wait`; clients give up on a call after about 60 s.
+   */
+  @IsOptional() @IsInt() @Min(1000) @Max(3600000) toolTimeoutMs?: number;
 }
 
 /** The options with their defaults applied. */
@@ -103,6 +109,7 @@ export interface ResolvedMcpOptions {
   stdioProfile: string;
   maxSessions: number;
   sessionIdleMs: number;
+  toolTimeoutMs: number;
 }
 
 export function resolveMcpOptions(o: Partial<McpTransportOptions> = {}): ResolvedMcpOptions {
@@ -117,5 +124,6 @@ export function resolveMcpOptions(o: Partial<McpTransportOptions> = {}): Resolve
     stdioProfile,
     maxSessions: o.maxSessions ?? 1000,
     sessionIdleMs: (o.sessionIdleSeconds ?? 1800) * 1000,
+    toolTimeoutMs: o.toolTimeoutMs ?? 50_000,
   };
 }

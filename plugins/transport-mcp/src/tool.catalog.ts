@@ -12,6 +12,8 @@ import {
 } from '@sandboxed/plugin-sdk';
 import type { AliasDeps } from './alias.deps.js';
 import { agentAliasTools } from './agent-alias.tools.js';
+import { canBoundExec } from './bounded-exec.runner.js';
+import { boundedShellExecTool } from './bounded-shell-exec.tool.js';
 import { codeAliasTools } from './code-alias.tools.js';
 import { compactTool } from './compact.tool.js';
 import type { McpTool } from './mcp.tool.js';
@@ -88,9 +90,16 @@ export class McpToolCatalog implements OnApplicationBootstrap {
   private allTools(): McpTool[] {
     const ops = this.registry.list();
     const deps = { catalog: this.catalog, invoker: this.invoker, maxOutputBytes: this.limits.exec.maxOutputBytes };
-    const tools = ops.filter((op) => !isBinaryOperation(op)).map((op) => operationTool(op, deps));
-    const registered = new Set(ops.map((op) => op.id));
     const aliasDeps = this.aliasDeps();
+    const tools = ops
+      .filter((op) => !isBinaryOperation(op))
+      .map((op) => operationTool(op, deps))
+      .map((tool) =>
+        tool.opId === 'shell.exec' && canBoundExec(aliasDeps)
+          ? boundedShellExecTool(tool, aliasDeps, aliasDeps.execBounds)
+          : tool,
+      );
+    const registered = new Set(ops.map((op) => op.id));
     const aliases = [...sandboxAliasTools(aliasDeps), ...codeAliasTools(aliasDeps), ...agentAliasTools(aliasDeps)];
     // An alias needs the operations it calls (run_code and execute_python need capability-code).
     tools.push(...aliases.filter((a) => a.operations.every((id) => registered.has(id))));
@@ -119,6 +128,11 @@ export class McpToolCatalog implements OnApplicationBootstrap {
         const op = this.registry.get(opId);
         const props = op ? (this.catalog.schemaFor(op.input as never).properties as Record<string, JsonSchema>) : {};
         return props?.[property];
+      },
+      execBounds: {
+        boundMs: this.options.toolTimeoutMs,
+        defaultTimeoutMs: this.limits.exec.timeoutMs,
+        maxOutputBytes: this.limits.exec.maxOutputBytes,
       },
     };
   }

@@ -1,0 +1,165 @@
+import type { ExecResult } from '@sandboxed/plugin-sdk';
+import { callOp, type AliasDeps } from './alias.deps.js';
+import type { ToolCallContext } from './mcp.tool.js';
+
+/** What shell.exec takes, as far as a bounded run passes it on. */
+export interface BoundedExecInput {
+  command?: string;
+  argv?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  stdin?: string;
+  timeoutMs?: number;
+}
+
+/** A command still running when the call's time was up: continue with process_wait from `cursor`. */
+export interface ExecHandle {
+  running: true;
+  processId: string;
+  cursor: number;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface BoundedExecOptions {
+  /** Longest a call waits before it answers with a handle. */
+  boundMs: number;
+  /** The timeout a command gets when it names none (limits.exec.timeoutMs). */
+  defaultTimeoutMs: number;
+  /** Cap per stream, as shell.exec's. */
+  maxOutputBytes: number;
+}
+
+interface WaitPage {
+  process: { id: string; status: string; exitCode: number | null; timedOut: boolean };
+  lines: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
+  cursor: number;
+  done: boolean;
+}
+
+/** Whether the gateway can run commands as bounded calls (capability-processes is loaded). */
+export function canBoundExec(deps: AliasDeps): boolean {
+  return deps.hasOperation('process.start') && deps.hasOperation('process.wait');
+}
+
+/** Appends to one stream's text, up to `cap` bytes. */
+class CappedText {
+  text = '';
+  bytes = 0;
+  cut = false;
+  constructor(private readonly cap: number) {}
+  push(line: string): void {
+    const piece = `${line}\n`;
+    const size = Buffer.byteLength(piece);
+    if (this.bytes + size > this.cap) {
+      this.cut = true;
+      return;
+    }
+    this.text += piece;
+    this.bytes += size;
+  }
+}
+
+/**
+ * Runs a command so that the call answers within `boundMs`. A command whose timeout fits in the
+ * bound runs as shell.exec, exactly. A longer one runs as a background process (process.start,
+ * with its timeout) followed with process.wait: when it ends in time, the result is shell.exec's
+ * shape (output read back from its log, a line at a time); when it does not, the result is a
+ * handle, and the command keeps running for the caller to follow with process_wait. A caller
+ * who cancels the call kills it.
+ */
+export async function runBounded(
+  deps: AliasDeps,
+  ctx: ToolCallContext,
+  sandboxId: string,
+  input: BoundedExecInput,
+  options: BoundedExecOptions,
+): Promise<(ExecResult & { processId?: string }) | ExecHandle> {
+  const timeoutMs = input.timeoutMs ?? options.defaultTimeoutMs;
+  if (timeoutMs <= options.boundMs || !canBoundExec(deps)) {
+    return callOp<ExecResult>(deps, ctx, 'shell.exec', input, sandboxId);
+  }
+  const started = Date.now();
+  const { stdin, ...command } = input;
+  const process = await callOp<{ id: string }>(
+    deps,
+    ctx,
+    'process.start',
+    { ...command, timeoutMs, name: 'shell_exec' },
+    sandboxId,
+  );
+  const kill = (): void =>
+    void deps.invoker
+      .invoke(
+        'process.kill',
+        { sandboxId, input: { processId: process.id } },
+        ctx.principal,
+        AbortSignal.timeout(15_000),
+      )
+      .catch(() => undefined);
+  ctx.signal.addEventListener('abort', kill, { once: true });
+  try {
+    // As shell.exec: the command reads its stdin, then end of file.
+    await callOp(
+      deps,
+      ctx,
+      'process.stdin',
+      { processId: process.id, ...(stdin ? { data: stdin } : {}), eof: true },
+      sandboxId,
+    ).catch((err: { code?: string }) => {
+      if (err.code !== 'conflict') throw err; // conflict: it has already ended
+    });
+    const stdout = new CappedText(options.maxOutputBytes);
+    const stderr = new CappedText(options.maxOutputBytes);
+    let cursor = 0;
+    for (;;) {
+      const left = options.boundMs - (Date.now() - started);
+      const page = await callOp<WaitPage>(
+        deps,
+        ctx,
+        'process.wait',
+        { processId: process.id, cursor, timeoutMs: Math.max(0, left) },
+        sandboxId,
+      );
+      for (const line of page.lines) (line.stream === 'stderr' ? stderr : stdout).push(line.text);
+      cursor = page.cursor;
+      const durationMs = Date.now() - started;
+      if (page.done) {
+        return {
+          stdout: stdout.text,
+          stderr: stderr.text,
+          exitCode: page.process.timedOut ? null : page.process.exitCode,
+          timedOut: page.process.timedOut,
+          truncated: stdout.cut || stderr.cut,
+          durationMs,
+          processId: process.id,
+        };
+      }
+      if (left <= 0) {
+        return {
+          running: true,
+          processId: process.id,
+          cursor,
+          stdout: stdout.text,
+          stderr: stderr.text,
+          truncated: stdout.cut || stderr.cut,
+          durationMs,
+        };
+      }
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', kill);
+  }
+}
+
+/** What a model reads when a command comes back as a handle. */
+export function handleNote(handle: ExecHandle, sandboxId: string | undefined): string {
+  const where = sandboxId ? `sandbox_id: "${sandboxId}", ` : '';
+  return (
+    `Still running after ${Math.round(handle.durationMs / 1000)} s as process ${handle.processId}. ` +
+    `Continue with process_wait {${where}processId: "${handle.processId}", cursor: ${handle.cursor}} ` +
+    '(it returns new output and, once it ends, the exit code); stop it with process_kill.'
+  );
+}

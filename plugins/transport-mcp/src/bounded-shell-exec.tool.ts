@@ -1,0 +1,49 @@
+import type { JsonSchema } from '@sandboxed/plugin-sdk';
+import type { AliasDeps } from './alias.deps.js';
+import { handleNote, runBounded, type BoundedExecInput, type BoundedExecOptions } from './bounded-exec.runner.js';
+import type { McpTool } from './mcp.tool.js';
+import { SANDBOX_ID_ARG } from './operation-tool.factory.js';
+import { toolResult } from './tool-result.js';
+
+const HANDLE_PROPERTIES = {
+  running: { type: 'boolean', description: 'Present (true) when the command still runs: continue with process_wait' },
+  processId: { type: 'string', description: 'Its process id, for process_wait, process_logs and process_kill' },
+  cursor: { type: 'integer', description: 'Log cursor after the output returned so far' },
+};
+
+/**
+ * `shell_exec` whose call answers within `options.boundMs`: a command that may run longer runs as
+ * a background process and comes back as a handle when it does (bounded-exec.runner.ts).
+ */
+export function boundedShellExecTool(base: McpTool, deps: AliasDeps, options: BoundedExecOptions): McpTool {
+  const outputSchema = base.definition.outputSchema as JsonSchema | undefined;
+  const bound = Math.round(options.boundMs / 1000);
+  return {
+    ...base,
+    definition: {
+      ...base.definition,
+      description:
+        `${base.definition.description}\n\nOver MCP a call answers within ${bound} s: a command still running ` +
+        'then comes back with `running: true`, its `processId` and a log `cursor` (and the output so far); it ' +
+        'keeps running, up to its timeoutMs, and process_wait {processId, cursor} continues from there. ' +
+        'Cancelling the call kills it.',
+      ...(outputSchema
+        ? {
+            outputSchema: {
+              ...outputSchema,
+              properties: { ...(outputSchema.properties as object), ...HANDLE_PROPERTIES },
+              required: ['stdout', 'stderr', 'truncated', 'durationMs'],
+            },
+          }
+        : {}),
+    } as McpTool['definition'],
+    async call(args, ctx) {
+      const { [SANDBOX_ID_ARG]: sandboxId, ...input } = args;
+      const result = await runBounded(deps, ctx, String(sandboxId), input as BoundedExecInput, options);
+      if (!('running' in result)) return toolResult(result);
+      const out = toolResult(result);
+      out.content.push({ type: 'text', text: handleNote(result, String(sandboxId)) });
+      return out;
+    },
+  };
+}

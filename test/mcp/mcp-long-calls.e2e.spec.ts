@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  closeMcp,
+  connectMcpHttp,
+  startTestGateway,
+  structuredOf,
+  textOf,
+  waitFor,
+  type TestGateway,
+} from '@sandboxed/testing';
+
+const BOUND_MS = 3000;
+const SLOW = 90_000;
+
+type Result = CallToolResult & { structuredContent?: any };
+
+/** Calls answer within transport-mcp's toolTimeoutMs; longer commands come back as a process handle. */
+describe('MCP long-running calls: bounded shell_exec and bash, continued with process_wait', () => {
+  let gw: TestGateway;
+  let mcp: Client;
+  let agent: Client;
+  let full: Client;
+  let sandboxId: string;
+  const call = async (client: Client, name: string, args: Record<string, unknown>, signal?: AbortSignal) =>
+    (await client.callTool({ name, arguments: { sandbox_id: sandboxId, ...args } }, undefined, {
+      signal,
+      timeout: SLOW,
+    })) as Result;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      onlyPlugins: ['runtime-local', 'capability-shell', 'capability-files', 'capability-processes', 'transport-rest'],
+      extraPlugins: [{ use: 'transport-mcp', options: { toolTimeoutMs: BOUND_MS } }],
+    });
+    mcp = await connectMcpHttp(gw.url, 'streamable');
+    agent = await connectMcpHttp(gw.url, 'streamable', { profile: 'agent' });
+    full = await connectMcpHttp(gw.url, 'streamable', { profile: 'full' });
+    sandboxId = structuredOf(await mcp.callTool({ name: 'sandbox_create', arguments: {} })).id;
+  }, SLOW);
+  afterAll(async () => {
+    await closeMcp(mcp);
+    await closeMcp(agent);
+    await closeMcp(full);
+    await gw?.close();
+  }, SLOW);
+
+  it(
+    'a command still running at the bound comes back as a handle; process_wait gets the rest and the exit',
+    async () => {
+      const started = Date.now();
+      const first = await call(mcp, 'shell_exec', { command: 'echo start; sleep 6; echo done; exit 3' });
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(first.isError).toBeFalsy();
+      const handle = first.structuredContent;
+      expect(handle).toMatchObject({ running: true, processId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      expect('start\n'.startsWith(handle.stdout)).toBe(true);
+      expect(textOf(first)).toContain(`process_wait {sandbox_id: "${sandboxId}", processId: "${handle.processId}"`);
+      let cursor = handle.cursor as number;
+      let lines: string[] = handle.stdout ? ['start'] : [];
+      let done: Record<string, any> | undefined;
+      while (!done) {
+        const page = structuredOf(
+          await call(mcp, 'process_wait', { processId: handle.processId, cursor, timeoutMs: 30_000 }),
+        );
+        lines = [...lines, ...page.lines.map((l: { text: string }) => l.text)];
+        cursor = page.cursor;
+        if (page.done) done = page;
+      }
+      expect(lines).toEqual(['start', 'done']);
+      expect(done.process).toMatchObject({ id: handle.processId, status: 'exited', exitCode: 3 });
+    },
+    SLOW,
+  );
+
+  it(
+    'a command that ends in time answers as shell.exec does, with its stdin, exit code and process id',
+    async () => {
+      const r = await call(mcp, 'shell_exec', { command: 'cat; echo err >&2; exit 2', stdin: 'from stdin\n' });
+      expect(r.structuredContent).toMatchObject({
+        stdout: 'from stdin\n',
+        stderr: 'err\n',
+        exitCode: 2,
+        timedOut: false,
+        truncated: false,
+        processId: expect.any(String),
+      });
+      expect(r.structuredContent.running).toBeUndefined();
+      // A command whose own timeout fits in the bound runs as one exec: no process, output byte for byte.
+      const exact = await call(mcp, 'shell_exec', { command: 'printf "no newline"', timeoutMs: 2000 });
+      expect(exact.structuredContent).toMatchObject({ stdout: 'no newline', exitCode: 0 });
+      expect(exact.structuredContent.processId).toBeUndefined();
+    },
+    SLOW,
+  );
+
+  it(
+    'its timeoutMs still applies after the handle: the process is killed then',
+    async () => {
+      const first = await call(mcp, 'shell_exec', { command: 'sleep 300', timeoutMs: 5000 });
+      const { processId } = first.structuredContent;
+      expect(first.structuredContent.running).toBe(true);
+      const page = structuredOf(await call(mcp, 'process_wait', { processId, timeoutMs: 60_000 }));
+      expect(page).toMatchObject({ done: true, process: { status: 'killed', timedOut: true } });
+    },
+    SLOW,
+  );
+
+  it(
+    'cancelling the call kills the command',
+    async () => {
+      const abort = new AbortController();
+      const pending = call(mcp, 'shell_exec', { command: 'echo up; sleep 300', timeoutMs: 600_000 }, abort.signal);
+      pending.catch(() => undefined);
+      const running = await waitFor(
+        async () => {
+          const list = structuredOf(await call(full, 'process_list', { status: 'running' }));
+          return list.processes.find((p: { name: string | null }) => p.name === 'shell_exec');
+        },
+        { what: 'the command to run as a process' },
+      );
+      abort.abort();
+      await expect(pending).rejects.toThrow();
+      await waitFor(
+        async () => {
+          const list = structuredOf(await call(full, 'process_list', {}));
+          const p = list.processes.find((x: { id: string }) => x.id === running.id);
+          return p && p.status !== 'running';
+        },
+        { what: 'the cancelled command to be killed' },
+      );
+    },
+    SLOW,
+  );
+
+  it(
+    'bash on the agent profile answers within the bound too',
+    async () => {
+      const first = await call(agent, 'bash', { command: 'echo one; sleep 6; echo two' });
+      expect(first.structuredContent).toMatchObject({ running: true, process_id: expect.any(String) });
+      expect(textOf(first)).toMatch(/Still running after \d+ s as process [0-9a-f]{16}/);
+      const page = structuredOf(
+        await call(agent, 'process_wait', { processId: first.structuredContent.process_id, timeoutMs: 30_000 }),
+      );
+      expect(page).toMatchObject({ done: true, process: { status: 'exited', exitCode: 0 } });
+      expect(page.lines.map((l: { text: string }) => l.text)).toEqual(['one', 'two']);
+    },
+    SLOW,
+  );
+});
