@@ -111,17 +111,21 @@ describe('MCP over stdio, raw lines', () => {
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const lines: string[] = [];
-      const enough = new Promise<void>((resolve) => {
-        createInterface({ input: child.stdout }).on('line', (line) => {
-          lines.push(line);
-          if (lines.length === 8) resolve();
-        });
+      const waiters: Array<{ count: number; resolve: () => void }> = [];
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        lines.push(line);
+        for (const w of waiters) if (lines.length >= w.count) w.resolve();
       });
+      const linesReach = (count: number): Promise<void> =>
+        new Promise((resolve) => (lines.length >= count ? resolve() : waiters.push({ count, resolve })));
       const send = (msg: unknown): boolean =>
         child.stdin.write(`${typeof msg === 'string' ? msg : JSON.stringify(msg)}\n`);
       send('this is not json');
       send({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
       send({ hello: 'world' });
+      // Answered before initialize is sent: the SDK dispatches handlers asynchronously, so a tools/list
+      // pipelined right behind it could be answered after the handshake.
+      await linesReach(3);
       send({
         jsonrpc: '2.0',
         id: 2,
@@ -133,7 +137,7 @@ describe('MCP over stdio, raw lines', () => {
       send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'shell_exec', arguments: {} } });
       send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'acme_missing', arguments: {} } });
       send({ jsonrpc: '2.0', id: 6, method: 'tools/list' });
-      await enough;
+      await linesReach(8);
       child.stdin.end();
       const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
 

@@ -1,4 +1,4 @@
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import { UnauthorizedError, type Principal } from '@sandboxed/plugin-sdk';
 import type { HandlerExtra } from './mcp-server.factory.js';
 
@@ -8,7 +8,7 @@ export function authInfoFor(principal: Principal): AuthInfo {
 }
 
 export function principalFromAuthInfo(extra: HandlerExtra): Principal {
-  const principal = extra.authInfo?.extra?.principal as Principal | undefined;
+  const principal = extra.http?.authInfo?.extra?.principal as Principal | undefined;
   if (!principal) throw new UnauthorizedError();
   return principal;
 }

@@ -2,7 +2,7 @@ import {
   isInitializeRequest,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 import { ErrorCode } from './json-rpc.error-codes.js';
 import { McpHttpError } from './json-rpc.http-error.js';
 

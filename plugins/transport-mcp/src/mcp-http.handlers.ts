@@ -9,6 +9,8 @@ import type { McpToolCatalog } from './tool.catalog.js';
 export interface McpHttpHandlers {
   streamable: StreamableHttpHandler;
   sse: SseHandler;
+  /** Ends what no session owns: 2026-07-28 requests in flight (the session store closes the sessions). */
+  close(): Promise<void>;
 }
 
 export interface McpHttpHandlerDeps {
@@ -25,8 +27,6 @@ export interface McpHttpHandlerDeps {
  */
 export function createMcpHttpHandlers({ guard, store, catalog, info }: McpHttpHandlerDeps): McpHttpHandlers {
   const factory = new McpServerFactory(info);
-  return {
-    streamable: new StreamableHttpHandler(guard, store, catalog, factory),
-    sse: new SseHandler(guard, store, catalog, factory),
-  };
+  const streamable = new StreamableHttpHandler(guard, store, catalog, factory);
+  return { streamable, sse: new SseHandler(guard, store, catalog, factory), close: () => streamable.close() };
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drainRefusedBody, GATEWAY_INFO, ROUTE_ACCESS, type GatewayInfo } from '@sandboxed/plugin-sdk';
@@ -21,7 +21,7 @@ const profileOf = (req: FastifyRequest): string => {
 
 /** Mounts the MCP HTTP endpoints in their own Fastify scope, which keeps JSON bodies as text. */
 @Injectable()
-export class McpHttpRoutes implements OnApplicationBootstrap {
+export class McpHttpRoutes implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('McpTransport');
   private handlers?: Promise<McpHttpHandlers>;
 
@@ -38,6 +38,10 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
     return (this.handlers ??= import('./mcp-http.handlers.js').then(({ createMcpHttpHandlers }) =>
       createMcpHttpHandlers({ guard: this.guard, store: this.store, catalog: this.catalog, info: this.info }),
     ));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await (await this.handlers)?.close();
   }
 
   onApplicationBootstrap(): void {
@@ -78,7 +82,9 @@ export class McpHttpRoutes implements OnApplicationBootstrap {
         this.guarded(async (req, reply) => (await this.loadHandlers()).sse.message(req, reply)),
       );
     });
-    this.logger.log(`MCP endpoints: /mcp (streamable HTTP), /sse + ${SSE_MESSAGES_PATH} (legacy SSE)`);
+    this.logger.log(
+      `MCP endpoints: /mcp (streamable HTTP, 2025-11-25 sessions and 2026-07-28), /sse + ${SSE_MESSAGES_PATH} (legacy SSE)`,
+    );
   }
 
   private guarded(handler: Handler): Handler {

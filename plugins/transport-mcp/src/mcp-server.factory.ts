@@ -1,15 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
-  CallToolRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
+  fromJsonSchema,
+  ProtocolError,
+  Server,
   type CallToolRequest,
-  type LoggingLevel,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { SandboxedError, toSandboxedError, type GatewayInfo, type Principal } from '@sandboxed/plugin-sdk';
 import { ErrorCode } from './json-rpc.error-codes.js';
 import type { ToolEventSink } from './mcp.tool.js';
@@ -19,76 +15,84 @@ import { protocolError } from './protocol.error.js';
 import { invalidArguments } from './tool-arguments.validator.js';
 import { toolError } from './tool-result.js';
 
-export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+export type HandlerExtra = ServerContext;
+
+/** The protocol era one server instance serves: `legacy` is 2024-10-07 … 2025-11-25 (initialize), `modern` 2026-07-28. */
+export type McpEra = 'legacy' | 'modern';
 
 /** Who the current request acts as: the HTTP request's principal, or the stdio principal. */
 export type PrincipalSource = (extra: HandlerExtra) => Principal;
 
-// Only the method is checked on the way in, so that bad params reach the handlers and get
-// -32602 (the SDK's strict parse would answer -32603 Internal error).
-const LooseListTools = ListToolsRequestSchema.pick({ method: true }).loose();
-const LooseCallTool = CallToolRequestSchema.pick({ method: true }).loose();
+/**
+ * How long a client may reuse a `tools/list` result (2026-07-28 `ttlMs`). A profile's list is the same for
+ * every caller and changes only with the gateway's plugins, so shared caches may keep it (`public`).
+ */
+const TOOLS_LIST_TTL_MS = 300_000;
+
+/**
+ * The SDK parses a spec method's params before the handler and answers a mismatch with -32603 Internal error;
+ * with params schemas of its own, a bad `cursor` is -32602 Invalid params, as JSON-RPC has it.
+ */
+const LIST_PARAMS = fromJsonSchema<{ cursor?: string }>({
+  type: 'object',
+  properties: { cursor: { type: 'string' }, _meta: { type: 'object' } },
+});
 
 const INSTRUCTIONS =
   'Sandboxes are isolated machines for running code. Create one with create_sandbox, run programs with run_code or ' +
   'shell_exec, read and write files with the files_* tools, and destroy it with destroy_sandbox when done. ' +
   'execute_python runs a snippet in a throwaway sandbox.';
 
-function requireInitialized(server: Server): void {
-  if (!server.getClientVersion())
+/** A 2025-era instance answers nothing but initialize and ping before the handshake; 2026-07-28 has none. */
+function requireInitialized(server: Server, era: McpEra): void {
+  if (era === 'legacy' && !server.getClientVersion())
     throw protocolError(ErrorCode.InvalidRequest, 'Server not initialized: send initialize first');
 }
 
-function eventSink(server: Server, extra: HandlerExtra): ToolEventSink {
-  const token = extra._meta?.progressToken;
-  // The SDK keeps the level a client set with logging/setLevel per session, behind this method.
-  const ignored = (level: LoggingLevel): boolean =>
-    (server as unknown as { isMessageIgnored?: (l: LoggingLevel, s?: string) => boolean }).isMessageIgnored?.(
-      level,
-      extra.sessionId,
-    ) ?? false;
-  const send = async (notification: ServerNotification): Promise<void> => {
-    // A client that went away must not fail the operation.
-    await extra.sendNotification(notification).catch(() => undefined);
-  };
+function eventSink(ctx: HandlerExtra): ToolEventSink {
+  const token = ctx.mcpReq._meta?.progressToken;
   let progress = 0;
   return {
     async progress(message) {
       if (token === undefined) return;
       progress += 1;
-      await send({ method: 'notifications/progress', params: { progressToken: token, progress, message } });
+      // A client that went away must not fail the operation.
+      await ctx.mcpReq
+        .notify({ method: 'notifications/progress', params: { progressToken: token, progress, message } })
+        .catch(() => undefined);
     },
     async log(level, logger, data) {
-      if (!ignored(level)) await send({ method: 'notifications/message', params: { level, logger, data } });
+      // The SDK filters by the level the client chose: logging/setLevel (2025) or the request's logLevel (2026).
+      await ctx.mcpReq.log(level, data, logger).catch(() => undefined);
     },
   };
 }
 
-/** Makes the low-level MCP `Server` of one connection: tools/list and tools/call over a profile's tool set. */
+/** Makes the low-level MCP `Server` (SDK v2) of one connection or request: tools/list and tools/call over a profile's tool set. */
 export class McpServerFactory {
   private readonly logger = new Logger('McpTransport');
 
   constructor(private readonly info: GatewayInfo) {}
 
   /** `calls` tracks the tool calls this server runs, so that whoever owns the session can end them. */
-  create(tools: ToolSet, principalOf: PrincipalSource, calls = new RunningToolCalls()): Server {
+  create(tools: ToolSet, principalOf: PrincipalSource, calls = new RunningToolCalls(), era: McpEra = 'legacy'): Server {
     const server = new Server(
       { name: 'sandboxed', version: this.info.version },
-      { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
+      {
+        capabilities: { tools: {}, logging: {} },
+        instructions: INSTRUCTIONS,
+        cacheHints: { 'tools/list': { ttlMs: TOOLS_LIST_TTL_MS, cacheScope: 'public' } },
+      },
     );
     server.onerror = (err) => this.logger.debug(`MCP connection error: ${err.message}`);
 
-    server.setRequestHandler(LooseListTools, async (request) => {
-      requireInitialized(server);
-      const parsed = ListToolsRequestSchema.safeParse(request);
-      if (!parsed.success)
-        throw protocolError(ErrorCode.InvalidParams, `Invalid tools/list request: ${parsed.error.message}`);
+    server.setRequestHandler('tools/list', { params: LIST_PARAMS }, async () => {
+      requireInitialized(server, era);
       return { tools: tools.definitions() };
     });
 
-    // The SDK checks the tools/call request shape before this runs and answers -32602 when it is wrong.
-    server.setRequestHandler(LooseCallTool, async (request, extra) => {
-      requireInitialized(server);
+    server.setRequestHandler('tools/call', async (request, ctx) => {
+      requireInitialized(server, era);
       const { name, arguments: args = {} } = (request as CallToolRequest).params;
       const tool = tools.get(name);
       if (!tool) throw protocolError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -96,13 +100,13 @@ export class McpServerFactory {
       const problems = tools.problemsWith(tool, args);
       if (problems) return toolError(invalidArguments(name, problems).toJSON());
       try {
-        const principal = principalOf(extra);
+        const principal = principalOf(ctx);
         // A call ends when the credentials of its request expire, even if the session lives on.
-        return await calls.run(principal, extra.signal, (signal) =>
-          tool.call(args, { principal, signal, events: eventSink(server, extra) }),
+        return await calls.run(principal, ctx.mcpReq.signal, (signal) =>
+          tool.call(args, { principal, signal, events: eventSink(ctx) }),
         );
       } catch (err) {
-        if (err instanceof McpError) throw err;
+        if (err instanceof ProtocolError) throw err;
         if (!(err instanceof SandboxedError))
           this.logger.error(`Tool ${name} failed: ${(err as Error)?.stack ?? String(err)}`);
         return toolError(toSandboxedError(err).toJSON());

@@ -1,4 +1,4 @@
-import type { CallToolResult, LoggingLevel, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, LoggingLevel, Tool } from '@modelcontextprotocol/server';
 import type { Principal } from '@sandboxed/plugin-sdk';
 
 /** Where a running tool reports what happens while it runs (MCP progress and logging notifications). */

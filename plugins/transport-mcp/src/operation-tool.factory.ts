@@ -1,4 +1,4 @@
-import type { Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { JsonSchema, OperationDefinition, OperationInvoker, SchemaCatalog } from '@sandboxed/plugin-sdk';
 import type { McpTool } from './mcp.tool.js';
 import { collectStream, STREAM_RESULT_SCHEMA } from './stream-result.collector.js';

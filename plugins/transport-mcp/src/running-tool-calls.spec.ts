@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { RunningToolCalls } from './running-tool-calls.js';
 
 const done: CallToolResult = { content: [{ type: 'text', text: 'done' }] };

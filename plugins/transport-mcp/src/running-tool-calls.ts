@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { credentialsExpiredError, onCredentialsExpiry, type Principal } from '@sandboxed/plugin-sdk';
 import { toolError } from './tool-result.js';
 

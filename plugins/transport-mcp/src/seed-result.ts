@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { SandboxedError } from '@sandboxed/plugin-sdk';
 import { ERROR_META_KEY, toolResult } from './tool-result.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/server';
 import type { Principal } from '@sandboxed/plugin-sdk';
 import { resolveMcpOptions } from './mcp-options.dto.js';
 import { RunningToolCalls } from './running-tool-calls.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/server';
 import type { Principal } from '@sandboxed/plugin-sdk';
 import { ErrorCode } from './json-rpc.error-codes.js';
 import { McpHttpError } from './json-rpc.http-error.js';

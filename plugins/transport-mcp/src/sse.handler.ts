@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from './json-rpc.error-codes.js';
 import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
 import { McpHttpGuard } from './http-caller.guard.js';
 import { batchRefusal } from './json-rpc-batch.policy.js';
+import { isJsonRpcMessage } from './json-rpc-message.check.js';
 import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.js';
 import { McpServerFactory } from './mcp-server.factory.js';
 import { RunningToolCalls } from './running-tool-calls.js';
@@ -65,7 +65,7 @@ export class SseHandler {
     // The SDK's SSE transport takes one message per POST, whatever version the session speaks.
     const refusal = batchRefusal(body, undefined, 'the HTTP+SSE transport');
     if (refusal) throw refusal;
-    if (!JSONRPCMessageSchema.safeParse(body).success) {
+    if (!isJsonRpcMessage(body)) {
       throw new McpHttpError(
         400,
         ErrorCode.InvalidRequest,

@@ -3,19 +3,26 @@ import { Transform, type Readable } from 'node:stream';
 
 /**
  * Stdio carries one JSON-RPC message per line and the SDK's stdio transport never took batches;
- * it only reports a batch line as an unreadable message. This passes every line through except
- * those holding a JSON array, which it hands to `onBatch` so the server can say why it refuses.
+ * it only reports a batch line as an unreadable message, and skips a line that is not JSON without a
+ * word. This passes every line through except those holding a JSON array, which it hands to `onBatch`,
+ * and those that are not JSON at all, which go to `onNotJson`, so the server can answer them.
  */
-export function withoutBatchLines(input: Readable, onBatch: () => void): Readable {
+export function withoutBatchLines(input: Readable, onBatch: () => void, onNotJson: () => void): Readable {
   const decoder = new StringDecoder('utf8');
   let pending = '';
-  const isBatch = (line: string): boolean => {
-    if (!line.trimStart().startsWith('[')) return false;
+  /** Whether the line is passed on: not a batch, and JSON (blank lines carry nothing and are passed on). */
+  const keep = (line: string): boolean => {
+    if (!line.trim()) return true;
+    let value: unknown;
     try {
-      return Array.isArray(JSON.parse(line));
+      value = JSON.parse(line);
     } catch {
-      return false; // Not JSON at all: the SDK answers it with a parse error.
+      onNotJson();
+      return false;
     }
+    if (!Array.isArray(value)) return true;
+    onBatch();
+    return false;
   };
   const filter = new Transform({
     transform(chunk: Buffer | string, _encoding, done) {
@@ -24,14 +31,13 @@ export function withoutBatchLines(input: Readable, onBatch: () => void): Readabl
       while ((end = pending.indexOf('\n')) >= 0) {
         const line = pending.slice(0, end + 1);
         pending = pending.slice(end + 1);
-        if (isBatch(line)) onBatch();
-        else this.push(line);
+        if (keep(line)) this.push(line);
       }
       done();
     },
     flush(done) {
       pending += decoder.end();
-      if (pending && !isBatch(pending)) this.push(pending);
+      if (pending && keep(pending)) this.push(pending);
       done();
     },
   });

@@ -4,7 +4,7 @@ import { GATEWAY_INFO, type GatewayInfo, type Principal } from '@sandboxed/plugi
 import { MCP_OPTIONS } from './mcp.tokens.js';
 import type { ResolvedMcpOptions } from './mcp-options.dto.js';
 import { withoutBatchLines } from './stdio-batch.filter.js';
-import { batchNotSupported, replyToUnreadableLine } from './stdio-line.errors.js';
+import { batchNotSupported, parseError, replyToUnreadableLine } from './stdio-line.errors.js';
 import { McpToolCatalog } from './tool.catalog.js';
 
 export interface StdioServeOptions {
@@ -41,25 +41,38 @@ export class McpStdioServer {
       );
     const principal: Principal = { id: this.options.stdioPrincipal, scopes: ['*'] };
     // The SDK is imported here, not at boot (see mcp-http.handlers.ts).
-    const [{ McpServerFactory }, { StdioServerTransport }] = await Promise.all([
+    const [{ McpServerFactory }, { serveStdio, StdioServerTransport }] = await Promise.all([
       import('./mcp-server.factory.js'),
-      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('@modelcontextprotocol/server/stdio'),
     ]);
-    const server = new McpServerFactory(this.info).create(tools, () => principal);
+    const factory = new McpServerFactory(this.info);
     const input = opts.input ?? process.stdin;
-    const lines = withoutBatchLines(input, () => void transport.send(batchNotSupported()));
+    const lines = withoutBatchLines(
+      input,
+      () => void transport.send(batchNotSupported()),
+      () => void transport.send(parseError()),
+    );
     const transport = new StdioServerTransport(lines, opts.output ?? process.stdout);
-    const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
-    server.onerror = (err) => {
-      const reply = replyToUnreadableLine(err);
-      if (reply) void transport.send(reply);
-      else this.logger.debug(`MCP stdio error: ${err.message}`);
-    };
-    await server.connect(transport);
-    input.once('end', () => void server.close());
+    // The SDK's entry pins the connection's era on its first message: initialize (2025) or the _meta envelope (2026-07-28).
+    const handle = serveStdio(({ era }) => factory.create(tools, () => principal, undefined, era), {
+      transport,
+      onerror: (err) => {
+        const reply = replyToUnreadableLine(err);
+        if (reply) void transport.send(reply);
+        else this.logger.debug(`MCP stdio: ${err.message}`);
+      },
+    });
+    // serveStdio owns the transport's onclose; ours runs after it.
+    const closed = new Promise<void>((resolve) => {
+      const entryOnClose = transport.onclose;
+      transport.onclose = () => {
+        entryOnClose?.();
+        resolve();
+      };
+    });
     this.logger.log(
       `MCP on stdio as principal "${principal.id}", profile "${profile}" (${tools.definitions().length} tools)`,
     );
-    return { closed, close: () => server.close() };
+    return { closed, close: () => handle.close() };
   }
 }

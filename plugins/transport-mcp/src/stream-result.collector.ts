@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { JsonSchema, OperationEvent } from '@sandboxed/plugin-sdk';
 import type { ToolEventSink } from './mcp.tool.js';
 import { toolError, toolResult, type ErrorBody } from './tool-result.js';

@@ -1,14 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  NodeStreamableHTTPServerTransport,
+  toNodeHandler,
+  type NodeIncomingMessageLike,
+} from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type AuthInfo,
+  type McpHttpHandler,
+} from '@modelcontextprotocol/server';
+import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { onCredentialsExpiry, type Principal } from '@sandboxed/plugin-sdk';
 import { ErrorCode } from './json-rpc.error-codes.js';
 import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
 import { McpHttpGuard } from './http-caller.guard.js';
 import { batchRefusal, negotiatedVersion } from './json-rpc-batch.policy.js';
+import { isJsonRpcBody } from './json-rpc-message.check.js';
 import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.js';
 import { McpServerFactory } from './mcp-server.factory.js';
 import { RunningToolCalls } from './running-tool-calls.js';
@@ -18,12 +29,45 @@ import type { ToolSet } from './tool.set.js';
 
 const isInitialize = (body: unknown): boolean =>
   Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body);
-const isMessage = (m: unknown): boolean => JSONRPCMessageSchema.safeParse(m).success;
-const isJsonRpc = (body: unknown): boolean =>
-  Array.isArray(body) ? body.length > 0 && body.every(isMessage) : isMessage(body);
 
-/** `/mcp` and `/mcp/<profile>`: MCP streamable HTTP, one SDK transport and Server per session. */
+/** The request line and headers, all the SDK's classifier reads next to an already parsed body. */
+const headersOnly = (req: FastifyRequest): Request =>
+  new Request(new URL(req.url, 'http://mcp.invalid'), {
+    method: req.method,
+    headers: Object.entries(req.headers).flatMap(([k, v]) =>
+      v === undefined ? [] : (Array.isArray(v) ? v : [String(v)]).map((x): [string, string] => [k, x]),
+    ),
+  });
+
+/**
+ * The request as the SDK's Node adapter reads it, with the body bytes Fastify already read (the Node stream is
+ * drained). Passing the text, not the parsed body, spares the adapter a JSON.stringify that deep bodies overflow.
+ */
+const withRawBody = (req: FastifyRequest, auth: AuthInfo): NodeIncomingMessageLike => ({
+  method: req.method,
+  url: req.url,
+  headers: req.headers,
+  auth,
+  async *[Symbol.asyncIterator]() {
+    if (typeof req.body === 'string') yield Buffer.from(req.body);
+  },
+});
+
+interface ModernEndpoint {
+  handler: McpHttpHandler;
+  serve: ReturnType<typeof toNodeHandler>;
+}
+
+/**
+ * `/mcp` and `/mcp/<profile>`: MCP streamable HTTP in both protocol eras, chosen per request by the SDK's own
+ * classifier (`isLegacyRequest`). 2026-07-28 requests (the `_meta` envelope) go to the SDK's stateless entry,
+ * one Server per request; 2025-era traffic (initialize, `Mcp-Session-Id`, GET and DELETE) to sessions, one SDK
+ * transport and Server per session.
+ */
 export class StreamableHttpHandler {
+  private readonly logger = new Logger('McpTransport');
+  private readonly modern = new Map<string, ModernEndpoint>();
+
   constructor(
     private readonly guard: McpHttpGuard,
     private readonly store: McpSessionStore,
@@ -36,7 +80,7 @@ export class StreamableHttpHandler {
     if (!tools) throw new McpHttpError(404, ErrorCode.InvalidRequest, `No MCP profile named "${profile}"`);
     const principal = await this.guard.admit(req);
     const body = req.method === 'POST' ? parseJsonBody(req.body) : undefined;
-    if (req.method === 'POST' && !isJsonRpc(body)) {
+    if (req.method === 'POST' && !isJsonRpcBody(body)) {
       throw new McpHttpError(
         400,
         ErrorCode.InvalidRequest,
@@ -45,9 +89,14 @@ export class StreamableHttpHandler {
         requestIdOf(body),
       );
     }
+    if (req.method === 'POST' && !(await isLegacyRequest(headersOnly(req), body))) {
+      reply.hijack();
+      await this.modernEndpoint(tools).serve(withRawBody(req, authInfoFor(principal)), reply.raw);
+      return;
+    }
     const sessionId = req.headers['mcp-session-id'];
     let session: McpSession | undefined;
-    let transport: StreamableHTTPServerTransport;
+    let transport: NodeStreamableHTTPServerTransport;
     if (typeof sessionId === 'string') {
       session = this.store.get(sessionId);
       // Another principal's session looks exactly like a missing one.
@@ -61,7 +110,7 @@ export class StreamableHttpHandler {
       }
       const refusal = batchRefusal(body, session.protocolVersion, 'this session');
       if (refusal) throw refusal;
-      transport = session.server.transport as StreamableHTTPServerTransport;
+      transport = session.server.transport as NodeStreamableHTTPServerTransport;
     } else if (req.method === 'POST' && isInitialize(body)) {
       const refusal = batchRefusal(body, undefined, 'initialize');
       if (refusal) throw refusal;
@@ -93,15 +142,34 @@ export class StreamableHttpHandler {
     if (!session && !transport.sessionId) await transport.close();
   }
 
+  /** Ends the 2026-07-28 requests in flight (their streams would hold the HTTP server open). */
+  async close(): Promise<void> {
+    await Promise.all([...this.modern.values()].map((m) => m.handler.close()));
+  }
+
+  /** The SDK's stateless entry for one profile; `legacy: 'reject'` because 2025-era traffic has sessions here. */
+  private modernEndpoint(tools: ToolSet): ModernEndpoint {
+    let endpoint = this.modern.get(tools.profile);
+    if (!endpoint) {
+      const handler = createMcpHandler(
+        ({ era }) => this.factory.create(tools, principalFromAuthInfo, new RunningToolCalls(), era),
+        { legacy: 'reject', onerror: (err) => this.logger.debug(`MCP 2026-07-28 request: ${err.message}`) },
+      );
+      endpoint = { handler, serve: toNodeHandler(handler) };
+      this.modern.set(tools.profile, endpoint);
+    }
+    return endpoint;
+  }
+
   private async open(
     tools: ToolSet,
     principal: Principal,
     profile: string,
     protocolVersion: string,
-  ): Promise<StreamableHTTPServerTransport> {
+  ): Promise<NodeStreamableHTTPServerTransport> {
     const calls = new RunningToolCalls();
     const server = this.factory.create(tools, principalFromAuthInfo, calls);
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomBytes(32).toString('base64url'),
       onsessioninitialized: (id) =>
         this.store.add(

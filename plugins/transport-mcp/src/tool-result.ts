@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { OperationMedia, SandboxedError } from '@sandboxed/plugin-sdk';
 
 /** The `_meta` key that carries the typed error `{ code, message, details }` next to the text. */
