@@ -1,4 +1,4 @@
-import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { JsonSchema } from '@sandboxed/plugin-sdk';
 import type { AliasDeps } from './alias.deps.js';
 import type { McpTool } from './mcp.tool.js';

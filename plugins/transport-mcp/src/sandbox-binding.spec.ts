@@ -1,9 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { McpTool } from './mcp.tool.js';
 import { bindTool, boundForm, endpointKey, parseEndpointKey } from './sandbox-binding.js';
 
 const seen: Array<Record<string, unknown>> = [];
-const tool = (name: string, operations: string[], properties: Record<string, object>, required: string[]): McpTool => ({
+type Properties = NonNullable<Tool['inputSchema']['properties']>;
+
+const tool = (name: string, operations: string[], properties: Properties, required: string[]): McpTool => ({
   definition: { name, inputSchema: { type: 'object', properties, required } },
   operations,
   call: async (args) => {

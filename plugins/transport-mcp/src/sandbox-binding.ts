@@ -1,4 +1,4 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { McpTool } from './mcp.tool.js';
 import { SANDBOX_ID_ARG } from './operation-tool.factory.js';
 

@@ -53,10 +53,17 @@ const withRawBody = (req: FastifyRequest, auth: AuthInfo): NodeIncomingMessageLi
   },
 });
 
-interface ModernEndpoint {
-  handler: McpHttpHandler;
-  serve: ReturnType<typeof toNodeHandler>;
+/** What a 2026-07-28 request hands its per-request Server, riding the SDK's pass-through `authInfo`. */
+interface ModernRequestInfo {
+  principal: Principal;
+  tools: ToolSet;
 }
+
+const toolsOf = (authInfo: AuthInfo | undefined): ToolSet => {
+  const tools = (authInfo?.extra as Partial<ModernRequestInfo> | undefined)?.tools;
+  if (!tools) throw new Error('MCP request without its endpoint');
+  return tools;
+};
 
 /**
  * `/mcp` and `/mcp/<profile>`: MCP streamable HTTP in both protocol eras, chosen per request by the SDK's own
@@ -66,7 +73,12 @@ interface ModernEndpoint {
  */
 export class StreamableHttpHandler {
   private readonly logger = new Logger('McpTransport');
-  private readonly modern = new Map<string, ModernEndpoint>();
+  /** The SDK's stateless entry for 2026-07-28; `legacy: 'reject'` because 2025-era traffic has sessions here. */
+  private readonly modern: McpHttpHandler = createMcpHandler(
+    ({ era, authInfo }) => this.factory.create(toolsOf(authInfo), principalFromAuthInfo, new RunningToolCalls(), era),
+    { legacy: 'reject', onerror: (err) => this.logger.debug(`MCP 2026-07-28 request: ${err.message}`) },
+  );
+  private readonly serveModern = toNodeHandler(this.modern);
 
   constructor(
     private readonly guard: McpHttpGuard,
@@ -91,7 +103,9 @@ export class StreamableHttpHandler {
     }
     if (req.method === 'POST' && !(await isLegacyRequest(headersOnly(req), body))) {
       reply.hijack();
-      await this.modernEndpoint(tools).serve(withRawBody(req, authInfoFor(principal)), reply.raw);
+      const auth = authInfoFor(principal);
+      auth.extra = { principal, tools } satisfies ModernRequestInfo;
+      await this.serveModern(withRawBody(req, auth), reply.raw);
       return;
     }
     const sessionId = req.headers['mcp-session-id'];
@@ -144,21 +158,7 @@ export class StreamableHttpHandler {
 
   /** Ends the 2026-07-28 requests in flight (their streams would hold the HTTP server open). */
   async close(): Promise<void> {
-    await Promise.all([...this.modern.values()].map((m) => m.handler.close()));
-  }
-
-  /** The SDK's stateless entry for one profile; `legacy: 'reject'` because 2025-era traffic has sessions here. */
-  private modernEndpoint(tools: ToolSet): ModernEndpoint {
-    let endpoint = this.modern.get(tools.profile);
-    if (!endpoint) {
-      const handler = createMcpHandler(
-        ({ era }) => this.factory.create(tools, principalFromAuthInfo, new RunningToolCalls(), era),
-        { legacy: 'reject', onerror: (err) => this.logger.debug(`MCP 2026-07-28 request: ${err.message}`) },
-      );
-      endpoint = { handler, serve: toNodeHandler(handler) };
-      this.modern.set(tools.profile, endpoint);
-    }
-    return endpoint;
+    await this.modern.close();
   }
 
   private async open(
