@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from '@jest/globals';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { structuredOf } from '@sandboxed/testing';
 
 export const ALIASES = ['create_sandbox', 'run_code', 'destroy_sandbox', 'list_sandboxes', 'execute_python'];
 
+/** What the walk needs of a client: the v1 SDK's `Client` and the v2 one (`@modelcontextprotocol/client`) both fit. */
+export interface ToolCaller {
+  callTool(params: { name: string; arguments?: Record<string, unknown> }): Promise<unknown>;
+}
+
 /** The acceptance walk every transport must pass: create → run_code/shell_exec → files_write → files_read → destroy. */
-export async function sandboxWorkflow(client: Client): Promise<void> {
+export async function sandboxWorkflow(client: ToolCaller): Promise<void> {
   const name = `wf-${randomBytes(4).toString('hex')}`;
   const made = structuredOf(await client.callTool({ name: 'create_sandbox', arguments: { name, language: 'python' } }));
   expect(made).toMatchObject({ success: true, message: expect.any(String), sandbox_id: expect.any(String) });
@@ -50,5 +54,5 @@ export async function sandboxWorkflow(client: Client): Promise<void> {
   const after = structuredOf(await client.callTool({ name: 'list_sandboxes', arguments: {} }));
   expect(after.sandboxes).not.toContain(name);
   const gone = await client.callTool({ name: 'shell_exec', arguments: { sandbox_id: created.id, command: 'true' } });
-  expect(gone.isError).toBe(true);
+  expect((gone as { isError?: boolean }).isError).toBe(true);
 }

@@ -24,10 +24,10 @@ export type McpEra = 'legacy' | 'modern';
 export type PrincipalSource = (extra: HandlerExtra) => Principal;
 
 /**
- * How long a client may reuse a `tools/list` result (2026-07-28 `ttlMs`). A profile's list is the same for
- * every caller and changes only with the gateway's plugins, so shared caches may keep it (`public`).
+ * How long a client may reuse a `tools/list` or `server/discover` result (2026-07-28 `ttlMs`). Both are the same
+ * for every caller of an endpoint and change only with the gateway's plugins, so shared caches may keep them.
  */
-const TOOLS_LIST_TTL_MS = 300_000;
+const LIST_TTL_MS = 300_000;
 
 /**
  * The SDK parses a spec method's params before the handler and answers a mismatch with -32603 Internal error;
@@ -81,7 +81,10 @@ export class McpServerFactory {
       {
         capabilities: { tools: {}, logging: {} },
         instructions: INSTRUCTIONS,
-        cacheHints: { 'tools/list': { ttlMs: TOOLS_LIST_TTL_MS, cacheScope: 'public' } },
+        cacheHints: {
+          'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
+          'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
+        },
       },
     );
     server.onerror = (err) => this.logger.debug(`MCP connection error: ${err.message}`);

@@ -1,0 +1,336 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client as V2Client, StreamableHTTPClientTransport as V2HttpTransport } from '@modelcontextprotocol/client';
+import { getDefaultEnvironment, StdioClientTransport as V2StdioTransport } from '@modelcontextprotocol/client/stdio';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport as V1SseTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StdioClientTransport as V1StdioTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport as V1HttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SignJWT } from 'jose';
+import { startTestGateway, structuredOf, textOf, type TestGateway } from '@sandboxed/testing';
+import { LocalRuntime } from '@sandboxed/runtime-local';
+import { sandboxWorkflow } from './mcp-workflow.scenario.js';
+
+const SLOW = 120_000;
+const MODERN = '2026-07-28';
+const SECRET = 'mcp-eras-test-secret-that-is-at-least-32-bytes';
+/** What a dual-era endpoint lists in an UnsupportedProtocolVersion error: both eras (basic/versioning). */
+const SUPPORTED = expect.arrayContaining([MODERN, '2025-11-25', '2025-06-18', '2025-03-26']);
+
+type AnyClient = V1Client | V2Client;
+interface Case {
+  name: string;
+  /** The era the connection must land on: `legacy` (initialize + session) or `modern` (2026-07-28, stateless). */
+  era: 'legacy' | 'modern';
+  connect(base: string, headers?: Record<string, string>): Promise<AnyClient>;
+}
+
+const info = { name: 'eras-test', version: '0.0.0' };
+const pinned = { versionNegotiation: { mode: { pin: MODERN } } } as const;
+
+const HTTP_CASES: Case[] = [
+  {
+    name: 'v1 SDK client (@modelcontextprotocol/sdk)',
+    era: 'legacy',
+    async connect(base, headers = {}) {
+      const client = new V1Client(info);
+      await client.connect(new V1HttpTransport(new URL(`${base}/mcp/full`), { requestInit: { headers } }));
+      return client;
+    },
+  },
+  {
+    name: 'v2 SDK client (@modelcontextprotocol/client), default negotiation',
+    era: 'legacy',
+    async connect(base, headers = {}) {
+      const client = new V2Client(info);
+      await client.connect(new V2HttpTransport(new URL(`${base}/mcp/full`), { requestInit: { headers } }));
+      return client;
+    },
+  },
+  {
+    name: `v2 SDK client pinned to ${MODERN}`,
+    era: 'modern',
+    async connect(base, headers = {}) {
+      const client = new V2Client(info, pinned);
+      await client.connect(new V2HttpTransport(new URL(`${base}/mcp/full`), { requestInit: { headers } }));
+      return client;
+    },
+  },
+  {
+    name: 'v2 SDK client with auto negotiation',
+    era: 'modern',
+    async connect(base, headers = {}) {
+      const client = new V2Client(info, { versionNegotiation: { mode: 'auto' } });
+      await client.connect(new V2HttpTransport(new URL(`${base}/mcp/full`), { requestInit: { headers } }));
+      return client;
+    },
+  },
+];
+
+const sessionIdOf = (client: AnyClient): string | undefined =>
+  (client.transport as { sessionId?: string } | undefined)?.sessionId;
+
+async function close(client: AnyClient | undefined): Promise<void> {
+  const transport = client?.transport as { terminateSession?: () => Promise<void> } | undefined;
+  await transport?.terminateSession?.().catch(() => undefined);
+  await client?.close();
+}
+
+const envelope = (version: string) => ({
+  'io.modelcontextprotocol/protocolVersion': version,
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': info,
+});
+
+describe('MCP streamable HTTP: both protocol eras on one endpoint', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  }, SLOW);
+  afterAll(async () => gw?.close(), SLOW);
+
+  describe.each(HTTP_CASES)('$name', ({ era, connect }) => {
+    let client: AnyClient;
+    beforeAll(async () => {
+      client = await connect(gw.url);
+    }, SLOW);
+    afterAll(async () => close(client), SLOW);
+
+    it(`lands on the ${era} era (a session only there)`, () => {
+      if (client instanceof V2Client) expect(client.getProtocolEra()).toBe(era);
+      if (era === 'legacy') expect(sessionIdOf(client)).toEqual(expect.any(String));
+      else expect(sessionIdOf(client)).toBeUndefined();
+      expect(client.getServerVersion()).toMatchObject({ name: 'sandboxed' });
+    });
+
+    it('creates a sandbox, runs code, writes and reads a file, and destroys it', () => sandboxWorkflow(client), SLOW);
+  });
+
+  it(
+    'serves legacy HTTP+SSE to the v1 client',
+    async () => {
+      const client = new V1Client(info);
+      await client.connect(new V1SseTransport(new URL(`${gw.url}/sse/full`)));
+      try {
+        await sandboxWorkflow(client);
+      } finally {
+        await client.close();
+      }
+    },
+    SLOW,
+  );
+
+  it('answers a request in an unsupported version with -32022 (HTTP 400) listing the versions of both eras', async () => {
+    const res = await fetch(`${gw.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2099-01-01',
+        'mcp-method': 'tools/list',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list', params: { _meta: envelope('2099-01-01') } }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32022, data: { supported: SUPPORTED, requested: '2099-01-01' } },
+    });
+  });
+
+  it('answers a 2026-07-28 request without a session, with cache hints and the Mcp-Method header checked', async () => {
+    const post = (headers: Record<string, string>) =>
+      fetch(`${gw.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': MODERN,
+          ...headers,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope(MODERN) } }),
+      });
+    const ok = await post({ 'mcp-method': 'tools/list' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('mcp-session-id')).toBeNull();
+    const body = (await ok.json()) as { result: { tools: unknown[]; ttlMs: number; cacheScope: string } };
+    expect(body.result.tools.length).toBeGreaterThan(0);
+    expect(body.result).toMatchObject({ resultType: 'complete', ttlMs: expect.any(Number), cacheScope: 'public' });
+    expect(body.result.ttlMs).toBeGreaterThan(0);
+    const mismatch = await post({ 'mcp-method': 'tools/call' });
+    expect(mismatch.status).toBe(400);
+  });
+});
+
+describe('MCP 2026-07-28 over HTTP: auth and tenancy on every request', () => {
+  let gw: TestGateway;
+  const token = (sub: string, exp = '5m') =>
+    new SignJWT({ scope: 'sandbox:read sandbox:write' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(SECRET));
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      onlyPlugins: ['runtime-local', 'capability-shell', 'transport-mcp'],
+      config: { auth: { jwt: { secret: SECRET } } },
+    });
+  }, SLOW);
+  afterAll(async () => gw?.close(), SLOW);
+
+  it(
+    'acts as each request’s principal: another tenant’s sandbox is not found; no token is 401',
+    async () => {
+      const connect = async (sub: string) => {
+        const client = new V2Client(info, pinned);
+        const headers = { authorization: `Bearer ${await token(sub)}` };
+        await client.connect(new V2HttpTransport(new URL(`${gw.url}/mcp/full`), { requestInit: { headers } }));
+        return client;
+      };
+      const alice = await connect('alice');
+      const bob = await connect('bob');
+      try {
+        const sb = structuredOf(await alice.callTool({ name: 'sandbox_create', arguments: {} }));
+        const mine = structuredOf(
+          await alice.callTool({ name: 'shell_exec', arguments: { sandbox_id: sb.id, command: 'echo mine' } }),
+        );
+        expect(mine.stdout).toBe('mine\n');
+        const theirs = await bob.callTool({ name: 'shell_exec', arguments: { sandbox_id: sb.id, command: 'true' } });
+        expect(theirs.isError).toBe(true);
+        expect(textOf(theirs)).toMatch(/not_found/);
+        await alice.callTool({ name: 'sandbox_delete', arguments: { id: sb.id } });
+      } finally {
+        await alice.close();
+        await bob.close();
+      }
+      const anonymous = await fetch(`${gw.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/list' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope(MODERN) } }),
+      });
+      expect(anonymous.status).toBe(401);
+    },
+    SLOW,
+  );
+});
+
+// The real stdio entry point, run from source, on a data folder of its own per client (one gateway per data dir).
+const PLUGINS = (dataDir: string) =>
+  `[{use: runtime-local, options: {dataDir: "${dataDir}"}}, capability-shell, capability-files, capability-code, transport-mcp]`;
+const stdioParams = (dataDir: string) => ({
+  command: process.execPath,
+  args: [
+    '--import',
+    './test/support/ts-source.hooks.mjs',
+    'apps/gateway/src/mcp.main.ts',
+    `--plugins=${PLUGINS(dataDir)}`,
+    '--mcp-profile',
+    'full',
+    '--log.level=warn',
+  ],
+  cwd: process.cwd(),
+  env: getDefaultEnvironment(),
+  stderr: 'pipe' as const,
+});
+
+/**
+ * The v2 SDK probes an era on a sibling process when given exactly its `StdioClientTransport`; a subclass
+ * probes in place, so each test spawns one gateway.
+ */
+class InPlaceStdioTransport extends V2StdioTransport {}
+
+async function cleanUp(dataDir: string): Promise<void> {
+  const runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' });
+  for (const sb of await runtime.list()) await runtime.destroy(sb.id);
+  await runtime.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const STDIO_CASES: Array<Omit<Case, 'connect'> & { connect(dataDir: string): Promise<AnyClient> }> = [
+  {
+    name: 'v1 SDK client',
+    era: 'legacy',
+    async connect(dataDir) {
+      const client = new V1Client(info);
+      await client.connect(new V1StdioTransport(stdioParams(dataDir)));
+      return client;
+    },
+  },
+  {
+    name: 'v2 SDK client, default negotiation',
+    era: 'legacy',
+    async connect(dataDir) {
+      const client = new V2Client(info);
+      await client.connect(new V2StdioTransport(stdioParams(dataDir)));
+      return client;
+    },
+  },
+  {
+    name: `v2 SDK client pinned to ${MODERN}`,
+    era: 'modern',
+    async connect(dataDir) {
+      const client = new V2Client(info, pinned);
+      await client.connect(new InPlaceStdioTransport(stdioParams(dataDir)));
+      return client;
+    },
+  },
+];
+
+describe.each(STDIO_CASES)('MCP over stdio: $name', ({ era, connect }) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-eras-'));
+  let client: AnyClient;
+  beforeAll(async () => {
+    client = await connect(dataDir);
+  }, SLOW);
+  afterAll(async () => {
+    await client?.close();
+    await cleanUp(dataDir);
+  }, SLOW);
+
+  it(
+    `lands on the ${era} era and completes create → exec → write → read → delete`,
+    async () => {
+      if (client instanceof V2Client) expect(client.getProtocolEra()).toBe(era);
+      await sandboxWorkflow(client);
+    },
+    SLOW,
+  );
+});
+
+describe('MCP over stdio: unsupported version', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-eras-raw-'));
+  afterAll(async () => cleanUp(dataDir), SLOW);
+
+  it(
+    'answers a request in an unsupported version with -32022 listing both eras, then serves 2026-07-28',
+    async () => {
+      const { command, args, cwd, env } = stdioParams(dataDir);
+      const child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'ignore'] });
+      const replies: any[] = [];
+      const two = new Promise<void>((resolve) =>
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          replies.push(JSON.parse(line));
+          if (replies.length === 2) resolve();
+        }),
+      );
+      const send = (msg: unknown) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+      send({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope('2099-01-01') } });
+      send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: envelope(MODERN) } });
+      await two;
+      child.stdin.end();
+      await new Promise((resolve) => child.once('exit', resolve));
+      const byId = (id: number) => replies.find((r) => r.id === id);
+      expect(byId(1)).toMatchObject({
+        error: { code: -32022, data: { supported: SUPPORTED, requested: '2099-01-01' } },
+      });
+      expect(byId(2).result.tools.length).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
+});
