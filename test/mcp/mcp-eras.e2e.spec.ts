@@ -18,8 +18,11 @@ import { sandboxWorkflow } from './mcp-workflow.scenario.js';
 const SLOW = 120_000;
 const MODERN = '2026-07-28';
 const SECRET = 'mcp-eras-test-secret-that-is-at-least-32-bytes';
-/** What a dual-era endpoint lists in an UnsupportedProtocolVersion error: both eras (basic/versioning). */
-const SUPPORTED = expect.arrayContaining([MODERN, '2025-11-25', '2025-06-18', '2025-03-26']);
+/**
+ * What an UnsupportedProtocolVersion error lists: the revisions `server/discover` lists, as the SDK and the
+ * conformance suite have it (sep-2575-server-unsupported-version-error); 2025-era versions go by initialize.
+ */
+const SUPPORTED = [MODERN];
 
 type AnyClient = V1Client | V2Client;
 interface Case {
@@ -124,7 +127,7 @@ describe('MCP streamable HTTP: both protocol eras on one endpoint', () => {
     SLOW,
   );
 
-  it('answers a request in an unsupported version with -32022 (HTTP 400) listing the versions of both eras', async () => {
+  it('answers a request in an unsupported version with -32022 (HTTP 400) listing the supported versions', async () => {
     const res = await fetch(`${gw.url}/mcp`, {
       method: 'POST',
       headers: {
@@ -308,7 +311,7 @@ describe('MCP over stdio: unsupported version', () => {
   afterAll(async () => cleanUp(dataDir), SLOW);
 
   it(
-    'answers a request in an unsupported version with -32022 listing both eras, then serves 2026-07-28',
+    'answers a request in an unsupported version with -32022 listing the supported versions, then serves 2026-07-28',
     async () => {
       const { command, args, cwd, env } = stdioParams(dataDir);
       const child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'ignore'] });

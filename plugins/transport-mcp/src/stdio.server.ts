@@ -41,10 +41,9 @@ export class McpStdioServer {
       );
     const principal: Principal = { id: this.options.stdioPrincipal, scopes: ['*'] };
     // The SDK is imported here, not at boot (see mcp-http.handlers.ts).
-    const [{ McpServerFactory }, { serveStdio, StdioServerTransport }, { everyEraListed }] = await Promise.all([
+    const [{ McpServerFactory }, { serveStdio, StdioServerTransport }] = await Promise.all([
       import('./mcp-server.factory.js'),
       import('@modelcontextprotocol/server/stdio'),
-      import('./dual-era.versions.js'),
     ]);
     const factory = new McpServerFactory(this.info);
     const input = opts.input ?? process.stdin;
@@ -54,8 +53,6 @@ export class McpStdioServer {
       () => void transport.send(parseError()),
     );
     const transport = new StdioServerTransport(lines, opts.output ?? process.stdout);
-    const send = transport.send.bind(transport);
-    transport.send = (message) => send(everyEraListed(message));
     // The SDK's entry pins the connection's era on its first message: initialize (2025) or the _meta envelope (2026-07-28).
     const handle = serveStdio(({ era }) => factory.create(tools, () => principal, undefined, era), {
       transport,

@@ -15,7 +15,6 @@ import {
 import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { onCredentialsExpiry, type Principal } from '@sandboxed/plugin-sdk';
-import { withEveryEraListed } from './dual-era.versions.js';
 import { ErrorCode } from './json-rpc.error-codes.js';
 import { authInfoFor, principalFromAuthInfo } from './auth-info.js';
 import { McpHttpGuard } from './http-caller.guard.js';
@@ -79,7 +78,7 @@ export class StreamableHttpHandler {
     ({ era, authInfo }) => this.factory.create(toolsOf(authInfo), principalFromAuthInfo, new RunningToolCalls(), era),
     { legacy: 'reject', onerror: (err) => this.logger.debug(`MCP 2026-07-28 request: ${err.message}`) },
   );
-  private readonly serveModern = toNodeHandler(withEveryEraListed(this.modern));
+  private readonly serveModern = toNodeHandler(this.modern);
 
   constructor(
     private readonly guard: McpHttpGuard,
