@@ -11,7 +11,7 @@ import { SSEClientTransport as V1SseTransport } from '@modelcontextprotocol/sdk/
 import { StdioClientTransport as V1StdioTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as V1HttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SignJWT } from 'jose';
-import { startTestGateway, structuredOf, textOf, type TestGateway } from '@sandboxed/testing';
+import { RawMcpHttp, startTestGateway, structuredOf, textOf, type TestGateway } from '@sandboxed/testing';
 import { LocalRuntime } from '@sandboxed/runtime-local';
 import { sandboxWorkflow } from './mcp-workflow.scenario.js';
 
@@ -127,7 +127,7 @@ describe('MCP streamable HTTP: both protocol eras on one endpoint', () => {
     SLOW,
   );
 
-  it('answers a request in an unsupported version with -32022 (HTTP 400) listing the supported versions', async () => {
+  it('answers a 2026 request in an unsupported version with -32022 (HTTP 400) listing the supported versions; initialize negotiates', async () => {
     const res = await fetch(`${gw.url}/mcp`, {
       method: 'POST',
       headers: {
@@ -144,6 +144,12 @@ describe('MCP streamable HTTP: both protocol eras on one endpoint', () => {
       id: 7,
       error: { code: -32022, data: { supported: SUPPORTED, requested: '2099-01-01' } },
     });
+
+    // A 2025-era initialize negotiates instead: the newest version the server speaks, and a session.
+    const init = await new RawMcpHttp(`${gw.url}/mcp`).initialize('1999-01-01');
+    expect(init.status).toBe(200);
+    expect(init.headers.get('mcp-session-id')).toEqual(expect.any(String));
+    expect(init.messages[0].result.protocolVersion).toBe('2025-11-25');
   });
 
   it('answers a 2026-07-28 request without a session, with cache hints and the Mcp-Method header checked', async () => {
