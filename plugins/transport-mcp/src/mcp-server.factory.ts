@@ -9,6 +9,7 @@ import {
 import { SandboxedError, toSandboxedError, type GatewayInfo, type Principal } from '@sandboxed/plugin-sdk';
 import { ErrorCode } from './json-rpc.error-codes.js';
 import type { ToolEventSink } from './mcp.tool.js';
+import { serverInstructions } from './server-instructions.js';
 import { RunningToolCalls } from './running-tool-calls.js';
 import type { ToolSet } from './tool.set.js';
 import { protocolError } from './protocol.error.js';
@@ -37,11 +38,6 @@ const LIST_PARAMS = fromJsonSchema<{ cursor?: string }>({
   type: 'object',
   properties: { cursor: { type: 'string' }, _meta: { type: 'object' } },
 });
-
-const INSTRUCTIONS =
-  'Sandboxes are isolated machines for running code. Create one with create_sandbox, run programs with run_code or ' +
-  'shell_exec, read and write files with the files_* tools, and destroy it with destroy_sandbox when done. ' +
-  'execute_python runs a snippet in a throwaway sandbox.';
 
 /** A 2025-era instance answers nothing but initialize and ping before the handshake; 2026-07-28 has none. */
 function requireInitialized(server: Server, era: McpEra): void {
@@ -80,7 +76,7 @@ export class McpServerFactory {
       { name: 'sandboxed', version: this.info.version },
       {
         capabilities: { tools: {}, logging: {} },
-        instructions: INSTRUCTIONS,
+        instructions: serverInstructions(tools),
         cacheHints: {
           'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
           'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
