@@ -1,5 +1,6 @@
 import type { GatewayInfo } from '@sandboxed/plugin-sdk';
 import type { McpHttpGuard } from './http-caller.guard.js';
+import { FileResources } from './file-resources.handler.js';
 import { McpServerFactory } from './mcp-server.factory.js';
 import type { McpSessionStore } from './session.store.js';
 import { SseHandler } from './sse.handler.js';
@@ -26,7 +27,7 @@ export interface McpHttpHandlerDeps {
  * hold the SDK and the zod and ajv it brings (about 10 MB of heap).
  */
 export function createMcpHttpHandlers({ guard, store, catalog, info }: McpHttpHandlerDeps): McpHttpHandlers {
-  const factory = new McpServerFactory(info);
+  const factory = new McpServerFactory(info, new FileResources(catalog.invoker));
   const streamable = new StreamableHttpHandler(guard, store, catalog, factory);
   return { streamable, sse: new SseHandler(guard, store, catalog, factory), close: () => streamable.close() };
 }

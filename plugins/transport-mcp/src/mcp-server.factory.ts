@@ -7,6 +7,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { SandboxedError, toSandboxedError, type GatewayInfo, type Principal } from '@sandboxed/plugin-sdk';
+import type { FileResources } from './file-resources.handler.js';
 import { ErrorCode } from './json-rpc.error-codes.js';
 import type { ToolEventSink } from './mcp.tool.js';
 import { serverInstructions } from './server-instructions.js';
@@ -68,22 +69,29 @@ function eventSink(ctx: HandlerExtra): ToolEventSink {
 export class McpServerFactory {
   private readonly logger = new Logger('McpTransport');
 
-  constructor(private readonly info: GatewayInfo) {}
+  /** `files`: sandbox files as resources (file-resources.handler.ts), where files.read is registered. */
+  constructor(
+    private readonly info: GatewayInfo,
+    private readonly files?: FileResources,
+  ) {}
 
   /** `calls` tracks the tool calls this server runs, so that whoever owns the session can end them. */
   create(tools: ToolSet, principalOf: PrincipalSource, calls = new RunningToolCalls(), era: McpEra = 'legacy'): Server {
+    const files = this.files?.servesOn(tools) ? this.files : undefined;
     const server = new Server(
       { name: 'sandboxed', version: this.info.version },
       {
-        capabilities: { tools: {}, logging: {} },
+        capabilities: { tools: {}, logging: {}, ...(files && { resources: {} }) },
         instructions: serverInstructions(tools),
         cacheHints: {
           'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
           'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
+          ...files?.cacheHints,
         },
       },
     );
     server.onerror = (err) => this.logger.debug(`MCP connection error: ${err.message}`);
+    files?.register(server, tools, { principalOf, requireReady: () => requireInitialized(server, era) });
 
     server.setRequestHandler('tools/list', { params: LIST_PARAMS }, async () => {
       requireInitialized(server, era);

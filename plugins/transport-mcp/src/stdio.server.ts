@@ -41,11 +41,12 @@ export class McpStdioServer {
       );
     const principal: Principal = { id: this.options.stdioPrincipal, scopes: ['*'] };
     // The SDK is imported here, not at boot (see mcp-http.handlers.ts).
-    const [{ McpServerFactory }, { serveStdio, StdioServerTransport }] = await Promise.all([
+    const [{ McpServerFactory }, { FileResources }, { serveStdio, StdioServerTransport }] = await Promise.all([
       import('./mcp-server.factory.js'),
+      import('./file-resources.handler.js'),
       import('@modelcontextprotocol/server/stdio'),
     ]);
-    const factory = new McpServerFactory(this.info);
+    const factory = new McpServerFactory(this.info, new FileResources(this.catalog.invoker));
     const input = opts.input ?? process.stdin;
     const lines = withoutBatchLines(
       input,

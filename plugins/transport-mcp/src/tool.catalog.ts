@@ -39,7 +39,8 @@ export class McpToolCatalog implements OnApplicationBootstrap {
 
   constructor(
     @Inject(OPERATION_REGISTRY) private readonly registry: OperationRegistry,
-    @Inject(OPERATION_INVOKER) private readonly invoker: OperationInvoker,
+    /** Also what serves sandbox files as resources (file-resources.handler.ts). */
+    @Inject(OPERATION_INVOKER) readonly invoker: OperationInvoker,
     @Inject(SCHEMA_CATALOG) private readonly catalog: SchemaCatalog,
     @Inject(KERNEL_LIMITS) private readonly limits: Limits,
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
