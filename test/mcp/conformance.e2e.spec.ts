@@ -83,7 +83,7 @@ describe(`MCP conformance suite (${expected.suite})`, () => {
         stale: [],
         summary: '',
       });
-      // The protocol-level scenarios for a tools server ran, and passed (but for checks listed with their reason).
+      // The protocol-level scenarios for a tools-and-resources server ran, and passed (but for checks listed with their reason).
       const passed = (scenario: string) => {
         const ran = [...checks].filter(([key]) => key.startsWith(`${scenario}/`));
         return (
@@ -97,12 +97,14 @@ describe(`MCP conformance suite (${expected.suite})`, () => {
               'server-session-lifecycle',
               'ping',
               'tools-list',
+              'resources-list',
               'logging-set-level',
               'dns-rebinding-protection',
             ]
           : [
               'server-stateless',
               'tools-list',
+              'resources-list',
               'dns-rebinding-protection',
               'http-header-validation',
               'caching',

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client as V2Client, StreamableHTTPClientTransport as V2HttpTransport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport as V2StdioTransport } from '@modelcontextprotocol/client/stdio';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport as V1SseTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport as V1StdioTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as V1HttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTestGateway, structuredOf, type TestGateway } from '@sandboxed/testing';
@@ -241,6 +242,35 @@ describe('MCP resources: sandbox files over streamable HTTP', () => {
       expect((await alice.readResource({ uri: fileUri(sb, 'workspace/notes/hello.txt') })).contents).toHaveLength(1);
     });
   });
+
+  it(
+    'serves the same over legacy HTTP+SSE (v1 client)',
+    async () => {
+      const headers = { 'x-api-key': KEYS.alice };
+      const client = new V1Client(info);
+      await client.connect(new V1SseTransport(new URL(`${gw.url}/sse`), { requestInit: { headers } }));
+      try {
+        const sb = structuredOf(await client.callTool({ name: 'sandbox_create', arguments: {} })).id as string;
+        await client.callTool({
+          name: 'files_write',
+          arguments: { sandbox_id: sb, path: 'sse.txt', content: 'over sse' },
+        });
+        const uri = fileUri(sb, 'workspace/sse.txt');
+        expect((await client.readResource({ uri })).contents).toEqual([
+          { uri, mimeType: 'text/plain', text: 'over sse' },
+        ]);
+        const missing = fileUri(sb, 'workspace/nope');
+        expect(await failureOf(client.readResource({ uri: missing }))).toMatchObject({
+          code: -32602,
+          data: { uri: missing },
+        });
+        await client.callTool({ name: 'sandbox_delete', arguments: { id: sb } });
+      } finally {
+        await client.close();
+      }
+    },
+    SLOW,
+  );
 
   it(
     'on an endpoint bound to one sandbox, lists that sandbox’s template and reads only its files',
