@@ -1,22 +1,27 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client as V2Client, StreamableHTTPClientTransport as V2HttpTransport } from '@modelcontextprotocol/client';
-import { getDefaultEnvironment, StdioClientTransport as V2StdioTransport } from '@modelcontextprotocol/client/stdio';
+import { Client as V2Client } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport as V1SseTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport as V1StdioTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport as V1HttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SignJWT } from 'jose';
 import { RawMcpHttp, startTestGateway, structuredOf, textOf, type TestGateway } from '@sandboxed/testing';
-import { LocalRuntime } from '@sandboxed/runtime-local';
+import {
+  closeClient as close,
+  connectHttpClient,
+  connectStdioClient,
+  MODERN,
+  removeStdioDataDir,
+  stdioParams as gatewayStdio,
+  type AnyClient,
+  type ClientKind,
+} from '../support/mcp-era.clients.js';
 import { sandboxWorkflow } from './mcp-workflow.scenario.js';
 
 const SLOW = 120_000;
-const MODERN = '2026-07-28';
 const SECRET = 'mcp-eras-test-secret-that-is-at-least-32-bytes';
 /**
  * What an UnsupportedProtocolVersion error lists: the revisions `server/discover` lists, as the SDK and the
@@ -24,7 +29,6 @@ const SECRET = 'mcp-eras-test-secret-that-is-at-least-32-bytes';
  */
 const SUPPORTED = [MODERN];
 
-type AnyClient = V1Client | V2Client;
 interface Case {
   name: string;
   /** The era the connection must land on: `legacy` (initialize + session) or `modern` (2026-07-28, stateless). */
@@ -33,55 +37,22 @@ interface Case {
 }
 
 const info = { name: 'eras-test', version: '0.0.0' };
-const pinned = { versionNegotiation: { mode: { pin: MODERN } } } as const;
+
+const httpCase = (name: string, era: Case['era'], kind: ClientKind): Case => ({
+  name,
+  era,
+  connect: (base, headers = {}) => connectHttpClient(kind, `${base}/mcp/full`, headers, info),
+});
 
 const HTTP_CASES: Case[] = [
-  {
-    name: 'v1 SDK client (@modelcontextprotocol/sdk)',
-    era: 'legacy',
-    async connect(base, headers = {}) {
-      const client = new V1Client(info);
-      await client.connect(new V1HttpTransport(new URL(`${base}/mcp/full`), { requestInit: { headers } }));
-      return client;
-    },
-  },
-  {
-    name: 'v2 SDK client (@modelcontextprotocol/client), default negotiation',
-    era: 'legacy',
-    async connect(base, headers = {}) {
-      const client = new V2Client(info);
-      await client.connect(new V2HttpTransport(new URL(`${base}/mcp/full`), { requestInit: { headers } }));
-      return client;
-    },
-  },
-  {
-    name: `v2 SDK client pinned to ${MODERN}`,
-    era: 'modern',
-    async connect(base, headers = {}) {
-      const client = new V2Client(info, pinned);
-      await client.connect(new V2HttpTransport(new URL(`${base}/mcp/full`), { requestInit: { headers } }));
-      return client;
-    },
-  },
-  {
-    name: 'v2 SDK client with auto negotiation',
-    era: 'modern',
-    async connect(base, headers = {}) {
-      const client = new V2Client(info, { versionNegotiation: { mode: 'auto' } });
-      await client.connect(new V2HttpTransport(new URL(`${base}/mcp/full`), { requestInit: { headers } }));
-      return client;
-    },
-  },
+  httpCase('v1 SDK client (@modelcontextprotocol/sdk)', 'legacy', 'v1'),
+  httpCase('v2 SDK client (@modelcontextprotocol/client), default negotiation', 'legacy', 'v2'),
+  httpCase(`v2 SDK client pinned to ${MODERN}`, 'modern', 'v2-pinned'),
+  httpCase('v2 SDK client with auto negotiation', 'modern', 'v2-auto'),
 ];
 
 const sessionIdOf = (client: AnyClient): string | undefined =>
   (client.transport as { sessionId?: string } | undefined)?.sessionId;
-
-async function close(client: AnyClient | undefined): Promise<void> {
-  const transport = client?.transport as { terminateSession?: () => Promise<void> } | undefined;
-  await transport?.terminateSession?.().catch(() => undefined);
-  await client?.close();
-}
 
 const envelope = (version: string) => ({
   'io.modelcontextprotocol/protocolVersion': version,
@@ -196,12 +167,8 @@ describe('MCP 2026-07-28 over HTTP: auth and tenancy on every request', () => {
   it(
     'acts as each request’s principal: another tenant’s sandbox is not found; no token is 401',
     async () => {
-      const connect = async (sub: string) => {
-        const client = new V2Client(info, pinned);
-        const headers = { authorization: `Bearer ${await token(sub)}` };
-        await client.connect(new V2HttpTransport(new URL(`${gw.url}/mcp/full`), { requestInit: { headers } }));
-        return client;
-      };
+      const connect = async (sub: string) =>
+        connectHttpClient('v2-pinned', `${gw.url}/mcp/full`, { authorization: `Bearer ${await token(sub)}` }, info);
       const alice = await connect('alice');
       const bob = await connect('bob');
       try {
@@ -232,63 +199,18 @@ describe('MCP 2026-07-28 over HTTP: auth and tenancy on every request', () => {
 // The real stdio entry point, run from source, on a data folder of its own per client (one gateway per data dir).
 const PLUGINS = (dataDir: string) =>
   `[{use: runtime-local, options: {dataDir: "${dataDir}"}}, capability-shell, capability-files, capability-code, transport-mcp]`;
-const stdioParams = (dataDir: string) => ({
-  command: process.execPath,
-  args: [
-    '--import',
-    './test/support/ts-source.hooks.mjs',
-    'apps/gateway/src/mcp.main.ts',
-    `--plugins=${PLUGINS(dataDir)}`,
-    '--mcp-profile',
-    'full',
-    '--log.level=warn',
-  ],
-  cwd: process.cwd(),
-  env: getDefaultEnvironment(),
-  stderr: 'pipe' as const,
+const stdioParams = (dataDir: string) => gatewayStdio(PLUGINS(dataDir), ['--mcp-profile', 'full']);
+
+const stdioCase = (name: string, era: Case['era'], kind: ClientKind) => ({
+  name,
+  era,
+  connect: (dataDir: string) => connectStdioClient(kind, stdioParams(dataDir), info),
 });
 
-/**
- * The v2 SDK probes an era on a sibling process when given exactly its `StdioClientTransport`; a subclass
- * probes in place, so each test spawns one gateway.
- */
-class InPlaceStdioTransport extends V2StdioTransport {}
-
-async function cleanUp(dataDir: string): Promise<void> {
-  const runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' });
-  for (const sb of await runtime.list()) await runtime.destroy(sb.id);
-  await runtime.close();
-  rmSync(dataDir, { recursive: true, force: true });
-}
-
-const STDIO_CASES: Array<Omit<Case, 'connect'> & { connect(dataDir: string): Promise<AnyClient> }> = [
-  {
-    name: 'v1 SDK client',
-    era: 'legacy',
-    async connect(dataDir) {
-      const client = new V1Client(info);
-      await client.connect(new V1StdioTransport(stdioParams(dataDir)));
-      return client;
-    },
-  },
-  {
-    name: 'v2 SDK client, default negotiation',
-    era: 'legacy',
-    async connect(dataDir) {
-      const client = new V2Client(info);
-      await client.connect(new V2StdioTransport(stdioParams(dataDir)));
-      return client;
-    },
-  },
-  {
-    name: `v2 SDK client pinned to ${MODERN}`,
-    era: 'modern',
-    async connect(dataDir) {
-      const client = new V2Client(info, pinned);
-      await client.connect(new InPlaceStdioTransport(stdioParams(dataDir)));
-      return client;
-    },
-  },
+const STDIO_CASES = [
+  stdioCase('v1 SDK client', 'legacy', 'v1'),
+  stdioCase('v2 SDK client, default negotiation', 'legacy', 'v2'),
+  stdioCase(`v2 SDK client pinned to ${MODERN}`, 'modern', 'v2-pinned'),
 ];
 
 describe.each(STDIO_CASES)('MCP over stdio: $name', ({ era, connect }) => {
@@ -299,7 +221,7 @@ describe.each(STDIO_CASES)('MCP over stdio: $name', ({ era, connect }) => {
   }, SLOW);
   afterAll(async () => {
     await client?.close();
-    await cleanUp(dataDir);
+    await removeStdioDataDir(dataDir);
   }, SLOW);
 
   it(
@@ -314,7 +236,7 @@ describe.each(STDIO_CASES)('MCP over stdio: $name', ({ era, connect }) => {
 
 describe('MCP over stdio: unsupported version', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sandboxed-eras-raw-'));
-  afterAll(async () => cleanUp(dataDir), SLOW);
+  afterAll(async () => removeStdioDataDir(dataDir), SLOW);
 
   it(
     'answers a request in an unsupported version with -32022 listing the supported versions, then serves 2026-07-28',

@@ -2,23 +2,25 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client as V2Client, StreamableHTTPClientTransport as V2HttpTransport } from '@modelcontextprotocol/client';
-import { getDefaultEnvironment, StdioClientTransport as V2StdioTransport } from '@modelcontextprotocol/client/stdio';
+import { Client as V2Client } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport as V1SseTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport as V1StdioTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport as V1HttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTestGateway, structuredOf, type TestGateway } from '@sandboxed/testing';
-import { LocalRuntime } from '@sandboxed/runtime-local';
+import {
+  closeClient as close,
+  connectHttpClient,
+  connectStdioClient,
+  MODERN,
+  removeStdioDataDir,
+  stdioParams as gatewayStdio,
+  type AnyClient,
+} from '../support/mcp-era.clients.js';
 
 const SLOW = 120_000;
-const MODERN = '2026-07-28';
 const TEMPLATE = 'sandbox://{sandbox_id}/files/{+path}';
 const MAX_READ = 4096;
 const KEYS = { alice: 'key-alice-0123456789', bob: 'key-bob-0123456789' };
 const info = { name: 'resources-test', version: '0.0.0' };
-
-type AnyClient = V1Client | V2Client;
 
 interface Case {
   name: string;
@@ -30,20 +32,12 @@ const CASES: Case[] = [
   {
     name: 'v1 SDK client (@modelcontextprotocol/sdk), 2025-11-25 session',
     era: 'legacy',
-    async connect(url, key) {
-      const client = new V1Client(info);
-      await client.connect(new V1HttpTransport(new URL(url), { requestInit: { headers: { 'x-api-key': key } } }));
-      return client;
-    },
+    connect: (url, key) => connectHttpClient('v1', url, { 'x-api-key': key }, info),
   },
   {
     name: `v2 SDK client (@modelcontextprotocol/client) pinned to ${MODERN}`,
     era: 'modern',
-    async connect(url, key) {
-      const client = new V2Client(info, { versionNegotiation: { mode: { pin: MODERN } } });
-      await client.connect(new V2HttpTransport(new URL(url), { requestInit: { headers: { 'x-api-key': key } } }));
-      return client;
-    },
+    connect: (url, key) => connectHttpClient('v2-pinned', url, { 'x-api-key': key }, info),
   },
 ];
 
@@ -62,12 +56,6 @@ async function failureOf(request: Promise<unknown>): Promise<RpcFailure> {
   if (!('error' in outcome)) throw new Error(`Expected an error, got ${JSON.stringify(outcome.result)}`);
   const { code, message, data } = outcome.error;
   return { code, message, data };
-}
-
-async function close(client: AnyClient | undefined): Promise<void> {
-  const transport = client?.transport as { terminateSession?: () => Promise<void> } | undefined;
-  await transport?.terminateSession?.().catch(() => undefined);
-  await client?.close();
 }
 
 const fileUri = (sandboxId: string, path: string) => `sandbox://${sandboxId}/files/${path}`;
@@ -306,40 +294,16 @@ describe('MCP resources: sandbox files over streamable HTTP', () => {
   );
 });
 
-// The real stdio entry point, run from source, on a data folder of its own.
-const stdioParams = (dataDir: string) => ({
-  command: process.execPath,
-  args: [
-    '--import',
-    './test/support/ts-source.hooks.mjs',
-    'apps/gateway/src/mcp.main.ts',
-    `--plugins=[{use: runtime-local, options: {dataDir: "${dataDir}"}}, capability-shell, capability-files, transport-mcp]`,
-    '--log.level=warn',
-  ],
-  cwd: process.cwd(),
-  env: getDefaultEnvironment(),
-  stderr: 'pipe' as const,
-});
-
-/** The v2 SDK probes an era on a sibling process when given exactly its own transport class; a subclass probes in place. */
-class InPlaceStdioTransport extends V2StdioTransport {}
+const stdioParams = (dataDir: string) =>
+  gatewayStdio(
+    `[{use: runtime-local, options: {dataDir: "${dataDir}"}}, capability-shell, capability-files, transport-mcp]`,
+  );
 
 const STDIO_CASES: Array<{ name: string; connect(dataDir: string): Promise<AnyClient> }> = [
-  {
-    name: 'v1 SDK client (2025-11-25)',
-    async connect(dataDir) {
-      const client = new V1Client(info);
-      await client.connect(new V1StdioTransport(stdioParams(dataDir)));
-      return client;
-    },
-  },
+  { name: 'v1 SDK client (2025-11-25)', connect: (dataDir) => connectStdioClient('v1', stdioParams(dataDir), info) },
   {
     name: `v2 SDK client pinned to ${MODERN}`,
-    async connect(dataDir) {
-      const client = new V2Client(info, { versionNegotiation: { mode: { pin: MODERN } } });
-      await client.connect(new InPlaceStdioTransport(stdioParams(dataDir)));
-      return client;
-    },
+    connect: (dataDir) => connectStdioClient('v2-pinned', stdioParams(dataDir), info),
   },
 ];
 
@@ -351,10 +315,7 @@ describe.each(STDIO_CASES)('MCP resources over stdio: $name', ({ connect }) => {
   }, SLOW);
   afterAll(async () => {
     await client?.close();
-    const runtime = new LocalRuntime({ dataDir, isolation: 'bwrap', network: 'none' });
-    for (const sb of await runtime.list()) await runtime.destroy(sb.id);
-    await runtime.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeStdioDataDir(dataDir);
   }, SLOW);
 
   it(
