@@ -32,8 +32,12 @@ class RelayDuplex extends Duplex {
     this.child.stdout.resume();
   }
 
+  // The relay exits as soon as the server closes, so a late write (an HTTP client's empty
+  // end-of-request write, say) can meet a closed pipe while the answer is still being read:
+  // like a half-closed socket, drop it. A relay that failed exits non-zero and errors above.
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.child.stdin.write(chunk, (err) => cb(err ?? null));
+    if (chunk.length === 0 || this.child.exitCode !== null) return cb();
+    this.child.stdin.write(chunk, () => cb());
   }
 
   override _final(cb: (err?: Error | null) => void): void {
