@@ -171,7 +171,7 @@ describe("MCP: a call's own stream carries its output as it arrives; closing it 
       );
       pending.catch(() => undefined);
       const running = await waitFor(
-        async () => (await processes()).find((p) => p.status === 'running' && String(p.command).includes(marker)),
+        async () => (await processes()).find((p) => p.status === 'running' && String(p.command).includes(marker))!,
         { what: 'the command to run' },
       );
       // Closes the stream: the connection for a pending JSON answer, the SSE body where it already streams.
