@@ -1,7 +1,8 @@
 import type { ExecResult } from '@sandboxed/plugin-sdk';
 import { InvalidArgumentError } from '@sandboxed/plugin-sdk';
 import { callOp, type AliasDeps } from './alias.deps.js';
-import { handleNote, runBounded } from './bounded-exec.runner.js';
+import { canBoundExec, handleNote, outlastsBound, runBounded, startCommandProcess } from './bounded-exec.runner.js';
+import { processCommandTask, type EndedCommand } from './command-task.js';
 import {
   agentAnnotations,
   agentInputSchema,
@@ -42,6 +43,24 @@ function describeRun(r: ExecResult, timeoutMs: number | undefined): string {
   return [output, ...notes].filter(Boolean).join('\n');
 }
 
+function foregroundInput(args: Record<string, unknown>): { argv: string[]; timeoutMs?: number } {
+  const timeoutMs = args.timeout_ms as number | undefined;
+  return {
+    argv: ['/bin/sh', '-c', FOREGROUND, 'bash', String(args.command)],
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
+}
+
+function foregroundResult(r: EndedCommand | ExecResult, timeoutMs: number | undefined) {
+  return agentResult(describeRun(r, timeoutMs), {
+    output: r.stdout,
+    exit_code: r.exitCode,
+    timed_out: r.timedOut,
+    truncated: r.truncated,
+    ...('processId' in r ? { process_id: r.processId } : {}),
+  });
+}
+
 /** `bash {command, timeout_ms?, run_in_background?}`: shell.exec, or process.start in the background. */
 export function bashTool(deps: AliasDeps): McpTool {
   const background = deps.hasOperation('process.start');
@@ -79,6 +98,7 @@ export function bashTool(deps: AliasDeps): McpTool {
         ['command'],
       ),
       annotations: agentAnnotations('Run a shell command', 'run'),
+      ...(canBoundExec(deps) ? { execution: { taskSupport: 'optional' as const } } : {}),
     },
     operations: background ? ['shell.exec', 'process.start'] : ['shell.exec'],
     async call(args, ctx) {
@@ -104,14 +124,8 @@ export function bashTool(deps: AliasDeps): McpTool {
           { process_id: started.id, status: started.status },
         );
       }
-      const timeoutMs = args.timeout_ms as number | undefined;
-      const r = await runBounded(
-        deps,
-        ctx,
-        sandboxId as string,
-        { argv: ['/bin/sh', '-c', FOREGROUND, 'bash', command], ...(timeoutMs === undefined ? {} : { timeoutMs }) },
-        deps.execBounds,
-      );
+      const input = foregroundInput(args);
+      const r = await runBounded(deps, ctx, sandboxId, input, deps.execBounds);
       if ('running' in r) {
         return agentResult([r.stdout.replace(/\n$/, ''), handleNote(r, sandboxId)].filter(Boolean).join('\n'), {
           output: r.stdout,
@@ -120,12 +134,24 @@ export function bashTool(deps: AliasDeps): McpTool {
           cursor: r.cursor,
         });
       }
-      return agentResult(describeRun(r, timeoutMs), {
-        output: r.stdout,
-        exit_code: r.exitCode,
-        timed_out: r.timedOut,
-        truncated: r.truncated,
-      });
+      return foregroundResult(r, input.timeoutMs);
     },
+    ...(canBoundExec(deps)
+      ? {
+          task: processCommandTask(deps, {
+            async start(args: Record<string, unknown>, ctx: Parameters<McpTool['call']>[1], requested: boolean) {
+              if (args.run_in_background === true) return undefined;
+              const input = foregroundInput(args);
+              if (!requested && !outlastsBound(deps, input, deps.execBounds)) return undefined;
+              const sandboxId = sandboxOf(args);
+              const timeoutMs = input.timeoutMs ?? deps.execBounds.defaultTimeoutMs;
+              const started = await startCommandProcess(deps, ctx, sandboxId, input, timeoutMs);
+              return { sandboxId, processId: started.id, startedAt: started.startedAt };
+            },
+            // The task's own timeout_ms is in its arguments, which the task does not keep.
+            result: (ended: EndedCommand) => foregroundResult(ended, undefined),
+          }),
+        }
+      : {}),
   });
 }

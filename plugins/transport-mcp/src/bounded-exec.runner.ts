@@ -63,6 +63,85 @@ class CappedText {
 }
 
 /**
+ * Starts a command as a background process (process.start, with its timeout) and gives it its stdin and then
+ * end of file, as shell.exec does. The call's signal does not kill it: whoever follows it decides.
+ */
+export async function startCommandProcess(
+  deps: AliasDeps,
+  ctx: ToolCallContext,
+  sandboxId: string,
+  input: BoundedExecInput,
+  timeoutMs: number,
+): Promise<{ id: string; startedAt: string | null }> {
+  const { stdin, timeoutMs: _own, ...command } = input;
+  const process = await callOp<{ id: string; startedAt: string | null }>(
+    deps,
+    ctx,
+    'process.start',
+    { ...command, timeoutMs, name: 'shell_exec' },
+    sandboxId,
+  );
+  try {
+    await callOp(
+      deps,
+      ctx,
+      'process.stdin',
+      { processId: process.id, ...(stdin ? { data: stdin } : {}), eof: true },
+      sandboxId,
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'conflict') throw err; // conflict: it has already ended
+  }
+  return process;
+}
+
+/** Whether a command of this input runs longer than a call may wait (and so as a process, where one can run). */
+export function outlastsBound(deps: AliasDeps, input: BoundedExecInput, options: BoundedExecOptions): boolean {
+  return (input.timeoutMs ?? options.defaultTimeoutMs) > options.boundMs && canBoundExec(deps);
+}
+
+/**
+ * The whole output of an ended process, read back from its log, as shell.exec's result (plus its id); undefined
+ * while it still runs.
+ */
+export async function endedProcessResult(
+  deps: AliasDeps,
+  ctx: ToolCallContext,
+  sandboxId: string,
+  processId: string,
+  maxOutputBytes: number,
+  waitMs = 0,
+): Promise<(ExecResult & { processId: string }) | undefined> {
+  const stdout = new CappedText(maxOutputBytes);
+  const stderr = new CappedText(maxOutputBytes);
+  let cursor = 0;
+  for (let first = true; ; first = false) {
+    const page = await callOp<WaitPage & { process: { startedAt: string | null; endedAt: string | null } }>(
+      deps,
+      ctx,
+      'process.wait',
+      { processId, cursor, timeoutMs: first ? waitMs : 0 },
+      sandboxId,
+    );
+    if (first && !page.done) return undefined;
+    for (const line of page.lines) (line.stream === 'stderr' ? stderr : stdout).push(line.text);
+    if (page.cursor === cursor || page.lines.length === 0) {
+      const { startedAt, endedAt } = page.process;
+      return {
+        stdout: stdout.text,
+        stderr: stderr.text,
+        exitCode: page.process.timedOut ? null : page.process.exitCode,
+        timedOut: page.process.timedOut,
+        truncated: stdout.cut || stderr.cut,
+        durationMs: startedAt && endedAt ? Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) : 0,
+        processId,
+      };
+    }
+    cursor = page.cursor;
+  }
+}
+
+/**
  * Runs a command so that the call answers within `boundMs`. A command whose timeout fits in the
  * bound runs as shell.exec, exactly. A longer one runs as a background process (process.start,
  * with its timeout) followed with process.wait: when it ends in time, the result is shell.exec's
@@ -82,14 +161,7 @@ export async function runBounded(
     return callOp<ExecResult>(deps, ctx, 'shell.exec', input, sandboxId);
   }
   const started = Date.now();
-  const { stdin, ...command } = input;
-  const process = await callOp<{ id: string }>(
-    deps,
-    ctx,
-    'process.start',
-    { ...command, timeoutMs, name: 'shell_exec' },
-    sandboxId,
-  );
+  const process = await startCommandProcess(deps, ctx, sandboxId, input, timeoutMs);
   const kill = (): void =>
     void deps.invoker
       .invoke(
@@ -101,16 +173,6 @@ export async function runBounded(
       .catch(() => undefined);
   ctx.signal.addEventListener('abort', kill, { once: true });
   try {
-    // As shell.exec: the command reads its stdin, then end of file.
-    await callOp(
-      deps,
-      ctx,
-      'process.stdin',
-      { processId: process.id, ...(stdin ? { data: stdin } : {}), eof: true },
-      sandboxId,
-    ).catch((err: { code?: string }) => {
-      if (err.code !== 'conflict') throw err; // conflict: it has already ended
-    });
     const stdout = new CappedText(options.maxOutputBytes);
     const stderr = new CappedText(options.maxOutputBytes);
     let cursor = 0;

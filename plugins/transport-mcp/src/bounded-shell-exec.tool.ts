@@ -1,6 +1,14 @@
 import type { JsonSchema } from '@sandboxed/plugin-sdk';
 import type { AliasDeps } from './alias.deps.js';
-import { handleNote, runBounded, type BoundedExecInput, type BoundedExecOptions } from './bounded-exec.runner.js';
+import {
+  handleNote,
+  outlastsBound,
+  runBounded,
+  startCommandProcess,
+  type BoundedExecInput,
+  type BoundedExecOptions,
+} from './bounded-exec.runner.js';
+import { processCommandTask } from './command-task.js';
 import type { McpTool } from './mcp.tool.js';
 import { SANDBOX_ID_ARG } from './operation-tool.factory.js';
 import { toolResult } from './tool-result.js';
@@ -26,7 +34,8 @@ export function boundedShellExecTool(base: McpTool, deps: AliasDeps, options: Bo
         `${base.definition.description}\n\nOver MCP a call answers within ${bound} s: a command still running ` +
         'then comes back with `running: true`, its `processId` and a log `cursor` (and the output so far); it ' +
         'keeps running, up to its timeoutMs, and process_wait {processId, cursor} continues from there. ' +
-        'Cancelling the call kills it.',
+        'Cancelling the call kills it. Where the client declares MCP tasks, such a command runs as a task instead ' +
+        '(its result is this one; tasks/cancel kills it).',
       ...(outputSchema
         ? {
             outputSchema: {
@@ -36,6 +45,7 @@ export function boundedShellExecTool(base: McpTool, deps: AliasDeps, options: Bo
             },
           }
         : {}),
+      execution: { taskSupport: 'optional' },
     } as McpTool['definition'],
     async call(args, ctx) {
       const { [SANDBOX_ID_ARG]: sandboxId, ...input } = args;
@@ -45,5 +55,16 @@ export function boundedShellExecTool(base: McpTool, deps: AliasDeps, options: Bo
       out.content.push({ type: 'text', text: handleNote(result, String(sandboxId)) });
       return out;
     },
+    task: processCommandTask(deps, {
+      async start(args, ctx, requested) {
+        const { [SANDBOX_ID_ARG]: id, ...input } = args as BoundedExecInput & Record<string, unknown>;
+        if (!requested && !outlastsBound(deps, input, options)) return undefined;
+        const sandboxId = String(id);
+        const timeoutMs = input.timeoutMs ?? options.defaultTimeoutMs;
+        const started = await startCommandProcess(deps, ctx, sandboxId, input, timeoutMs);
+        return { sandboxId, processId: started.id, startedAt: started.startedAt };
+      },
+      result: (ended) => toolResult(ended),
+    }),
   };
 }

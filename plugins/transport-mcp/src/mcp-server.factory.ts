@@ -9,6 +9,8 @@ import {
 import { SandboxedError, toSandboxedError, type GatewayInfo, type Principal } from '@sandboxed/plugin-sdk';
 import type { FileResources } from './file-resources.handler.js';
 import { ErrorCode } from './json-rpc.error-codes.js';
+import { McpTasks } from './mcp-tasks.js';
+import { asTaskResult, isTaskResult, TaskAwareServer } from './task-aware.server.js';
 import type { ToolEventSink } from './mcp.tool.js';
 import { serverInstructions } from './server-instructions.js';
 import { RunningToolCalls } from './running-tool-calls.js';
@@ -78,10 +80,11 @@ export class McpServerFactory {
   /** `calls` tracks the tool calls this server runs, so that whoever owns the session can end them. */
   create(tools: ToolSet, principalOf: PrincipalSource, calls = new RunningToolCalls(), era: McpEra = 'legacy'): Server {
     const files = this.files?.servesOn(tools) ? this.files : undefined;
-    const server = new Server(
+    const tasks = new McpTasks(tools, era, principalOf);
+    const server = new TaskAwareServer(
       { name: 'sandboxed', version: this.info.version },
       {
-        capabilities: { tools: {}, logging: {}, ...(files && { resources: {} }) },
+        capabilities: { tools: {}, logging: {}, ...(files && { resources: {} }), ...tasks.capabilities() },
         instructions: serverInstructions(tools),
         cacheHints: {
           'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
@@ -92,6 +95,7 @@ export class McpServerFactory {
     );
     server.onerror = (err) => this.logger.debug(`MCP connection error: ${err.message}`);
     files?.register(server, tools, { principalOf, requireReady: () => requireInitialized(server, era) });
+    tasks.install(server);
 
     server.setRequestHandler('tools/list', { params: LIST_PARAMS }, async () => {
       requireInitialized(server, era);
@@ -109,11 +113,14 @@ export class McpServerFactory {
       try {
         const principal = principalOf(ctx);
         // A call ends when the credentials of its request expire, even if the session lives on.
-        return await calls.run(principal, ctx.mcpReq.signal, (signal) =>
-          tool.call(args, { principal, signal, events: eventSink(ctx) }),
-        );
+        return await calls.run(principal, ctx.mcpReq.signal, async (signal) => {
+          const toolCtx = { principal, signal, events: eventSink(ctx) };
+          // A command tool may run as an MCP task instead (mcp-tasks.ts): the result is then the task.
+          const task = await tasks.start(tool, request as CallToolRequest, ctx, toolCtx);
+          return task ? asTaskResult(task) : tool.call(args, toolCtx);
+        });
       } catch (err) {
-        if (err instanceof ProtocolError) throw err;
+        if (err instanceof ProtocolError || isTaskResult(err)) throw err;
         if (!(err instanceof SandboxedError))
           this.logger.error(`Tool ${name} failed: ${(err as Error)?.stack ?? String(err)}`);
         return toolError(toSandboxedError(err).toJSON());

@@ -1,5 +1,6 @@
 import type { CallToolResult, LoggingLevel, Tool } from '@modelcontextprotocol/server';
 import type { Principal } from '@sandboxed/plugin-sdk';
+import type { CommandTask } from './command-task.js';
 
 /** Where a running tool reports what happens while it runs (MCP progress and logging notifications). */
 export interface ToolEventSink {
@@ -29,4 +30,6 @@ export interface McpTool {
    */
   namedOnly?: boolean;
   call(args: Record<string, unknown>, ctx: ToolCallContext): Promise<CallToolResult>;
+  /** Set for a tool that can run as an MCP task (command-task.ts). */
+  task?: CommandTask;
 }

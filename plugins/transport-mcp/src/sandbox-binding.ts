@@ -59,11 +59,14 @@ export function boundForm(tool: McpTool): BoundForm | undefined {
 export function bindTool(form: BoundForm, sandboxId: string): McpTool {
   if (!form.binds) return form.tool;
   const { tool } = form;
+  const bound = (args: Record<string, unknown>): Record<string, unknown> => ({
+    ...Object.fromEntries(Object.entries(args).filter(([name]) => !ADDRESS_ARGS.includes(name))),
+    [SANDBOX_ID_ARG]: sandboxId,
+  });
+  const { task } = tool;
   return {
     ...tool,
-    call: (args, ctx) => {
-      const rest = Object.fromEntries(Object.entries(args).filter(([name]) => !ADDRESS_ARGS.includes(name)));
-      return tool.call({ ...rest, [SANDBOX_ID_ARG]: sandboxId }, ctx);
-    },
+    call: (args, ctx) => tool.call(bound(args), ctx),
+    ...(task ? { task: { ...task, start: (args, ctx, requested) => task.start(bound(args), ctx, requested) } } : {}),
   };
 }

@@ -24,6 +24,7 @@ import { McpHttpError, parseJsonBody, requestIdOf } from './json-rpc.http-error.
 import { McpServerFactory } from './mcp-server.factory.js';
 import { RunningToolCalls } from './running-tool-calls.js';
 import { McpSessionStore, type McpSession } from './session.store.js';
+import { cancelOnStreamClose } from './stream-close.cancel.js';
 import { McpToolCatalog } from './tool.catalog.js';
 import type { ToolSet } from './tool.set.js';
 
@@ -151,6 +152,7 @@ export class StreamableHttpHandler {
         reply.raw.once('close', cancel);
       }
     }
+    if (session) cancelOnStreamClose(transport, reply.raw, body);
     await transport.handleRequest(req.raw, reply.raw, body);
     // An initialize the transport refused (bad Accept header, say) leaves nothing worth keeping.
     if (!session && !transport.sessionId) await transport.close();
