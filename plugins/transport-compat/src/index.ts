@@ -1,0 +1,1 @@
+export const COMPAT_PLACEHOLDER = true;
