@@ -369,3 +369,55 @@ describe('code.execute under a short sandbox.maxTtlSeconds', () => {
     }
   });
 });
+
+describe('code.start: code as a background process', () => {
+  let gw: TestGateway;
+  let api: HttpClient;
+  let id: string;
+  beforeAll(async () => {
+    gw = await startTestGateway({ onlyPlugins: ['runtime-local', ...PLUGINS, 'capability-processes'] });
+    api = new HttpClient(gw.url);
+    id = await api.createSandbox();
+  });
+  afterAll(async () => gw?.close());
+
+  it('answers with a process id at once; process.wait gets its output and exit code, and its folder is gone', async () => {
+    const started = await api.post(`/v1/sandboxes/${id}/code/start`, {
+      language: 'python',
+      code: SHOUT.python,
+      stdin: 'from stdin',
+    });
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ processId: expect.stringMatching(/^[0-9a-f]{16}$/), language: 'python' });
+    const page = await api.post(`/v1/sandboxes/${id}/processes/${started.body.processId}/wait`, { timeoutMs: 30_000 });
+    expect(page.body).toMatchObject({ done: true, process: { status: 'exited', exitCode: 0 } });
+    expect(page.body.lines.map((l: { text: string }) => l.text)).toEqual(['FROM STDIN']);
+    const left = await api.post(`/v1/sandboxes/${id}/exec`, {
+      command: 'ls -d /tmp/.sandboxed-code-* 2>/dev/null; true',
+    });
+    expect(left.body.stdout).toBe('');
+  });
+
+  it('refuses what code.run refuses, before starting anything', async () => {
+    const before = (await api.get(`/v1/sandboxes/${id}/processes`)).body.processes.length;
+    const bad = await api.post(`/v1/sandboxes/${id}/code/start`, { language: 'cobol', code: 'DISPLAY 1' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/Unknown language "cobol"/);
+    expect((await api.post(`/v1/sandboxes/${id}/code/start`, { code: '' })).status).toBe(400);
+    expect((await api.post(`/v1/sandboxes/${id}/code/start`, { code: 'x', timeoutMs: 0 })).status).toBe(400);
+    expect((await api.get(`/v1/sandboxes/${id}/processes`)).body.processes).toHaveLength(before);
+  });
+
+  it('says what it needs on a gateway without capability-processes', async () => {
+    const bare = await startTestGateway({ onlyPlugins: ['runtime-local', ...PLUGINS] });
+    try {
+      const other = new HttpClient(bare.url);
+      const sandbox = await other.createSandbox();
+      const res = await other.post(`/v1/sandboxes/${sandbox}/code/start`, { code: 'echo 1' });
+      expect(res.status).toBe(503);
+      expect(res.body.error.message).toMatch(/needs capability-processes/);
+    } finally {
+      await bare.close();
+    }
+  });
+});

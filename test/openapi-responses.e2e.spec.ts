@@ -132,6 +132,9 @@ describe('every REST response matches its declared schema', () => {
       expect((await api.get('/v1/code/languages')).body.languages.length).toBeGreaterThan(0);
       expect((await api.post(sb('/code'), { language: 'bash', code: 'echo $((6*7))' })).body.stdout).toBe('42\n');
       expect((await api.post('/v1/execute', { language: 'bash', code: 'echo once' })).body.stdout).toBe('once\n');
+      const coded = await api.post(sb('/code/start'), { language: 'bash', code: 'echo later' });
+      expect(coded.status).toBe(201);
+      expect((await api.post(sb(`/processes/${coded.body.processId}/wait`), {})).body.done).toBe(true);
       expect((await api.post('/v1/execute', { language: 'cobol', code: 'x' })).status).toBe(400);
     },
     SLOW,

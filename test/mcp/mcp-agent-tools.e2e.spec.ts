@@ -97,13 +97,13 @@ describe('MCP agent profile: familiar tool names over the operations', () => {
       expect(textOf(r)).toContain(`process ${id}`);
       const logs = await waitFor(
         async () => {
-          const page = structuredOf(await run('process_logs', { processId: id }));
+          const page = structuredOf(await run('process_logs', { process_id: id }));
           return page.lines.length >= 4 ? page : undefined;
         },
         { what: 'the background process output' },
       );
       expect(logs.lines.map((l: { text: string }) => l.text)).toEqual(['started', 'tick 1', 'tick 2', 'tick 3']);
-      expect(structuredOf(await run('process_kill', { processId: id })).status).toBe('killed');
+      expect(structuredOf(await run('process_kill', { process_id: id })).status).toBe('killed');
     });
   });
 

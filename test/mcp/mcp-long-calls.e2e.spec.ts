@@ -17,7 +17,7 @@ const SLOW = 90_000;
 type Result = CallToolResult & { structuredContent?: any };
 
 /** Calls answer within transport-mcp's toolTimeoutMs; longer commands come back as a process handle. */
-describe('MCP long-running calls: bounded shell_exec and bash, continued with process_wait', () => {
+describe('MCP long-running calls: bounded shell_exec, code_run and bash, continued with process_wait', () => {
   let gw: TestGateway;
   let mcp: Client;
   let agent: Client;
@@ -31,7 +31,14 @@ describe('MCP long-running calls: bounded shell_exec and bash, continued with pr
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      onlyPlugins: ['runtime-local', 'capability-shell', 'capability-files', 'capability-processes', 'transport-rest'],
+      onlyPlugins: [
+        'runtime-local',
+        'capability-shell',
+        'capability-files',
+        'capability-processes',
+        'capability-code',
+        'transport-rest',
+      ],
       extraPlugins: [{ use: 'transport-mcp', options: { toolTimeoutMs: BOUND_MS } }],
     });
     mcp = await connectMcpHttp(gw.url, 'streamable');
@@ -54,22 +61,22 @@ describe('MCP long-running calls: bounded shell_exec and bash, continued with pr
       expect(Date.now() - started).toBeLessThan(6000);
       expect(first.isError).toBeFalsy();
       const handle = first.structuredContent;
-      expect(handle).toMatchObject({ running: true, processId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      expect(handle).toMatchObject({ running: true, process_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
       expect('start\n'.startsWith(handle.stdout)).toBe(true);
-      expect(textOf(first)).toContain(`process_wait {sandbox_id: "${sandboxId}", processId: "${handle.processId}"`);
+      expect(textOf(first)).toContain(`process_wait {sandbox_id: "${sandboxId}", process_id: "${handle.process_id}"`);
       let cursor = handle.cursor as number;
       let lines: string[] = handle.stdout ? ['start'] : [];
       let done: Record<string, any> | undefined;
       while (!done) {
         const page = structuredOf(
-          await call(mcp, 'process_wait', { processId: handle.processId, cursor, timeoutMs: 30_000 }),
+          await call(mcp, 'process_wait', { process_id: handle.process_id, cursor, timeout_ms: 30_000 }),
         );
         lines = [...lines, ...page.lines.map((l: { text: string }) => l.text)];
         cursor = page.cursor;
         if (page.done) done = page;
       }
       expect(lines).toEqual(['start', 'done']);
-      expect(done.process).toMatchObject({ id: handle.processId, status: 'exited', exitCode: 3 });
+      expect(done.process).toMatchObject({ id: handle.process_id, status: 'exited', exitCode: 3 });
     },
     SLOW,
   );
@@ -84,13 +91,13 @@ describe('MCP long-running calls: bounded shell_exec and bash, continued with pr
         exitCode: 2,
         timedOut: false,
         truncated: false,
-        processId: expect.any(String),
+        process_id: expect.any(String),
       });
       expect(r.structuredContent.running).toBeUndefined();
       // A command whose own timeout fits in the bound runs as one exec: no process, output byte for byte.
       const exact = await call(mcp, 'shell_exec', { command: 'printf "no newline"', timeoutMs: 2000 });
       expect(exact.structuredContent).toMatchObject({ stdout: 'no newline', exitCode: 0 });
-      expect(exact.structuredContent.processId).toBeUndefined();
+      expect(exact.structuredContent.process_id).toBeUndefined();
     },
     SLOW,
   );
@@ -99,9 +106,9 @@ describe('MCP long-running calls: bounded shell_exec and bash, continued with pr
     'its timeoutMs still applies after the handle: the process is killed then',
     async () => {
       const first = await call(mcp, 'shell_exec', { command: 'sleep 300', timeoutMs: 5000 });
-      const { processId } = first.structuredContent;
+      const { process_id } = first.structuredContent;
       expect(first.structuredContent.running).toBe(true);
-      const page = structuredOf(await call(mcp, 'process_wait', { processId, timeoutMs: 60_000 }));
+      const page = structuredOf(await call(mcp, 'process_wait', { process_id, timeout_ms: 60_000 }));
       expect(page).toMatchObject({ done: true, process: { status: 'killed', timedOut: true } });
     },
     SLOW,
@@ -135,13 +142,37 @@ describe('MCP long-running calls: bounded shell_exec and bash, continued with pr
   );
 
   it(
+    'code_run still running at the bound comes back as a handle too, and ends as code.run would',
+    async () => {
+      const program = 'import time\nprint("start", flush=True)\ntime.sleep(6)\nprint("done")\nraise SystemExit(4)';
+      const first = await call(mcp, 'code_run', { language: 'python', code: program });
+      expect(first.isError).toBeFalsy();
+      const handle = first.structuredContent;
+      expect(handle).toMatchObject({ running: true, process_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      const page = structuredOf(
+        await call(mcp, 'process_wait', { process_id: handle.process_id, cursor: handle.cursor, timeout_ms: 30_000 }),
+      );
+      expect(page).toMatchObject({ done: true, process: { status: 'exited', exitCode: 4 } });
+      const lines = [...(handle.stdout ? ['start'] : []), ...page.lines.map((l: { text: string }) => l.text)];
+      expect(lines).toEqual(['start', 'done']);
+      // The program's folder went with it, as after code.run.
+      const left = await call(mcp, 'shell_exec', { command: 'ls -a /tmp | grep -c "^.sandboxed-code-" || true' });
+      expect(left.structuredContent.stdout.trim()).toBe('0');
+      // One that ends in time answers in code.run's shape.
+      const quick = await call(mcp, 'code_run', { language: 'python', code: 'print(6 * 7)', timeoutMs: 2000 });
+      expect(quick.structuredContent).toMatchObject({ stdout: '42\n', exitCode: 0, language: 'python' });
+    },
+    SLOW,
+  );
+
+  it(
     'bash on the agent profile answers within the bound too',
     async () => {
       const first = await call(agent, 'bash', { command: 'echo one; sleep 6; echo two' });
       expect(first.structuredContent).toMatchObject({ running: true, process_id: expect.any(String) });
       expect(textOf(first)).toMatch(/Still running after \d+ s as process [0-9a-f]{16}/);
       const page = structuredOf(
-        await call(agent, 'process_wait', { processId: first.structuredContent.process_id, timeoutMs: 30_000 }),
+        await call(agent, 'process_wait', { process_id: first.structuredContent.process_id, timeout_ms: 30_000 }),
       );
       expect(page).toMatchObject({ done: true, process: { status: 'exited', exitCode: 0 } });
       expect(page.lines.map((l: { text: string }) => l.text)).toEqual(['one', 'two']);

@@ -76,7 +76,7 @@ describe("MCP: a call's own stream carries its output as it arrives; closing it 
         const first = new Promise<void>((resolve) => (sawFirst = resolve));
         const messages: string[] = [];
         const pending = client.callTool(
-          { name: 'process_logs_stream', arguments: { sandbox_id: sandboxId, processId: started.id } },
+          { name: 'process_logs_stream', arguments: { sandbox_id: sandboxId, process_id: started.id } },
           undefined,
           {
             timeout: SLOW,
@@ -91,7 +91,7 @@ describe("MCP: a call's own stream carries its output as it arrives; closing it 
         void pending.then(() => (settled = true)).catch(() => (settled = true));
         await first;
         expect(settled).toBe(false);
-        const info = structuredOf(await call(admin, 'process_get', { processId: started.id })) as { status: string };
+        const info = structuredOf(await call(admin, 'process_get', { process_id: started.id })) as { status: string };
         expect(info.status).toBe('running');
         await call(admin, 'shell_exec', { command: `touch ${gate}`, timeoutMs: 5000 });
         const result = structuredOf(await pending) as { stdout: string; exitCode: number };
@@ -128,7 +128,7 @@ describe("MCP: a call's own stream carries its output as it arrives; closing it 
           method: 'tools/call',
           params: {
             name: 'process_logs_stream',
-            arguments: { sandbox_id: sandboxId, processId: started.id },
+            arguments: { sandbox_id: sandboxId, process_id: started.id },
             _meta: { ...envelope, progressToken: 'logs' },
           },
         }),
@@ -141,7 +141,9 @@ describe("MCP: a call's own stream carries its output as it arrives; closing it 
         if (message.method === 'notifications/progress') {
           progress.push(message.params?.message ?? '');
           if (message.params?.message === 'first\n') {
-            const now = structuredOf(await call(admin, 'process_get', { processId: started.id })) as { status: string };
+            const now = structuredOf(await call(admin, 'process_get', { process_id: started.id })) as {
+              status: string;
+            };
             expect(now.status).toBe('running');
             await call(admin, 'shell_exec', { command: `touch ${gate}`, timeoutMs: 5000 });
           }

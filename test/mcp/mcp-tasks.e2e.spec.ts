@@ -310,7 +310,7 @@ describe('MCP tasks: long commands as tasks whose state is their background proc
         });
         expect((r as Record<string, unknown>).taskId).toBeUndefined();
         // The bounded call as before: a handle at the bound (3 s here), no task.
-        expect(r.structuredContent).toMatchObject({ running: true, processId: expect.any(String) });
+        expect(r.structuredContent).toMatchObject({ running: true, process_id: expect.any(String) });
         await expect(
           undeclared.request({ method: 'tasks/get', params: { taskId: 'x' } }, anyResult),
         ).rejects.toMatchObject({ code: -32021 });

@@ -1,5 +1,15 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { LANGUAGE_NAMES } from './code-language.table.js';
 
@@ -119,4 +129,23 @@ export class LanguageListOutput {
   @Type(() => CodeLanguageDto)
   @JSONSchema({ description: 'Every supported language' })
   languages: CodeLanguageDto[];
+}
+
+export class CodeProcessOutput {
+  @IsString()
+  @JSONSchema({
+    description: 'Id of the background process: follow it with process.wait or process.logs',
+    example: '3f2a9c1b7d4e8f60',
+  })
+  processId: string;
+  @IsIn(['running', 'exited', 'killed'])
+  @JSONSchema({ description: 'Its status when this call answered' })
+  status: 'running' | 'exited' | 'killed';
+  @IsOptional()
+  @IsString()
+  @JSONSchema({ description: 'When it started (ISO 8601); null when unknown', type: ['string', 'null'] })
+  startedAt: string | null;
+  @IsString()
+  @JSONSchema({ description: 'The language it runs as (canonical name)', example: 'python' })
+  language: string;
 }

@@ -11,7 +11,9 @@ import {
 } from '@sandboxed/plugin-sdk';
 import { resolveRunLanguage, supportedLanguagesText } from './code-language.resolver.js';
 import { CODE_LANGUAGES } from './code-language.table.js';
+import { CodeProcessStarter } from './code-process.starter.js';
 import {
+  CodeProcessOutput,
   CodeResultOutput,
   ExecuteCodeInput,
   LanguageListOutput,
@@ -33,6 +35,7 @@ export class CodeOperations implements OnModuleInit {
 
   onModuleInit(): void {
     const runner = new CodeRunner(this.limits.exec);
+    const starter = new CodeProcessStarter(this.invoker, this.registry, this.limits.exec);
     const oneShot = new OneShotExecutor(this.invoker, this.templates, this.limits.exec, this.limits.sandbox);
     const languages = `Languages: ${supportedLanguagesText()}.`;
     this.registry.register(
@@ -49,6 +52,24 @@ export class CodeOperations implements OnModuleInit {
         http: { method: 'POST', path: 'code' },
         handler: async (ctx, input) =>
           runner.run(ctx, resolveRunLanguage(input.language, ctx.sandbox, this.templates), input),
+      }),
+    );
+    this.registry.register(
+      sandboxOperation({
+        id: 'code.start',
+        summary: 'Start code as a background process',
+        description:
+          'Runs code as code.run does (the same files, compile step, timeout and clean-up), but as a background ' +
+          'process under the process supervisor, and answers at once with its process id: follow it with ' +
+          'process.wait or process.logs, stop it with process.kill. `stdin` is written and then closed. Needs ' +
+          'capability-processes. ' +
+          languages,
+        input: RunCodeInput,
+        output: CodeProcessOutput,
+        hints: { readOnly: false, destructive: false, idempotent: false },
+        http: { method: 'POST', path: 'code/start', status: 201 },
+        handler: async (ctx, input) =>
+          starter.start(ctx, resolveRunLanguage(input.language, ctx.sandbox, this.templates), input),
       }),
     );
     this.registry.register(

@@ -5,12 +5,11 @@ import {
   type Limits,
   type SandboxOperationContext,
 } from '@sandboxed/plugin-sdk';
+import { removeCodeDir } from './code-dir.cleanup.js';
 import type { CodeLanguage } from './code-language.table.js';
 import { CODE_TMP_ROOT, planCodeRun, withStderrInStdout } from './code-run.plan.js';
 import type { CodeResultOutput } from './code.dto.js';
 import { sourceArchive } from './source-archive.builder.js';
-
-const CLEANUP_TIMEOUT_MS = 10_000;
 
 export interface CodeRunRequest {
   code: string;
@@ -51,19 +50,7 @@ export class CodeRunner {
       scriptCleanedUp = !out.exit.timedOut && out.exit.signal === null && !ctx.signal.aborted;
       return { ...toExecResult(out, started), language: language.id };
     } finally {
-      if (!scriptCleanedUp) await this.removeDir(ctx, plan.dir);
-    }
-  }
-
-  private async removeDir(ctx: SandboxOperationContext, dir: string): Promise<void> {
-    try {
-      const session = await ctx.runtime.exec(ctx.sandbox.id, {
-        argv: ['rm', '-rf', '--', dir],
-        timeoutMs: CLEANUP_TIMEOUT_MS,
-      });
-      await collectOutput(session, { maxOutputBytes: 4096 });
-    } catch (err) {
-      ctx.logger.warn(`could not remove ${dir}: ${(err as Error).message}`, { sandbox: ctx.sandbox.id });
+      if (!scriptCleanedUp) await removeCodeDir(ctx, plan.dir);
     }
   }
 }

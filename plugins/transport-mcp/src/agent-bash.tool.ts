@@ -120,7 +120,7 @@ export function bashTool(deps: AliasDeps): McpTool {
         );
         return agentResult(
           `Started in the background as process ${started.id}. Read its output with process_logs ` +
-            `{processId: "${started.id}"}; stop it with process_kill.`,
+            `{process_id: "${started.id}"}; stop it with process_kill.`,
           { process_id: started.id, status: started.status },
         );
       }

@@ -4,6 +4,7 @@ import type { ToolCallContext } from './mcp.tool.js';
 
 /** What shell.exec takes, as far as a bounded run passes it on. */
 export interface BoundedExecInput {
+  [key: string]: unknown;
   command?: string;
   argv?: string[];
   cwd?: string;
@@ -39,9 +40,25 @@ interface WaitPage {
   done: boolean;
 }
 
-/** Whether the gateway can run commands as bounded calls (capability-processes is loaded). */
-export function canBoundExec(deps: AliasDeps): boolean {
-  return deps.hasOperation('process.start') && deps.hasOperation('process.wait');
+/** A kind of command a bounded call runs: to the end in one operation, or started as a background process. */
+export interface BoundedCommand {
+  /** The operation that runs it to the end within one call. */
+  op: string;
+  /** The operations its background start calls (process.wait follows it). */
+  needs: readonly string[];
+  /** Starts it as a background process, its stdin written and closed. */
+  start(
+    deps: AliasDeps,
+    ctx: ToolCallContext,
+    sandboxId: string,
+    input: BoundedExecInput,
+    timeoutMs: number,
+  ): Promise<{ id: string; startedAt: string | null }>;
+}
+
+/** Whether the gateway can run this kind of command as bounded calls (capability-processes is loaded). */
+export function canBoundExec(deps: AliasDeps, command: BoundedCommand = SHELL_COMMAND): boolean {
+  return deps.hasOperation('process.wait') && command.needs.every((op) => deps.hasOperation(op));
 }
 
 /** Appends to one stream's text, up to `cap` bytes. */
@@ -95,9 +112,37 @@ export async function startCommandProcess(
   return process;
 }
 
+/** `shell_exec`: shell.exec, or process.start with its stdin. */
+export const SHELL_COMMAND: BoundedCommand = {
+  op: 'shell.exec',
+  needs: ['process.start', 'process.stdin'],
+  start: startCommandProcess,
+};
+
+/** `code_run`: code.run, or code.start (the same files and script as a background process). */
+export const CODE_COMMAND: BoundedCommand = {
+  op: 'code.run',
+  needs: ['code.start'],
+  async start(deps, ctx, sandboxId, input, timeoutMs) {
+    const started = await callOp<{ processId: string; startedAt: string | null }>(
+      deps,
+      ctx,
+      'code.start',
+      { ...input, timeoutMs },
+      sandboxId,
+    );
+    return { id: started.processId, startedAt: started.startedAt };
+  },
+};
+
 /** Whether a command of this input runs longer than a call may wait (and so as a process, where one can run). */
-export function outlastsBound(deps: AliasDeps, input: BoundedExecInput, options: BoundedExecOptions): boolean {
-  return (input.timeoutMs ?? options.defaultTimeoutMs) > options.boundMs && canBoundExec(deps);
+export function outlastsBound(
+  deps: AliasDeps,
+  input: BoundedExecInput,
+  options: BoundedExecOptions,
+  command: BoundedCommand = SHELL_COMMAND,
+): boolean {
+  return (input.timeoutMs ?? options.defaultTimeoutMs) > options.boundMs && canBoundExec(deps, command);
 }
 
 /**
@@ -155,13 +200,14 @@ export async function runBounded(
   sandboxId: string,
   input: BoundedExecInput,
   options: BoundedExecOptions,
+  command: BoundedCommand = SHELL_COMMAND,
 ): Promise<(ExecResult & { processId?: string }) | ExecHandle> {
   const timeoutMs = input.timeoutMs ?? options.defaultTimeoutMs;
-  if (timeoutMs <= options.boundMs || !canBoundExec(deps)) {
-    return callOp<ExecResult>(deps, ctx, 'shell.exec', input, sandboxId);
+  if (timeoutMs <= options.boundMs || !canBoundExec(deps, command)) {
+    return callOp<ExecResult>(deps, ctx, command.op, input, sandboxId);
   }
   const started = Date.now();
-  const process = await startCommandProcess(deps, ctx, sandboxId, input, timeoutMs);
+  const process = await command.start(deps, ctx, sandboxId, input, timeoutMs);
   const kill = (): void =>
     void deps.invoker
       .invoke(
@@ -221,7 +267,7 @@ export function handleNote(handle: ExecHandle, sandboxId: string | undefined): s
   const where = sandboxId ? `sandbox_id: "${sandboxId}", ` : '';
   return (
     `Still running after ${Math.round(handle.durationMs / 1000)} s as process ${handle.processId}. ` +
-    `Continue with process_wait {${where}processId: "${handle.processId}", cursor: ${handle.cursor}} ` +
+    `Continue with process_wait {${where}process_id: "${handle.processId}", cursor: ${handle.cursor}} ` +
     '(it returns new output and, once it ends, the exit code); stop it with process_kill.'
   );
 }

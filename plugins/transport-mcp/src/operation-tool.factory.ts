@@ -2,6 +2,7 @@ import type { Tool, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { JsonSchema, OperationDefinition, OperationInvoker, SchemaCatalog } from '@sandboxed/plugin-sdk';
 import type { McpTool } from './mcp.tool.js';
 import { collectStream, STREAM_RESULT_SCHEMA } from './stream-result.collector.js';
+import { argumentNamesFor, operationInput, renameSchemaArguments } from './tool-argument.names.js';
 import { toolNameFor } from './tool-name.js';
 import { mediaResult, toolResult } from './tool-result.js';
 
@@ -70,11 +71,13 @@ function describe(op: OperationDefinition): string {
 /** The MCP tool of one registered operation: name, schemas and annotations come from the operation itself. */
 export function operationTool(op: OperationDefinition, deps: OperationToolDeps): McpTool {
   const outputSchema = outputSchemaFor(op, deps.catalog);
+  const baseInput = inputSchemaFor(op, deps.catalog);
+  const names = argumentNamesFor(op.id, Object.keys((baseInput.properties ?? {}) as object));
   const definition = {
     name: toolNameFor(op.id),
     title: op.summary,
     description: describe(op),
-    inputSchema: inputSchemaFor(op, deps.catalog),
+    inputSchema: renameSchemaArguments(baseInput, names),
     ...(outputSchema ? { outputSchema } : {}),
     annotations: annotationsFor(op),
   } as Tool;
@@ -83,8 +86,9 @@ export function operationTool(op: OperationDefinition, deps: OperationToolDeps):
     operations: [op.id],
     opId: op.id,
     async call(args, ctx) {
-      const { [SANDBOX_ID_ARG]: sandboxId, ...rest } = args;
-      const request = op.scope === 'sandbox' ? { sandboxId: String(sandboxId), input: rest } : { input: args };
+      const { [SANDBOX_ID_ARG]: sandboxId, ...rest } = operationInput(args, names);
+      const request =
+        op.scope === 'sandbox' ? { sandboxId: String(sandboxId), input: rest } : { input: operationInput(args, names) };
       if (op.stream) {
         const events = await deps.invoker.stream(op.id, request, ctx.principal, ctx.signal);
         return collectStream(events, ctx.events, deps.maxOutputBytes);

@@ -12,8 +12,8 @@ import {
 } from '@sandboxed/plugin-sdk';
 import type { AliasDeps } from './alias.deps.js';
 import { agentAliasTools } from './agent-alias.tools.js';
-import { canBoundExec } from './bounded-exec.runner.js';
-import { boundedShellExecTool } from './bounded-shell-exec.tool.js';
+import { canBoundExec, CODE_COMMAND, SHELL_COMMAND } from './bounded-exec.runner.js';
+import { boundedCommandTool } from './bounded-command.tool.js';
 import { codeAliasTools } from './code-alias.tools.js';
 import { compactTool } from './compact.tool.js';
 import type { McpTool } from './mcp.tool.js';
@@ -24,6 +24,9 @@ import { sandboxAliasTools } from './sandbox-alias.tools.js';
 import { bindTool, boundForm, parseEndpointKey, type BoundForm } from './sandbox-binding.js';
 import { ToolArgumentsValidator, type ArgumentsCheck } from './tool-arguments.validator.js';
 import { ToolSet } from './tool.set.js';
+
+/** Operation tools whose calls answer within the bound (bounded-command.tool.ts). */
+const BOUNDED_COMMANDS = [SHELL_COMMAND, CODE_COMMAND];
 import { profileFilter } from './tool-profile.filter.js';
 
 /** Every MCP tool, generated from the operation registry plus the aliases, and the tool set of each profile. */
@@ -95,11 +98,12 @@ export class McpToolCatalog implements OnApplicationBootstrap {
     const tools = ops
       .filter((op) => !isBinaryOperation(op))
       .map((op) => operationTool(op, deps))
-      .map((tool) =>
-        tool.opId === 'shell.exec' && canBoundExec(aliasDeps)
-          ? boundedShellExecTool(tool, aliasDeps, aliasDeps.execBounds)
-          : tool,
-      );
+      .map((tool) => {
+        const command = BOUNDED_COMMANDS.find((c) => c.op === tool.opId);
+        return command && canBoundExec(aliasDeps, command)
+          ? boundedCommandTool(tool, aliasDeps, aliasDeps.execBounds, command)
+          : tool;
+      });
     const registered = new Set(ops.map((op) => op.id));
     const aliases = [...sandboxAliasTools(aliasDeps), ...codeAliasTools(aliasDeps), ...agentAliasTools(aliasDeps)];
     // An alias needs the operations it calls (run_code and execute_python need capability-code).
