@@ -13,6 +13,8 @@ import {
 
 const BOUND_MS = 3000;
 const SLOW = 90_000;
+/** The timeout of a command that names none, over MCP (transport-mcp's commandTimeoutMs). */
+const COMMAND_MS = 15_000;
 
 type Result = CallToolResult & { structuredContent?: any };
 
@@ -39,7 +41,7 @@ describe('MCP long-running calls: bounded shell_exec, code_run and bash, continu
         'capability-code',
         'transport-rest',
       ],
-      extraPlugins: [{ use: 'transport-mcp', options: { toolTimeoutMs: BOUND_MS } }],
+      extraPlugins: [{ use: 'transport-mcp', options: { toolTimeoutMs: BOUND_MS, commandTimeoutMs: COMMAND_MS } }],
     });
     mcp = await connectMcpHttp(gw.url, 'streamable');
     agent = await connectMcpHttp(gw.url, 'streamable', { profile: 'agent' });
@@ -109,6 +111,21 @@ describe('MCP long-running calls: bounded shell_exec, code_run and bash, continu
       const { process_id } = first.structuredContent;
       expect(first.structuredContent.running).toBe(true);
       const page = structuredOf(await call(mcp, 'process_wait', { process_id, timeout_ms: 60_000 }));
+      expect(page).toMatchObject({ done: true, process: { status: 'killed', timedOut: true } });
+    },
+    SLOW,
+  );
+
+  it(
+    'a command that names no timeout gets commandTimeoutMs, not the REST default',
+    async () => {
+      const first = await call(mcp, 'shell_exec', { command: 'sleep 300' });
+      expect(first.structuredContent.running).toBe(true);
+      const { process_id } = first.structuredContent;
+      const info = structuredOf(await call(full, 'process_get', { process_id }));
+      expect(info.status).toBe('running');
+      // 40 s: past COMMAND_MS, well short of limits.exec.timeoutMs (60 s), the timeout it would have had before.
+      const page = structuredOf(await call(mcp, 'process_wait', { process_id, timeout_ms: 40_000 }));
       expect(page).toMatchObject({ done: true, process: { status: 'killed', timedOut: true } });
     },
     SLOW,

@@ -27,7 +27,7 @@ export interface ExecHandle {
 export interface BoundedExecOptions {
   /** Longest a call waits before it answers with a handle. */
   boundMs: number;
-  /** The timeout a command gets when it names none (limits.exec.timeoutMs). */
+  /** The timeout a command gets when it names none (the option commandTimeoutMs). */
   defaultTimeoutMs: number;
   /** Cap per stream, as shell.exec's. */
   maxOutputBytes: number;
@@ -204,7 +204,7 @@ export async function runBounded(
 ): Promise<(ExecResult & { processId?: string }) | ExecHandle> {
   const timeoutMs = input.timeoutMs ?? options.defaultTimeoutMs;
   if (timeoutMs <= options.boundMs || !canBoundExec(deps, command)) {
-    return callOp<ExecResult>(deps, ctx, command.op, input, sandboxId);
+    return callOp<ExecResult>(deps, ctx, command.op, { ...input, timeoutMs }, sandboxId);
   }
   const started = Date.now();
   const process = await command.start(deps, ctx, sandboxId, input, timeoutMs);

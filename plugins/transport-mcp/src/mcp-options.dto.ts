@@ -98,6 +98,12 @@ export class McpTransportOptions {
    * to continue with `process_wait`; clients give up on a call after about 60 s.
    */
   @IsOptional() @IsInt() @Min(1000) @Max(3600000) toolTimeoutMs?: number;
+
+  /**
+   * The timeout of a `shell_exec`, `code_run` or `bash` command that names none (default: limits.exec.maxTimeoutMs).
+   * A call no longer holds the client for it, so it need not be the REST default; at most limits.exec.maxTimeoutMs.
+   */
+  @IsOptional() @IsInt() @Min(1000) commandTimeoutMs?: number;
 }
 
 /** The options with their defaults applied. */
@@ -110,6 +116,7 @@ export interface ResolvedMcpOptions {
   maxSessions: number;
   sessionIdleMs: number;
   toolTimeoutMs: number;
+  commandTimeoutMs?: number;
 }
 
 export function resolveMcpOptions(o: Partial<McpTransportOptions> = {}): ResolvedMcpOptions {
@@ -125,5 +132,6 @@ export function resolveMcpOptions(o: Partial<McpTransportOptions> = {}): Resolve
     maxSessions: o.maxSessions ?? 1000,
     sessionIdleMs: (o.sessionIdleSeconds ?? 1800) * 1000,
     toolTimeoutMs: o.toolTimeoutMs ?? 50_000,
+    ...(o.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: o.commandTimeoutMs }),
   };
 }

@@ -136,7 +136,10 @@ export class McpToolCatalog implements OnApplicationBootstrap {
       },
       execBounds: {
         boundMs: this.options.toolTimeoutMs,
-        defaultTimeoutMs: this.limits.exec.timeoutMs,
+        defaultTimeoutMs: Math.min(
+          this.options.commandTimeoutMs ?? this.limits.exec.maxTimeoutMs,
+          this.limits.exec.maxTimeoutMs,
+        ),
         maxOutputBytes: this.limits.exec.maxOutputBytes,
       },
     };
